@@ -1,0 +1,114 @@
+"""Which catalog images (and which of their tags) a builtin implementation reproduces.
+
+Released tags behave differently (see conformance/functions/SPECS.md "Version deltas"), so a
+builtin is registered per (name, tag set). ``lookup`` returns None for an image/tag we do not
+reproduce, and ``--runtime auto`` then falls back to docker rather than giving different output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.render.resourcelist import ResourceList
+
+CATALOG_PREFIXES = ("gcr.io/kpt-fn/", "ghcr.io/kptdev/krm-functions-catalog/")
+DEFAULT_IMAGE_PREFIX = "ghcr.io/kptdev/krm-functions-catalog"
+
+BuiltinRun = Callable[[ResourceList], None]
+
+
+@dataclass(frozen=True)
+class BuiltinFunction:
+    name: str  # catalog short name, e.g. "set-namespace"
+    description: str
+    # Tags reproduced: exact strings ("v0.4.1", "latest", "unstable") or regexes wrapped in ^...$.
+    tags: tuple[str, ...]
+    run: BuiltinRun
+
+    def matches_tag(self, tag: str) -> bool:
+        for pattern in self.tags:
+            if pattern.startswith("^"):
+                if re.match(pattern, tag):
+                    return True
+            elif pattern == tag:
+                return True
+        return False
+
+
+_REGISTRY: list[BuiltinFunction] = []
+
+
+def register(function: BuiltinFunction) -> BuiltinFunction:
+    _REGISTRY.append(function)
+    return function
+
+
+def all_functions() -> list[BuiltinFunction]:
+    _load_all()
+    return list(_REGISTRY)
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    name: str  # short name: last path segment without tag/digest
+    tag: str  # "" when only a digest is given
+    digest: str
+    catalog: bool  # under a catalog prefix (or bare name)
+
+
+def parse_image(image: str) -> ImageRef:
+    rest = image
+    digest = ""
+    if "@" in rest:
+        rest, digest = rest.split("@", 1)
+    tag = ""
+    last = rest.rsplit("/", 1)[-1]
+    if ":" in last:
+        tag = last.split(":", 1)[1]
+        rest = rest[: len(rest) - len(tag) - 1]
+    short = rest.rsplit("/", 1)[-1]
+    catalog = "/" not in rest or any(rest + "/" == p + short + "/" or rest.startswith(p) for p in CATALOG_PREFIXES)
+    if not tag and not digest:
+        tag = "latest"
+    return ImageRef(name=short, tag=tag, digest=digest, catalog=catalog)
+
+
+def resolve_image(image: str, prefix: str = DEFAULT_IMAGE_PREFIX) -> str:
+    """kpt's resolution: short names get the catalog prefix; no tag or digest gets ``:latest``."""
+    resolved = image if "/" in image else f"{prefix}/{image}"
+    last = resolved.rsplit("/", 1)[-1]
+    if "@" not in resolved and ":" not in last:
+        resolved += ":latest"
+    return resolved
+
+
+def lookup(image: str) -> BuiltinFunction | None:
+    ref = parse_image(image)
+    if not ref.catalog or not ref.tag:
+        return None
+    _load_all()
+    for function in _REGISTRY:
+        if function.name == ref.name and function.matches_tag(ref.tag):
+            return function
+    return None
+
+
+_loaded = False
+
+
+def _load_all() -> None:
+    """Import every module in bot.render.functions so each registers itself."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    import importlib
+    import pkgutil
+
+    import bot.render.functions as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name not in {"registry"} and not module.name.startswith("_"):
+            importlib.import_module(f"bot.render.functions.{module.name}")

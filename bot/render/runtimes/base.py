@@ -1,0 +1,76 @@
+"""The function-runtime interface: the pipeline never knows which runtime ran a step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.errors import PorchbotError
+from bot.render.resourcelist import ResourceList
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """What a pipeline step (or ``fn eval``) names: exactly one of ``image`` and ``exec``.
+
+    ``image`` is already resolved (prefix added for short names, ``:latest`` for no tag).
+    """
+
+    image: str = ""
+    exec: str = ""
+    name: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.image or self.exec
+
+
+@dataclass
+class FunctionRun:
+    """What one call produced: the output list, the function's stderr and exit code."""
+
+    output: ResourceList | None
+    stderr: str = ""
+    exit_code: int = 0
+
+
+class FunctionError(PorchbotError):
+    """A function could not be run or exited non-zero. ``stderr`` is the function's own stderr."""
+
+    def __init__(self, message: str, *, exit_code: int = 1, stderr: str = "",
+                 output: ResourceList | None = None, execution_error: bool = False) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.stderr = stderr
+        self.output = output
+        # True when the function never produced a result (missing image, --allow-exec not given...):
+        # kpt records that as ``executionError`` instead of exitCode/stderr.
+        self.execution_error = execution_error
+
+
+@dataclass(frozen=True)
+class ContainerLimits:
+    memory_bytes: int = 512 * 1024 * 1024
+    nano_cpus: int = 1_000_000_000
+    pids: int = 256
+    timeout_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
+class RuntimeOptions:
+    image_pull_policy: str = "ifNotPresent"  # always | ifNotPresent | never
+    allow_exec: bool = False
+    allow_network: bool = False
+    limits: ContainerLimits = field(default_factory=ContainerLimits)
+
+
+class FunctionRuntime(Protocol):
+    name: str
+
+    def can_run(self, function: FunctionRef) -> bool:
+        """True when this runtime reproduces/runs the function (builtin: image+tag known)."""
+        ...
+
+    def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
+        """Run one function. Raise FunctionError for non-zero exits and execution errors."""
+        ...
