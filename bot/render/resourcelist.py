@@ -7,6 +7,7 @@ functions edit the same trees the writer serialises, keeping comments and styles
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field  # Result has an attribute named ``field``
 
 from bot.render.yaml.node import Node
 
@@ -46,7 +47,7 @@ class Result:
     resource_ref: ResourceRef | None = None
     field: ResultField | None = None
     file: ResultFile | None = None
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = dataclass_field(default_factory=dict)
 
 
 @dataclass
