@@ -2,18 +2,60 @@
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
+
 import typer
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def serve(host: str = "127.0.0.1", port: int = 8080) -> None:
+    def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+              port: int = typer.Option(8080, help="Port to listen on."),
+              workers: int = typer.Option(2, help="Embedded worker threads (0: none).")) -> None:
         """Run the webhook server with an embedded worker."""
-        typer.echo("porchbot serve: not implemented yet", err=True)
-        raise typer.Exit(1)
+        import uvicorn
+
+        from bot import logs
+        from bot.app import create_app
+        from bot.handlers.dispatch import handle_job
+        from bot.queue import EmbeddedWorker, Queue
+        from bot.settings import load_settings
+
+        logs.configure()
+        log = logging.getLogger("porchbot.serve")
+        settings = load_settings()
+        for hint in settings.check_serve():
+            log.warning("configure next: " + hint)
+        queue = Queue(settings, handler=handle_job)
+        worker = EmbeddedWorker(queue, workers=workers) if workers > 0 else None
+        if worker is not None:
+            worker.start()
+        log.info("serving", extra={"reason": f"http://{host}:{port} state={settings.state_dir}"})
+        try:
+            uvicorn.run(create_app(settings, queue), host=host, port=port, log_config=None,
+                        timeout_graceful_shutdown=10)
+        finally:
+            if worker is not None:
+                worker.stop()
 
     @app.command()
-    def worker() -> None:
-        """Run queue workers only (scale-out)."""
-        typer.echo("porchbot worker: not implemented yet", err=True)
-        raise typer.Exit(1)
+    def worker(workers: int = typer.Option(2, help="Worker threads.")) -> None:
+        """Run queue workers only (scale-out: share PORCHBOT_REDIS_URL with the server)."""
+        from bot import logs
+        from bot.handlers.dispatch import handle_job
+        from bot.queue import EmbeddedWorker, Queue
+        from bot.settings import load_settings
+
+        logs.configure()
+        settings = load_settings()
+        queue = Queue(settings, handler=handle_job)
+        embedded = EmbeddedWorker(queue, workers=workers)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        embedded.start()
+        logging.getLogger("porchbot.worker").info("worker started")
+        stop.wait()
+        embedded.stop()  # graceful: finish the job in flight; unfinished rows are re-handed by the sweeper

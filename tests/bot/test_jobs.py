@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.jobs import SqliteJobStore
+
+
+def test_add_deduplicates_delivery_ids(tmp_path: Path) -> None:
+    store = SqliteJobStore(tmp_path / "jobs.db")
+    assert store.add("d1", "github", "k", {"a": 1})
+    assert not store.add("d1", "github", "k", {"a": 2})
+    assert store.pending_ids() == ["d1"]
+
+
+def test_claim_serialises_one_key_and_expired_leases_come_back(tmp_path: Path) -> None:
+    now = [1000.0]
+    store = SqliteJobStore(tmp_path / "jobs.db", clock=lambda: now[0])
+    store.add("a", "github", "repo:draft", {})
+    store.add("b", "github", "repo:draft", {})
+    store.add("c", "github", "other", {})
+    job = store.claim("a", lease_seconds=60)
+    assert job is not None and job.attempts == 1
+    assert store.claim("a", lease_seconds=60) is None  # already running
+    assert store.claim("b", lease_seconds=60) is None  # same key busy
+    assert store.claim("c", lease_seconds=60) is not None  # other key free
+    # A worker killed mid-job: its lease runs out and the job is handed out again.
+    assert store.expired() == []
+    now[0] += 61
+    assert store.expired() == ["a", "c"]
+    assert store.claim("a", lease_seconds=60) is not None
+    store.finish("a")
+    assert store.claim("a", lease_seconds=60) is None
+    assert store.counts()["done"] == 1
+
+
+def test_release_returns_job_to_pending(tmp_path: Path) -> None:
+    store = SqliteJobStore(tmp_path / "jobs.db")
+    store.add("a", "gitlab", "k", {"x": "y"})
+    job = store.claim("a", lease_seconds=60)
+    assert job is not None and job.payload == {"x": "y"}
+    store.release("a")
+    assert store.pending_ids() == ["a"]
