@@ -1,0 +1,76 @@
+"""The per-repository bare clone under the state directory, and its conversation with the remote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import LifecycleSettings
+from bot.lifecycle import credentials
+from bot.lifecycle.gitaccess import Git, RefUpdate, classify_remote_failure, redact
+from bot.lifecycle.repositories import Repository, resolve_local_url
+
+FETCH_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
+
+
+class RepositoryCache:
+    """A registered repository's bare cache: fetch on demand, build objects locally, push atomically."""
+
+    def __init__(self, settings: LifecycleSettings, repository: Repository) -> None:
+        self.settings = settings
+        self.repository = repository
+        self.url = resolve_local_url(repository.url)
+        self.git_dir = settings.git_cache_dir / f"{repository.name}.git"
+        self._remote_env: dict[str, str] | None = None
+        self.git = Git(self.git_dir)
+        self.fetched = False
+
+    @property
+    def display_url(self) -> str:
+        return redact(self.repository.url)
+
+    def remote_env(self) -> dict[str, str]:
+        if self._remote_env is None:
+            credential = credentials.credential_for(self.settings, self.repository)
+            self._remote_env = credentials.git_environment(self.settings, credential)
+        return self._remote_env
+
+    def ensure(self) -> None:
+        if not (self.git_dir / "HEAD").exists():
+            self.git_dir.parent.mkdir(parents=True, exist_ok=True)
+            Git(Path(self.git_dir)).run("init", "--bare", "-q", str(self.git_dir))
+            # gc in the background would race with our plumbing; the cache is small and fetched often.
+            self.git.run("config", "gc.auto", "0")
+
+    def fetch(self) -> None:
+        """Bring the cache's branches and tags to the remote's (pruning what was deleted there)."""
+        if self.fetched:
+            return
+        self.ensure()
+        result = self.git.run_raw("fetch", "-q", "--prune", "--no-tags", "--no-write-fetch-head",
+                                  self.url, *FETCH_REFSPECS, env=self.remote_env())
+        if result.returncode != 0:
+            raise classify_remote_failure(self.repository.url, result.stderr)
+        self.fetched = True
+
+    def ls_remote(self) -> list[str]:
+        """The remote's refs (a real round trip); raises with the reason when it is not reachable."""
+        self.ensure()
+        result = self.git.run_raw("ls-remote", self.url, env=self.remote_env())
+        if result.returncode != 0:
+            raise classify_remote_failure(self.repository.url, result.stderr)
+        return [line.split("\t", 1)[1] for line in result.stdout.splitlines() if "\t" in line]
+
+    def push(self, updates: list[RefUpdate]) -> None:
+        """Apply ``updates`` on the remote in one atomic push, each leased on its expected value."""
+        if not updates:
+            return
+        args = ["push", "--atomic", "--porcelain", "-q"]
+        refspecs = []
+        for update in updates:
+            args.append(f"--force-with-lease={update.ref}:{update.expected or ''}")
+            refspecs.append(f"{update.new}:{update.ref}" if update.new else f":{update.ref}")
+        result = self.git.run_raw(*args, self.url, *refspecs, env=self.remote_env())
+        if result.returncode != 0:
+            raise classify_remote_failure(self.repository.url, result.stderr + result.stdout)
+        # The remote now has exactly these values: mirror them instead of fetching everything again.
+        self.git.update_refs(updates)

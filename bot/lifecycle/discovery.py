@@ -1,0 +1,183 @@
+"""Discovery of package revisions from refs alone (no checkout), cached by the ref snapshot.
+
+One ``git for-each-ref`` gives the snapshot; when it is unchanged since the last listing the stored
+result is returned as is. Otherwise tags, draft/proposed/deletion branches are read from the ref names
+and the branch's packages from one ``git ls-tree -r`` (itself cached by the branch commit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, replace
+
+from bot.lifecycle import naming
+from bot.lifecycle.cache import RepositoryCache
+from bot.lifecycle.gitaccess import Ref
+
+DRAFT = "Draft"
+PROPOSED = "Proposed"
+PUBLISHED = "Published"
+DELETION_PROPOSED = "DeletionProposed"
+LIFECYCLES = (DRAFT, PROPOSED, PUBLISHED, DELETION_PROPOSED)
+_CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class PackageRevision:
+    name: str
+    repository: str
+    package_path: str  # relative to the git root (with the repository directory prefix)
+    package: str  # relative to the repository directory: Porch's spec.packageName
+    workspace: str
+    revision: str
+    lifecycle: str
+    ref: str  # the ref that holds it (the tag for published revisions, the branch for the branch entry)
+    commit: str
+    latest: bool = False
+    is_branch_entry: bool = False
+
+    @property
+    def published_number(self) -> int | None:
+        return None if self.is_branch_entry else naming.published_number(self.revision)
+
+
+def package_dirs(file_names: list[str], directory: str) -> list[str]:
+    """Directories holding a Kptfile under ``directory``; a nested Kptfile belongs to its parent package."""
+    candidates = sorted(name[: -len("/Kptfile")] for name in file_names if name.endswith("/Kptfile"))
+    if "Kptfile" in file_names and not directory:
+        return []  # the root itself is a package: Porch does not list a package with an empty path
+    packages: list[str] = []
+    for candidate in candidates:
+        if directory and not candidate.startswith(directory + "/"):
+            continue
+        # Sorted order puts a parent right before its descendants ('a' < 'a/b' < 'a-b' is not an issue:
+        # we compare with the last kept package plus a slash).
+        if packages and candidate.startswith(packages[-1] + "/"):
+            continue
+        packages.append(candidate)
+    return packages
+
+
+def _relative(directory: str, package_path: str) -> str:
+    return package_path[len(directory) + 1:] if directory else package_path
+
+
+def _in_directory(directory: str, package_path: str) -> bool:
+    return not directory or package_path.startswith(directory + "/")
+
+
+def build_revisions(repository: str, branch: str, directory: str, refs: list[Ref],
+                    branch_packages: list[str]) -> list[PackageRevision]:
+    """The package revisions a ref snapshot describes (pure: refs and the branch's package list in)."""
+    found: dict[tuple[str, str], PackageRevision] = {}
+    deletion: set[tuple[str, str]] = set()
+
+    def add(package_path: str, workspace: str, lifecycle: str, ref: Ref, branch_entry: bool = False) -> None:
+        if not _in_directory(directory, package_path):
+            return
+        found[(package_path, workspace)] = PackageRevision(
+            name=naming.revision_name(repository, package_path, workspace), repository=repository,
+            package_path=package_path, package=_relative(directory, package_path), workspace=workspace,
+            revision=workspace, lifecycle=lifecycle, ref=ref.name, commit=ref.target,
+            is_branch_entry=branch_entry)
+
+    branch_ref = f"refs/heads/{branch}"
+    proposed: list[tuple[str, str, Ref]] = []
+    for ref in refs:
+        if ref.name.startswith("refs/tags/"):
+            parts = naming.split_package_ref(ref.name[len("refs/tags/"):])
+            if parts and naming.published_number(parts[1]) is not None:
+                add(parts[0], parts[1], PUBLISHED, ref)
+        elif ref.name.startswith("refs/heads/"):
+            short = ref.name[len("refs/heads/"):]
+            for prefix in (naming.DRAFTS, naming.PROPOSED, naming.DELETION_PROPOSED):
+                if short.startswith(prefix) and (parts := naming.split_package_ref(short[len(prefix):])):
+                    if prefix == naming.DRAFTS:
+                        if (parts[0], parts[1]) not in found:
+                            add(parts[0], parts[1], DRAFT, ref)
+                    elif prefix == naming.PROPOSED:
+                        proposed.append((parts[0], parts[1], ref))
+                    else:
+                        deletion.add(parts)
+    for package_path, workspace, ref in proposed:  # a proposal wins over a leftover draft branch
+        add(package_path, workspace, PROPOSED, ref)
+    branch_target = next((ref for ref in refs if ref.name == branch_ref), None)
+    if branch_target is not None:
+        for package_path in branch_packages:
+            add(package_path, branch, PUBLISHED, branch_target, branch_entry=True)
+    latest: dict[str, tuple[int, tuple[str, str]]] = {}
+    for key, revision in found.items():
+        if key in deletion and revision.lifecycle == PUBLISHED and not revision.is_branch_entry:
+            found[key] = revision = replace(revision, lifecycle=DELETION_PROPOSED)
+        number = revision.published_number
+        if number is not None and revision.lifecycle in (PUBLISHED, DELETION_PROPOSED):
+            if revision.package_path not in latest or latest[revision.package_path][0] < number:
+                latest[revision.package_path] = (number, key)
+    for _, key in latest.values():
+        found[key] = replace(found[key], latest=True)
+    return sorted(found.values(), key=_order)
+
+
+def _order(revision: PackageRevision) -> tuple[str, int, int, str]:
+    number = revision.published_number
+    return (revision.package_path, 0 if revision.is_branch_entry else 1,
+            number if number is not None else 1 << 30, revision.workspace)
+
+
+class Discovery:
+    """Listing of one repository's package revisions through its cache."""
+
+    def __init__(self, cache: RepositoryCache) -> None:
+        self.cache = cache
+        self.store = cache.settings.state_dir / "discovery" / f"{cache.repository.name}.pickle"
+
+    def list(self) -> list[PackageRevision]:
+        repository = self.cache.repository
+        snapshot = self.cache.git.run("for-each-ref", "--format=%(objectname) %(*objectname) %(refname)",
+                                      "refs/heads", "refs/tags")
+        key = hashlib.sha1(
+            f"{_CACHE_FORMAT}\n{repository.branch}\n{repository.directory}\n{snapshot}".encode()
+        ).hexdigest()
+        stored = self._load()
+        if stored.get("key") == key:
+            revisions: list[PackageRevision] = stored["revisions"]
+            return revisions
+        refs = _parse_refs(snapshot)
+        branch_packages: dict[str, list[str]] = stored.get("branch_packages", {})
+        branch_commit = next((r.target for r in refs if r.name == f"refs/heads/{repository.branch}"), None)
+        packages: list[str] = []
+        if branch_commit is not None:
+            if branch_commit not in branch_packages:
+                names = self.cache.git.ls_tree_names(branch_commit, repository.directory)
+                branch_packages = {branch_commit: package_dirs(names, repository.directory)}
+            packages = branch_packages[branch_commit]
+        revisions = build_revisions(repository.name, repository.branch, repository.directory, refs, packages)
+        self._save({"key": key, "revisions": revisions, "branch_packages": branch_packages})
+        return revisions
+
+    def _load(self) -> dict[str, object]:
+        try:
+            with open(self.store, "rb") as handle:
+                loaded = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    def _save(self, state: dict[str, object]) -> None:
+        self.store.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(dir=self.store.parent, prefix=".discovery.")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp_name, self.store)
+
+
+def _parse_refs(snapshot: str) -> list[Ref]:
+    refs = []
+    for line in snapshot.splitlines():
+        target, peeled, name = line.split(" ", 2)
+        refs.append(Ref(name, peeled or target))
+    return refs
+

@@ -1,0 +1,91 @@
+"""Porch's names and ref layout, and validation of what users type for them (pure, no I/O)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from bot.errors import InvalidInput
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+REVISION_TAG = re.compile(r"^v(\d+)$")
+DRAFTS = "drafts/"
+PROPOSED = "proposed/"
+DELETION_PROPOSED = "deletionProposed/"
+
+
+def revision_name(repository: str, package_path: str, workspace: str) -> str:
+    """Porch's seed-era stable name: ``<repo>-`` + sha1(``<repo>:<pkgpath>:<workspace-or-branch>``)."""
+    digest = hashlib.sha1(f"{repository}:{package_path}:{workspace}".encode()).hexdigest()
+    return f"{repository}-{digest}"
+
+
+def validate_workspace(workspace: str) -> str:
+    if len(workspace) > 63 or not DNS_LABEL.match(workspace):
+        raise InvalidInput(
+            f"invalid workspace/revision {workspace!r}: it must be a DNS label "
+            "(lower-case letters, digits and '-', starting and ending with a letter or digit)"
+        )
+    return workspace
+
+
+def validate_repository_name(name: str) -> str:
+    if len(name) > 63 or not DNS_LABEL.match(name):
+        raise InvalidInput(f"invalid repository name {name!r}: it must be a DNS label")
+    return name
+
+
+def normalize_directory(directory: str) -> str:
+    """The repository's directory as a prefix without slashes at either end ('' for the root)."""
+    cleaned = directory.strip().strip("/")
+    if cleaned:
+        validate_package_path(cleaned)
+    return cleaned
+
+
+def validate_package_path(package_path: str) -> str:
+    """A package path relative to the git root: no '..', not absolute, no empty segments."""
+    if not package_path or package_path.startswith("/") or package_path.startswith("\\"):
+        raise InvalidInput(f"invalid package path {package_path!r}: it must be a relative path")
+    parts = package_path.split("/")
+    for part in parts:
+        if part in ("", ".", ".."):
+            raise InvalidInput(f"invalid package path {package_path!r}: '.', '..' and empty segments are not allowed")
+        if any(ch in part for ch in "\\:*?[~^\0 ") or part.endswith(".lock") or part.startswith("."):
+            raise InvalidInput(f"invalid package path {package_path!r}: {part!r} cannot be part of a git ref")
+    return package_path
+
+
+def package_path_in(directory: str, package: str) -> str:
+    """The git-root-relative path of ``package`` given under the repository's ``directory``."""
+    validate_package_path(package)
+    return f"{directory}/{package}" if directory else package
+
+
+def published_number(revision: str) -> int | None:
+    match = REVISION_TAG.match(revision)
+    return int(match.group(1)) if match else None
+
+
+def draft_branch(package_path: str, workspace: str) -> str:
+    return f"refs/heads/{DRAFTS}{package_path}/{workspace}"
+
+
+def proposed_branch(package_path: str, workspace: str) -> str:
+    return f"refs/heads/{PROPOSED}{package_path}/{workspace}"
+
+
+def deletion_branch(package_path: str, revision: str) -> str:
+    return f"refs/heads/{DELETION_PROPOSED}{package_path}/{revision}"
+
+
+def published_tag(package_path: str, revision: str) -> str:
+    return f"refs/tags/{package_path}/{revision}"
+
+
+def split_package_ref(rest: str) -> tuple[str, str] | None:
+    """``<pkgpath>/<workspace>`` → (pkgpath, workspace); None when it has no package part."""
+    package_path, sep, workspace = rest.rpartition("/")
+    if not sep or not package_path or not workspace:
+        return None
+    return package_path, workspace

@@ -1,0 +1,117 @@
+"""The repository registry: ``repositories.yaml`` under the config directory (never any secret in it)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import LifecycleSettings
+from bot.errors import Conflict, InvalidInput, NotFound
+from bot.lifecycle.naming import normalize_directory, validate_repository_name
+
+FORGES = ("none", "github", "gitlab")
+
+
+@dataclass(frozen=True)
+class Repository:
+    name: str
+    url: str
+    branch: str = "main"
+    directory: str = ""  # git-root-relative prefix without slashes; '' is the root
+    deployment: bool = False
+    forge: str = "none"
+    # How to authenticate: "" (none), "basic" (username + password in the credentials file) or
+    # "token" (token_env names the environment variable holding it).
+    auth: str = ""
+    username: str = ""
+    token_env: str = ""
+    policies: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def display_directory(self) -> str:
+        return "/" + self.directory
+
+
+def default_name(url: str) -> str:
+    """The URL's last path segment without ``.git`` (porchctl's default)."""
+    last = url.rstrip("/").rsplit("/", 1)[-1]
+    if last.endswith(".git"):
+        last = last[: -len(".git")]
+    return last.lower()
+
+
+def load(settings: LifecycleSettings) -> dict[str, Repository]:
+    path = settings.repositories_file
+    if not path.exists():
+        return {}
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise InvalidInput(f"{path}: not valid YAML: {err}") from None
+    entries = document.get("repositories") or []
+    repositories: dict[str, Repository] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or "name" not in entry or "url" not in entry:
+            raise InvalidInput(f"{path}: every repository needs a name and a url")
+        known = {key: entry[key] for key in Repository.__dataclass_fields__ if key in entry}
+        repositories[str(entry["name"])] = Repository(**known)
+    return repositories
+
+
+def save(settings: LifecycleSettings, repositories: dict[str, Repository]) -> None:
+    path = settings.repositories_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for repository in sorted(repositories.values(), key=lambda r: r.name):
+        entry = {key: value for key, value in asdict(repository).items() if value not in ("", {}, None)}
+        entry["deployment"] = repository.deployment
+        entries.append(entry)
+    text = yaml.safe_dump({"repositories": entries}, sort_keys=False)
+    # Written atomically: a concurrent reader sees the old file or the new one, never half of one.
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".repositories.")
+    with os.fdopen(handle, "w") as out:
+        out.write(text)
+    os.replace(temp_name, path)
+
+
+def get(settings: LifecycleSettings, name: str) -> Repository:
+    repositories = load(settings)
+    if name not in repositories:
+        raise NotFound(f"repository {name!r} is not registered (see `porchbot repo get`)")
+    return repositories[name]
+
+
+def register(settings: LifecycleSettings, repository: Repository) -> Repository:
+    validate_repository_name(repository.name)
+    if repository.forge not in FORGES:
+        raise InvalidInput(f"unknown forge {repository.forge!r}: use one of {', '.join(FORGES)}")
+    if not repository.url:
+        raise InvalidInput("a repository URL is required")
+    normalized = Repository(**{**asdict(repository), "directory": normalize_directory(repository.directory)})
+    repositories = load(settings)
+    if normalized.name in repositories:
+        raise Conflict(f"repository {normalized.name!r} is already registered")
+    repositories[normalized.name] = normalized
+    save(settings, repositories)
+    return normalized
+
+
+def unregister(settings: LifecycleSettings, name: str) -> Repository:
+    repositories = load(settings)
+    if name not in repositories:
+        raise NotFound(f"repository {name!r} is not registered")
+    removed = repositories.pop(name)
+    save(settings, repositories)
+    return removed
+
+
+def resolve_local_url(url: str) -> str:
+    """Local paths become absolute so that git finds them whatever the working directory."""
+    if "://" in url or url.startswith("git@"):
+        return url
+    return str(Path(url).expanduser().resolve())
