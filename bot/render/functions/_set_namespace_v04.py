@@ -1,0 +1,143 @@
+"""set-namespace v0.4.1: the release Porch compiled in and many blueprints pin.
+
+It predates upstream origins and ``namespaceMatcher``: every namespace slot of every non-local
+resource is set, in item order; a config error is an error result with exit code 1; the only
+other result is one summary (or a duplicate-resource error, which still exits 0).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.render.functions import _common as c
+from bot.render.resourcelist import ResourceList
+from bot.render.yaml.node import Kind, Node
+
+DEPENDS_ON_PATTERN = re.compile(r"^[-.\w]*/namespaces/[-.\w]*/[-.\w]*/[-.\w]*$")
+
+# visitor(item, current) -> new value
+SlotVisitor = Callable[[Node, str], str]
+
+
+class _ConfigError(Exception):
+    pass
+
+
+def _read_config(config: Node | None) -> str:
+    if c.is_empty_config(config):
+        raise _ConfigError("FunctionConfig is missing. Expect `ConfigMap` or `SetNamespace`")
+    assert config is not None
+    av, kind = c.api_version(config), c.kind(config)
+    if (av, kind) == ("v1", "ConfigMap"):
+        new_ns = c.nested_str(config, "data", "namespace")
+        if new_ns:
+            return new_ns
+        if c.name(config) != "kptfile.kpt.dev":
+            raise _ConfigError("`data.namespace` should not be empty")
+        new_ns = c.nested_str(config, "data", "name")
+        if not new_ns:
+            raise _ConfigError("`data.name` should not be empty")
+        return new_ns
+    if (av, kind) == ("fn.kpt.dev/v1alpha1", "SetNamespace"):
+        new_ns = c.nested_str(config, "namespace")
+        if not new_ns:
+            raise _ConfigError("`namespace` should not be empty")
+        return new_ns
+    raise _ConfigError(f"unknown functionConfig Kind={kind} ApiVersion={av}, expect `SetNamespace` or `ConfigMap`")
+
+
+def _visit(items: list[Node], visitor: SlotVisitor) -> None:
+    """Every namespace slot of every non-local item, each written back after its visit."""
+    for item in items:
+        if c.is_local_config(item):
+            continue
+        av, kind = c.api_version(item), c.kind(item)
+        if (av, kind) == ("v1", "Namespace"):
+            c.set_nested_string(item, visitor(item, c.name(item)), "metadata", "name")
+        elif (av, kind) == ("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
+            crd_path = ("spec", "conversion", "webhook", "clientConfig", "service", "namespace")
+            c.set_nested_string(item, visitor(item, c.nested_str(item, *crd_path)), *crd_path)
+        elif (av, kind) == ("apiregistration.k8s.io/v1", "APIService"):
+            api_path = ("spec", "service", "namespace")
+            c.set_nested_string(item, visitor(item, c.nested_str(item, *api_path)), *api_path)
+        elif kind in ("ClusterRoleBinding", "RoleBinding"):
+            subjects = item.get("subjects")
+            if subjects is not None and subjects.kind is Kind.SEQUENCE:
+                for subject in subjects.content:
+                    if subject.kind is Kind.MAPPING and subject.get("namespace") is not None:
+                        new = visitor(item, c.scalar_str(subject.get("namespace")))
+                        c.set_nested_string(subject, new, "namespace")
+        if c.is_namespace_scoped(item):
+            c.set_nested_string(item, visitor(item, c.namespace(item)), "metadata", "namespace")
+
+
+def _depends_on_key(group: str, kind: str, name: str) -> str:
+    return f"{group}/{kind}/{name}"
+
+
+def _transform(items: list[Node], new_ns: str) -> tuple[int, set[str]]:
+    count = 0
+    old_namespaces: set[str] = set()
+
+    def replace(_item: Node, current: str) -> str:
+        nonlocal count
+        if current != new_ns:
+            old_namespaces.add(current)
+            count += 1
+        return new_ns
+
+    _visit(items, replace)
+
+    known: set[str] = set()
+
+    def record(item: Node, current: str) -> str:
+        known.add(_depends_on_key(c.group(item), c.kind(item), c.name(item)))
+        return current
+
+    _visit(items, record)
+
+    def update(item: Node, current: str) -> str:
+        value = c.annotation_map(item).get(c.DEPENDS_ON_ANNOTATION, "")
+        if value and DEPENDS_ON_PATTERN.match(value):
+            segments = value.split("/")
+            key = _depends_on_key(segments[0], segments[3], segments[4])
+            if key in known and segments[2] in old_namespaces:
+                segments[2] = new_ns
+                c.set_nested_string(item, "/".join(segments), "metadata", "annotations",
+                                    c.DEPENDS_ON_ANNOTATION)
+        return current
+
+    _visit(items, update)
+    return count, old_namespaces
+
+
+def _duplicate(items: list[Node]) -> str:
+    seen: set[tuple[str, str, str, str]] = set()
+    for item in items:
+        key = (c.api_version(item), c.kind(item), c.namespace(item), c.name(item))
+        if key in seen:
+            return (f"duplicate Resource(apiVersion={key[0]}, kind={key[1]}, Namespace={key[2]}, "
+                    f"Name={key[3]})")
+        seen.add(key)
+    return ""
+
+
+def run_v041(rl: ResourceList) -> None:
+    try:
+        new_ns = _read_config(rl.function_config)
+    except _ConfigError as err:
+        rl.results.append(c.result(str(err), c.ERROR))
+        c.fail()
+    count, old_namespaces = _transform(rl.items, new_ns)
+    duplicate = _duplicate(rl.items)
+    if duplicate:
+        rl.results.append(c.result(duplicate, c.ERROR))
+    elif count == 0:
+        rl.results.append(c.result(f"all namespaces are already {c.go_quote(new_ns)}. no value changed", c.INFO))
+    else:
+        # Go prints a map here, so the image's order varies; sorted is one order it can print.
+        olds = ",".join(c.go_quote(ns) for ns in sorted(old_namespaces))
+        rl.results.append(c.result(f"namespace {olds} updated to {c.go_quote(new_ns)}, {count} value(s) changed",
+                                   c.INFO))
+    c.sdk_sort_items(rl)
