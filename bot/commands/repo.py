@@ -1,7 +1,97 @@
-"""`porchbot repo ...` commands."""
+"""`porchbot repo ...` commands: register, list (with a live READY check) and unregister repositories."""
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
+from bot.config import LifecycleSettings, load_settings
+from bot.errors import InvalidInput, PorchbotError
+from bot.lifecycle import credentials, repositories
+from bot.lifecycle.cache import RepositoryCache
+from bot.lifecycle.repositories import Repository
+from bot.lifecycle.resources import as_list, repository_object
+from bot.lifecycle.tables import OUTPUT_FORMATS, document, table
+
 app = typer.Typer(no_args_is_help=True)
+
+
+@app.command()
+def register(
+    url: str = typer.Argument(..., help="Repository URL: a local path, file://, http(s)://"),
+    name: str = typer.Option("", "--name", help="Defaults to the URL's last segment without .git"),
+    branch: str = typer.Option("main", "--branch"),
+    directory: str = typer.Option("/", "--directory"),
+    deployment: bool = typer.Option(False, "--deployment", help="A deployment repository"),
+    forge: str = typer.Option("none", "--forge", help="none | github | gitlab"),
+    repo_basic_username: str = typer.Option("", "--repo-basic-username"),
+    repo_basic_password: str = typer.Option("", "--repo-basic-password"),
+    token_env: str = typer.Option("", "--token-env", help="Environment variable holding an access token"),
+) -> None:
+    """Register a git repository of packages."""
+    if (repo_basic_username or repo_basic_password) and token_env:
+        raise InvalidInput("use either --repo-basic-username/--repo-basic-password or --token-env")
+    if bool(repo_basic_username) != bool(repo_basic_password):
+        raise InvalidInput("--repo-basic-username and --repo-basic-password go together")
+    settings = load_settings()
+    auth = "basic" if repo_basic_username else "token" if token_env else ""
+    repository = Repository(
+        name=name or repositories.default_name(url), url=url, branch=branch, directory=directory,
+        deployment=deployment, forge=forge, auth=auth, token_env=token_env,
+    )
+    registered = repositories.register(settings, repository)
+    if auth == "basic":
+        credentials.store_basic(settings, registered.name, repo_basic_username, repo_basic_password)
+    typer.echo(f"{registered.name} created")
+
+
+def _readiness(settings: LifecycleSettings, repository: Repository) -> tuple[bool, str]:
+    try:
+        RepositoryCache(settings, repository).ls_remote()
+    except PorchbotError as err:
+        return False, str(err)
+    return True, ""
+
+
+@app.command()
+def get(
+    name: str = typer.Argument("", help="Only this repository"),
+    output: str = typer.Option("", "-o", "--output", help="yaml | json | wide"),
+) -> None:
+    """List registered repositories; READY comes from a live ls-remote."""
+    if output not in OUTPUT_FORMATS:
+        raise InvalidInput(f"unknown output format {output!r}: use yaml, json or wide")
+    settings = load_settings()
+    registered = repositories.load(settings)
+    if name:
+        registered = {name: repositories.get(settings, name)}
+    states = {repo.name: _readiness(settings, repo) for repo in registered.values()}
+    if output in ("json", "yaml"):
+        items = [repository_object(repo, *states[repo.name]) for repo in registered.values()]
+        typer.echo(document(as_list(items), output), nl=False)
+        return
+    headers = ["NAME", "TYPE", "CONTENT", "DEPLOYMENT", "READY", "ADDRESS"]
+    if output == "wide":
+        headers += ["BRANCH", "DIRECTORY", "FORGE", "MESSAGE"]
+    rows = []
+    for repo in registered.values():
+        ready, reason = states[repo.name]
+        row = [repo.name, "git", "Package", str(repo.deployment).lower(), str(ready), repo.url]
+        if output == "wide":
+            row += [repo.branch, repo.display_directory, repo.forge, reason]
+        rows.append(row)
+    typer.echo(table(headers, rows), nl=False)
+    if output != "wide":
+        for repo_name, (ready, reason) in states.items():
+            if not ready:
+                sys.stderr.write(f"{repo_name}: not ready: {reason}\n")
+
+
+@app.command()
+def unregister(name: str = typer.Argument(...)) -> None:
+    """Forget a repository (and its stored credentials); the remote is not touched."""
+    settings = load_settings()
+    repositories.unregister(settings, name)
+    credentials.forget(settings, name)
+    typer.echo(f"{name} deleted")

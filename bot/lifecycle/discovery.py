@@ -12,6 +12,7 @@ import os
 import pickle
 import tempfile
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.lifecycle import naming
 from bot.lifecycle.cache import RepositoryCache
@@ -158,7 +159,7 @@ class Discovery:
         self._save({"key": key, "revisions": revisions, "branch_packages": branch_packages})
         return revisions
 
-    def _load(self) -> dict[str, object]:
+    def _load(self) -> dict[str, Any]:
         try:
             with open(self.store, "rb") as handle:
                 loaded = pickle.load(handle)
@@ -166,7 +167,7 @@ class Discovery:
             return {}
         return loaded if isinstance(loaded, dict) else {}
 
-    def _save(self, state: dict[str, object]) -> None:
+    def _save(self, state: dict[str, Any]) -> None:
         self.store.parent.mkdir(parents=True, exist_ok=True)
         handle, temp_name = tempfile.mkstemp(dir=self.store.parent, prefix=".discovery.")
         with os.fdopen(handle, "wb") as out:

@@ -1,0 +1,42 @@
+"""Commit messages as Porch writes them: a subject, a blank line, and the ``kpt:`` annotation line."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from bot.config import LifecycleSettings
+from bot.lifecycle.gitaccess import Identity
+
+INIT_SUBJECT = "Creating new empty revision"
+CLONE_SUBJECT = "Creating new revision by cloning"
+COPY_SUBJECT = "Creating new revision by copying previous revision"
+UPGRADE_SUBJECT = "Upgrading revision"
+RENDER_SUBJECT = "Rendering package"
+UPDATE_SUBJECT = "Intermediate commit"
+
+
+def approve_subject(package_path: str, revision: str) -> str:
+    return f"Approving package revision {package_path}/{revision}"
+
+
+def message(subject: str, package_path: str, workspace: str, revision: str,
+            task: dict[str, Any] | None = None) -> str:
+    annotation: dict[str, Any] = {"package": package_path, "workspaceName": workspace, "revision": revision}
+    if task is not None:
+        annotation["task"] = task
+    return f"{subject}\n\nkpt:{json.dumps(annotation, separators=(',', ':'))}\n"
+
+
+def committer(settings: LifecycleSettings) -> Identity:
+    return Identity(settings.bot_name, settings.bot_email)
+
+
+def author(settings: LifecycleSettings) -> Identity:
+    """The person behind a CLI action when the environment says who (git's own variables), else the bot."""
+    name = os.environ.get("GIT_AUTHOR_NAME") or os.environ.get("PORCHBOT_AUTHOR_NAME")
+    email = os.environ.get("GIT_AUTHOR_EMAIL") or os.environ.get("PORCHBOT_AUTHOR_EMAIL")
+    if name and email:
+        return Identity(name, email)
+    return committer(settings)

@@ -1,0 +1,62 @@
+"""The lifecycle engine's front: registered repositories, their caches, and finding package revisions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.config import LifecycleSettings, load_settings
+from bot.errors import InvalidInput, NotFound
+from bot.lifecycle import repositories
+from bot.lifecycle.cache import RepositoryCache
+from bot.lifecycle.discovery import Discovery, PackageRevision
+from bot.lifecycle.repositories import Repository
+
+_NAME = re.compile(r"^(?P<repo>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-[0-9a-f]{40}$")
+
+
+@dataclass
+class Engine:
+    settings: LifecycleSettings = field(default_factory=load_settings)
+    _caches: dict[str, RepositoryCache] = field(default_factory=dict)
+
+    def repositories(self) -> dict[str, Repository]:
+        return repositories.load(self.settings)
+
+    def repository(self, name: str) -> Repository:
+        return repositories.get(self.settings, name)
+
+    def cache(self, name: str) -> RepositoryCache:
+        if name not in self._caches:
+            self._caches[name] = RepositoryCache(self.settings, self.repository(name))
+        return self._caches[name]
+
+    def revisions(self, repository: str, fetch: bool = True) -> list[PackageRevision]:
+        cache = self.cache(repository)
+        if fetch:
+            cache.fetch()
+        else:
+            cache.ensure()
+        return Discovery(cache).list()
+
+    def all_revisions(self, only: str | None = None) -> list[PackageRevision]:
+        names = [only] if only else sorted(self.repositories())
+        found: list[PackageRevision] = []
+        for name in names:
+            found.extend(self.revisions(name))
+        return found
+
+    def find(self, name: str) -> tuple[RepositoryCache, PackageRevision]:
+        """The package revision called ``name`` (fetched fresh from its repository)."""
+        match = _NAME.match(name)
+        if match is None:
+            raise InvalidInput(f"{name!r} is not a package revision name (<repository>-<40 hex digits>)")
+        candidates = [match.group("repo")]
+        # A repository name may itself end in '-<hex>'-like parts; the regex already took the longest.
+        for repository in candidates:
+            if repository not in self.repositories():
+                break
+            for revision in self.revisions(repository):
+                if revision.name == name:
+                    return self.cache(repository), revision
+        raise NotFound(f"package revision {name!r} not found")

@@ -1,0 +1,63 @@
+"""Where a clone comes from: a package revision name, or a ``URL.git/dir@ref`` as ``kpt pkg get`` takes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from bot.errors import InvalidInput, NotFound
+from bot.lifecycle.cache import RepositoryCache
+from bot.lifecycle.engine import Engine
+from bot.lifecycle.gitaccess import Git
+from bot.lifecycle.packagefiles import GitLock
+from bot.lifecycle.repositories import Repository
+
+_GIT_URL = re.compile(r"^(?P<repo>.+?)\.git(?P<dir>/[^@]*)?(@(?P<ref>.+))?$")
+
+
+@dataclass(frozen=True)
+class CloneSource:
+    git: Git
+    commit: str
+    package_path: str  # inside the source repository ('' for its root)
+    lock: GitLock
+    upstream_name: str  # a revision name or the URL, for the task annotation
+
+
+def resolve(engine: Engine, source: str) -> CloneSource:
+    if ".git" in source and ("://" in source or source.startswith(("/", ".", "git@"))):
+        return _from_url(engine, source)
+    cache, revision = engine.find(source)
+    ref = revision.ref.removeprefix("refs/tags/").removeprefix("refs/heads/")
+    lock = GitLock(cache.repository.url, "/" + revision.package_path, ref, revision.commit)
+    return CloneSource(cache.git, revision.commit, revision.package_path, lock, revision.name)
+
+
+def _from_url(engine: Engine, source: str) -> CloneSource:
+    match = _GIT_URL.match(source)
+    if match is None:
+        raise InvalidInput(f"{source!r}: expected URL.git/DIR@REF")
+    repo_url = match.group("repo")
+    directory = (match.group("dir") or "/").rstrip("/") or "/"
+    ref = match.group("ref") or "main"
+    if ".." in directory.split("/"):
+        raise InvalidInput(f"{source!r}: '..' is not allowed in the directory")
+    # The upstream gets a cache of its own, named after its URL, so a second clone fetches little.
+    key = hashlib.sha1(repo_url.encode()).hexdigest()[:16]
+    upstream = Repository(name=f"upstream-{key}", url=repo_url + ".git")
+    cache = RepositoryCache(engine.settings, upstream)
+    cache.fetch()
+    commit = None
+    for candidate in (f"refs/tags/{ref}", f"refs/heads/{ref}", ref):
+        commit = cache.git.rev_parse(f"{candidate}^{{commit}}")
+        if commit:
+            break
+    if commit is None:
+        raise NotFound(f"{ref!r} not found in {cache.display_url}")
+    package_path = directory.strip("/")
+    if package_path and cache.git.subtree(commit, package_path) is None:
+        raise NotFound(f"directory {directory!r} not found at {ref} in {cache.display_url}")
+    # kpt records the repository without its .git suffix, and the directory with a leading slash.
+    lock = GitLock(repo_url, directory, ref, commit)
+    return CloneSource(cache.git, commit, package_path, lock, source)
