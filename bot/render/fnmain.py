@@ -1,0 +1,58 @@
+"""The entrypoint of our KRM function image: ``python3 -m bot.render.fnmain``.
+
+The image is tagged under catalog names (``gcr.io/kpt-fn/set-namespace:v0.4.1``...), each tag a tiny
+derived image whose environment says which builtin to run: ``PORCHBOT_FUNCTION`` (the catalog short
+name) and ``PORCHBOT_FUNCTION_TAG`` (the tag, since released tags behave differently). It speaks the
+KRM function protocol exactly as the catalog image does: a ResourceList on stdin, the ResourceList
+with results on stdout, and on failure the function's own stderr text and its exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+ENV_FUNCTION = "PORCHBOT_FUNCTION"
+ENV_TAG = "PORCHBOT_FUNCTION_TAG"
+
+
+def run(stdin: TextIO, stdout: TextIO, stderr: TextIO, environ: dict[str, str] | os._Environ[str]) -> int:
+    from bot.errors import PorchbotError
+    from bot.render.functions.registry import DEFAULT_IMAGE_PREFIX, all_functions, lookup
+    from bot.render.runtimes.base import FunctionError
+    from bot.render.wire import decode_resource_list, encode_resource_list
+
+    name = environ.get(ENV_FUNCTION, "")
+    tag = environ.get(ENV_TAG, "") or "latest"
+    if not name:
+        names = ", ".join(sorted({f.name for f in all_functions()}))
+        stderr.write(f"{ENV_FUNCTION} is not set: this image runs one of: {names}\n")
+        return 1
+    function = lookup(f"{DEFAULT_IMAGE_PREFIX}/{name}:{tag}")
+    if function is None:
+        stderr.write(f"no builtin reproduces {name}:{tag} in this image\n")
+        return 1
+    try:
+        resource_list = decode_resource_list(stdin.read())
+    except PorchbotError as err:
+        stderr.write(f"failed to read the input ResourceList: {err}\n")
+        return 1
+    try:
+        function.run(resource_list)
+    except FunctionError as err:
+        # The catalog functions still print the list (with its error results) before exiting.
+        stdout.write(encode_resource_list(err.output or resource_list))
+        text = err.stderr or str(err)
+        stderr.write(text if text.endswith("\n") else text + "\n")
+        return err.exit_code or 1
+    stdout.write(encode_resource_list(resource_list))
+    return 0
+
+
+def main() -> None:
+    sys.exit(run(sys.stdin, sys.stdout, sys.stderr, os.environ))
+
+
+if __name__ == "__main__":
+    main()

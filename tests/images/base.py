@@ -1,0 +1,106 @@
+"""The offline base image: a minimal Debian root filesystem with python3 and PyYAML (libyaml).
+
+``mmdebstrap`` builds it from the machine's own apt sources (the only package source these machines
+reach) and ``docker import`` turns the tarball into ``porchbot/base:<codename>``. It is rebuilt only
+when the recipe (suite, packages, sources) changes: the recipe's hash is a label on the image.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.images.common import CACHE_DIR, LABEL_HASH, LABEL_ROLE, Hasher, image_labels, log
+
+# python3-yaml brings libyaml's C extension, which our YAML parser needs for speed.
+PACKAGES = ("python3", "python3-yaml")
+# Documentation, manuals and translations are a third of a minimal rootfs and nothing reads them.
+DPKG_OPTIONS = (
+    "path-exclude=/usr/share/doc/*",
+    "path-exclude=/usr/share/man/*",
+    "path-exclude=/usr/share/info/*",
+    "path-exclude=/usr/share/locale/*",
+    "path-include=/usr/share/locale/locale.alias",
+)
+# Snapshot mirrors serve Release files whose Valid-Until has passed; the host's apt accepts them too.
+APT_OPTIONS = ('Acquire::Check-Valid-Until "false"',)
+IMPORT_CHANGES = ("ENV LANG=C.UTF-8", 'CMD ["python3"]')
+
+
+def codename() -> str:
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("VERSION_CODENAME="):
+                return line.split("=", 1)[1].strip().strip('"') or "bookworm"
+    except OSError:
+        pass
+    return "bookworm"
+
+
+BASE_IMAGE = f"porchbot/base:{codename()}"
+
+
+def debian_sources() -> list[Path]:
+    """The host's enabled apt source files that point at Debian (third-party repositories left out)."""
+    apt_dir = Path("/etc/apt")
+    candidates = [apt_dir / "sources.list"]
+    candidates += sorted((apt_dir / "sources.list.d").glob("*.list"))
+    candidates += sorted((apt_dir / "sources.list.d").glob("*.sources"))
+    found: list[Path] = []
+    for path in candidates:
+        try:
+            lines = [ln for ln in path.read_text().splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+        except OSError:
+            continue
+        if any("debian" in ln.lower() for ln in lines):
+            found.append(path)
+    return found
+
+
+def recipe_hash(sources: list[Path]) -> str:
+    hasher = Hasher()
+    hasher.add("suite", codename().encode())
+    hasher.add("packages", " ".join(PACKAGES).encode())
+    hasher.add("dpkg", " ".join(DPKG_OPTIONS).encode())
+    hasher.add("changes", " ".join(IMPORT_CHANGES).encode())
+    for path in sources:
+        hasher.add(str(path), path.read_bytes())
+    return hasher.hexdigest()
+
+
+def ensure_base_image(client: Any, *, force: bool = False) -> str:
+    """Build ``porchbot/base:<codename>`` unless an image of the same recipe exists; returns its name."""
+    sources = debian_sources()
+    wanted = recipe_hash(sources)
+    labels = image_labels(client, BASE_IMAGE)
+    if not force and labels is not None and labels.get(LABEL_HASH) == wanted:
+        return BASE_IMAGE
+    if shutil.which("mmdebstrap") is None:
+        raise SystemExit("images: mmdebstrap is not installed (scripts/ensure-services.sh installs it)")
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=CACHE_DIR, prefix="rootfs-") as tmp:
+        tarball = Path(tmp) / "rootfs.tar"
+        started = time.monotonic()
+        _mmdebstrap(tarball, sources)
+        log(f"mmdebstrap {codename()} took {time.monotonic() - started:.1f}s")
+        started = time.monotonic()
+        changes = [*IMPORT_CHANGES, f"LABEL {LABEL_HASH}={wanted} {LABEL_ROLE}=base"]
+        repository, tag = BASE_IMAGE.split(":")
+        client.api.import_image_from_file(str(tarball), repository=repository, tag=tag, changes=changes)
+        log(f"docker import {BASE_IMAGE} took {time.monotonic() - started:.1f}s")
+    return BASE_IMAGE
+
+
+def _mmdebstrap(tarball: Path, sources: list[Path]) -> None:
+    command = ["mmdebstrap", "--quiet", "--variant=essential", f"--include={','.join(PACKAGES)}"]
+    command += [f"--aptopt={option}" for option in APT_OPTIONS]
+    command += [f"--dpkgopt={option}" for option in DPKG_OPTIONS]
+    # Without sources mmdebstrap would fall back to Debian's default mirror, which may not be this machine's.
+    command += [codename(), str(tarball), *(str(path) for path in sources)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"images: mmdebstrap failed ({result.returncode}):\n{result.stderr[-4000:]}")
