@@ -296,6 +296,18 @@ def go_quote(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_GO_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                    "\u2029": "\\u2029"}
+
+
+def go_json(value: dict[str, str]) -> str:
+    """encoding/json's Marshal of a map[string]string: sorted keys, no spaces, HTML-safe escapes."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for char, escape in _GO_JSON_ESCAPES.items():
+        text = text.replace(char, escape)
+    return text
+
+
 def go_list(values: Iterable[str]) -> str:
     """Go's %v of a []string: ``[a b c]``."""
     return "[" + " ".join(values) + "]"
