@@ -1,7 +1,94 @@
-"""`porchbot fn ...` commands."""
+"""`porchbot fn ...` commands: ``render`` (kpt fn render) and a minimal ``eval``.
+
+Only what these commands need is imported at module level, so ``porchbot fn render`` starts fast;
+the render engine and runtimes are imported inside the commands.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
 
+from bot.errors import InvalidInput
+
 app = typer.Typer(no_args_is_help=True)
+
+PULL_POLICIES = {"always": "always", "ifnotpresent": "ifNotPresent", "never": "never"}
+
+
+def _pull_policy(value: str) -> str:
+    policy = PULL_POLICIES.get(value.lower())
+    if policy is None:
+        raise InvalidInput(f"--image-pull-policy must be one of always, ifNotPresent, never (got {value!r})")
+    return policy
+
+
+def _bool_flag(name: str, value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("true", "1", "t", "yes"):
+        return True
+    if lowered in ("false", "0", "f", "no"):
+        return False
+    raise InvalidInput(f"{name} must be true or false (got {value!r})")
+
+
+@app.command()
+def render(
+    pkg_dir: str = typer.Argument(".", metavar="DIR", help="The package to render (default: cwd)"),
+    runtime: str = typer.Option("auto", "--runtime", help="auto | builtin | docker"),
+    allow_exec: bool = typer.Option(False, "--allow-exec", help="Allow exec functions (local binaries)"),
+    image_pull_policy: str = typer.Option("ifNotPresent", "--image-pull-policy",
+                                          help="always | ifNotPresent | never"),
+    results_dir: str = typer.Option("", "--results-dir", help="Write results.yaml into this dir"),
+    truncate_output: str = typer.Option("true", "--truncate-output", help="true | false"),
+    output: str = typer.Option("", "--output", "-o", help="stdout | unwrap | a new directory"),
+    allow_network: bool = typer.Option(False, "--allow-network", help="Give containers a network"),
+) -> None:
+    """Render a package: run its Kptfile pipelines with kpt fn render semantics."""
+    from bot.render.api import RenderOptions, render_package
+    from bot.render.runtimes.base import RuntimeOptions
+
+    options = RenderOptions(
+        runtime=runtime,
+        runtime_options=RuntimeOptions(image_pull_policy=_pull_policy(image_pull_policy),
+                                       allow_exec=allow_exec, allow_network=allow_network),
+        results_dir=Path(results_dir) if results_dir else None,
+        truncate_output=_bool_flag("--truncate-output", truncate_output),
+        output=output or None,
+    )
+    outcome = render_package(Path(pkg_dir), options, sys.stderr)
+    sys.stderr.flush()
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command(name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": False})
+def eval_(
+    ctx: typer.Context,
+    pkg_dir: str = typer.Argument(".", metavar="DIR", help="A package dir, or - for a ResourceList on stdin"),
+    image: str = typer.Option("", "--image", "-i", help="The function image"),
+    exec_path: str = typer.Option("", "--exec", help="A local executable (needs --allow-exec)"),
+    fn_config: str = typer.Option("", "--fn-config", help="A file holding the functionConfig"),
+    runtime: str = typer.Option("auto", "--runtime", help="auto | builtin | docker"),
+    allow_exec: bool = typer.Option(False, "--allow-exec"),
+    image_pull_policy: str = typer.Option("ifNotPresent", "--image-pull-policy"),
+    results_dir: str = typer.Option("", "--results-dir"),
+    output: str = typer.Option("", "--output", "-o", help="stdout | unwrap (default: in place, or stdout for -)"),
+    truncate_output: str = typer.Option("true", "--truncate-output"),
+    allow_network: bool = typer.Option(False, "--allow-network"),
+) -> None:
+    """Run one function on a package or a ResourceList (kpt fn eval, minimal)."""
+    from bot.render.eval import EvalOptions, eval_function
+    from bot.render.runtimes.base import RuntimeOptions
+
+    options = EvalOptions(
+        image=image, exec=exec_path, fn_config=Path(fn_config) if fn_config else None,
+        args=list(ctx.args), runtime=runtime,
+        runtime_options=RuntimeOptions(image_pull_policy=_pull_policy(image_pull_policy),
+                                       allow_exec=allow_exec, allow_network=allow_network),
+        results_dir=Path(results_dir) if results_dir else None, output=output or None,
+        truncate_output=_bool_flag("--truncate-output", truncate_output),
+    )
+    exit_code = eval_function(pkg_dir, options, sys.stderr)
+    raise typer.Exit(exit_code)

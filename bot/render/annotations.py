@@ -1,0 +1,110 @@
+"""kpt's reader and execution annotations, and the helpers that add, read and remove them.
+
+kyaml writes annotation values single-quoted ("some tools get confused about the type if
+annotations are not quoted"), which is why ``-o stdout`` shows ``config.kubernetes.io/index: '0'``.
+"""
+
+from __future__ import annotations
+
+from bot.render.yaml.node import Kind, Node, Style
+
+INDEX = "config.kubernetes.io/index"
+INTERNAL_INDEX = "internal.config.kubernetes.io/index"
+PATH = "config.kubernetes.io/path"
+INTERNAL_PATH = "internal.config.kubernetes.io/path"
+SEQ_INDENT = "internal.config.kubernetes.io/seqindent"
+PACKAGE_PATH = "internal.config.kubernetes.io/package-path"
+ID = "internal.config.kubernetes.io/id"
+LEGACY_ID = "config.k8s.io/id"
+MIGRATION_ID = "internal.config.kubernetes.io/annotations-migration-resource-id"
+KPT_RESOURCE_ID = "internal.config.kubernetes.io/kpt-resource-id"
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
+
+# Removed before anything is written in place; -o stdout keeps index, path and seqindent.
+READER_ANNOTATIONS = (INDEX, INTERNAL_INDEX, PATH, INTERNAL_PATH, SEQ_INDENT, PACKAGE_PATH)
+CALL_ANNOTATIONS = (ID, LEGACY_ID, MIGRATION_ID, KPT_RESOURCE_ID)
+
+
+def annotations_node(item: Node) -> Node | None:
+    node = item.path("metadata", "annotations")
+    if node is None or node.kind is not Kind.MAPPING:
+        return None
+    return node
+
+
+def get_annotation(item: Node, key: str) -> str | None:
+    node = annotations_node(item)
+    if node is None:
+        return None
+    value = node.get(key)
+    if value is None or value.kind is not Kind.SCALAR:
+        return None
+    return value.value
+
+
+def set_annotation(item: Node, key: str, value: str) -> None:
+    """Set ``key``; a missing metadata or annotations map is created at the end of its parent."""
+    metadata = item.get("metadata")
+    if metadata is None or metadata.kind is not Kind.MAPPING:
+        metadata = item.set("metadata", Node.mapping())
+    annotations = metadata.get("annotations")
+    if annotations is None or annotations.kind is not Kind.MAPPING:
+        annotations = metadata.set("annotations", Node.mapping())
+    annotations.set(key, Node.scalar(value, style=Style.SINGLE_QUOTED))
+
+
+def set_annotations_sorted(item: Node, values: dict[str, str]) -> None:
+    for key in sorted(values):
+        set_annotation(item, key, values[key])
+
+
+def remove_annotations(item: Node, keys: tuple[str, ...]) -> None:
+    """Delete ``keys``; drop the annotations map when that leaves it empty (kyaml's ClearAnnotation)."""
+    metadata = item.get("metadata")
+    if metadata is None or metadata.kind is not Kind.MAPPING:
+        return
+    annotations = metadata.get("annotations")
+    if annotations is None or annotations.kind is not Kind.MAPPING:
+        return
+    removed = False
+    for key in keys:
+        removed = annotations.delete(key) or removed
+    if removed and not annotations.content:
+        metadata.delete("annotations")
+
+
+def resource_path(item: Node) -> str | None:
+    return get_annotation(item, INTERNAL_PATH) or get_annotation(item, PATH)
+
+
+def resource_index(item: Node) -> str | None:
+    return get_annotation(item, INTERNAL_INDEX) or get_annotation(item, INDEX)
+
+
+class AnnotationConflict(Exception):
+    pass
+
+
+def reconcile_legacy(item: Node, before: dict[str, str] | None = None) -> None:
+    """Keep the legacy and internal path/index annotations equal after a function ran.
+
+    A function may change either one; the changed one wins. Changing both to different values is an
+    error, as in kyaml's ``kioutil.CopyLegacyAnnotations``/``CheckMismatchedAnnotations``.
+    """
+    for legacy, internal in ((PATH, INTERNAL_PATH), (INDEX, INTERNAL_INDEX)):
+        legacy_value = get_annotation(item, legacy)
+        internal_value = get_annotation(item, internal)
+        if legacy_value == internal_value:
+            continue
+        if legacy_value is None and internal_value is not None:
+            set_annotation(item, legacy, internal_value)
+        elif internal_value is None and legacy_value is not None:
+            set_annotation(item, internal, legacy_value)
+        elif before is not None and before.get(internal) == internal_value and legacy_value is not None:
+            set_annotation(item, internal, legacy_value)
+        elif before is not None and before.get(legacy) == legacy_value and internal_value is not None:
+            set_annotation(item, legacy, internal_value)
+        else:
+            kind = "path" if legacy == PATH else "index"
+            raise AnnotationConflict(
+                f"resource input to function has mismatched legacy and internal {kind} annotations")

@@ -1,0 +1,158 @@
+"""The package tree: a package's subpackages and its local resources, read as kpt reads them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.render import annotations as ann
+from bot.render.kptfile import KPTFILE, Kptfile, read_kptfile
+from bot.render.krmignore import IgnoreMatcher
+from bot.render.render_errors import KptError, PlainError
+from bot.render.yaml.node import Kind, Node
+
+RESOURCE_SUFFIXES = (".yaml", ".yml", ".json")
+BARE_SEQ_KEY = "bareSeqNodeWrappingKey"
+
+
+@dataclass
+class SourceDoc:
+    """Where a resource came from: its document node (document-level comments) and file format."""
+
+    document: Node
+    json: bool = False
+    bare_sequence: bool = False
+
+
+@dataclass
+class Package:
+    path: Path  # absolute, resolved
+    root: Path
+    kptfile: Kptfile
+    _subpackages: list[Package] | None = field(default=None, repr=False)
+
+    @property
+    def relative(self) -> str:
+        """Slash path relative to the root; "" for the root itself."""
+        rel = self.path.relative_to(self.root).as_posix()
+        return "" if rel == "." else rel
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.root.name}/{self.relative}" if self.relative else self.root.name
+
+    @property
+    def display_path(self) -> str:
+        """The path kpt shows in error chains (the root later becomes ".")."""
+        return str(self.path)
+
+    def direct_subpackages(self) -> list[Package]:
+        if self._subpackages is None:
+            found: list[Path] = []
+            _find_subpackages(self.path, found)
+            packages: list[Package] = []
+            for sub in sorted(found, key=lambda p: p.relative_to(self.path).as_posix()):
+                try:
+                    kptfile = read_kptfile(sub)
+                except Exception as err:
+                    raise KptError("pkg.Subpackages", str(sub), err) from err
+                packages.append(Package(path=sub, root=self.root, kptfile=kptfile))
+            self._subpackages = packages
+        return self._subpackages
+
+
+def _find_subpackages(directory: Path, found: list[Path]) -> None:
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name == ".git" or not entry.is_dir(follow_symlinks=False):
+            continue
+        child = Path(entry.path)
+        if (child / KPTFILE).is_file():
+            found.append(child)
+        else:
+            _find_subpackages(child, found)
+
+
+def resource_files(package_dir: Path) -> list[str]:
+    """Slash paths (relative to the package) of the files kpt reads, in filepath.Walk order."""
+    matcher = IgnoreMatcher(package_dir)
+    files: list[str] = []
+
+    def walk(directory: Path, prefix: str) -> None:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        for entry in entries:
+            rel = f"{prefix}{entry.name}"
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                if entry.name == ".git" or matcher.ignored(rel, True):
+                    continue
+                if (Path(entry.path) / KPTFILE).exists():
+                    continue  # a subpackage: its resources belong to it
+                walk(Path(entry.path), rel + "/")
+            elif (entry.name == KPTFILE or entry.name.endswith(RESOURCE_SUFFIXES)) and not matcher.ignored(rel, False):
+                files.append(rel)
+
+    walk(package_dir, "")
+    return files
+
+
+def split_documents(text: str) -> list[str]:
+    """kyaml splits on ``\\n---\\n`` textually before decoding each piece on its own."""
+    pieces = text.replace("\r\n", "\n").split("\n---\n")
+    return [piece + "\n" if i != len(pieces) - 1 else piece for i, piece in enumerate(pieces)]
+
+
+def read_file_resources(package: Package, rel: str, docs: dict[int, SourceDoc]) -> list[Node]:
+    from bot.render.yaml.errors import YAMLError
+    from bot.render.yaml.parser import parse_document
+    from bot.render.yaml.seqindent import detect_seq_indent
+
+    file_path = package.path / rel
+    try:
+        text = file_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise PlainError(f"failed to read {rel}: {err}") from err
+    items: list[Node] = []
+    index = 0
+    for piece in split_documents(text):
+        try:
+            document = parse_document(piece)
+        except YAMLError as err:
+            raise PlainError(f"{file_path}: {err}") from err
+        if document is None or not document.content:
+            continue
+        content = document.content[0]
+        if content.kind is Kind.SCALAR and content.value == "" and content.tag in ("!!null", ""):
+            continue
+        bare = False
+        if content.kind is Kind.SEQUENCE:
+            wrapper = Node.mapping()
+            wrapper.set(BARE_SEQ_KEY, content)
+            content = wrapper
+            bare = True
+        if content.kind is not Kind.MAPPING:
+            raise PlainError(f"{file_path}: document {index} is not a YAML mapping")
+        ann.set_annotations_sorted(content, {
+            ann.INDEX: str(index),
+            ann.INTERNAL_INDEX: str(index),
+            ann.PATH: rel,
+            ann.INTERNAL_PATH: rel,
+            ann.SEQ_INDENT: detect_seq_indent(piece),
+            ann.PACKAGE_PATH: str(package.path),
+        })
+        docs[id(content)] = SourceDoc(document=document, json=rel.endswith(".json"), bare_sequence=bare)
+        items.append(content)
+        index += 1
+    return items
+
+
+def local_resources(package: Package, docs: dict[int, SourceDoc]) -> list[Node]:
+    resources: list[Node] = []
+    for rel in resource_files(package.path):
+        resources.extend(read_file_resources(package, rel, docs))
+    return resources

@@ -1,0 +1,167 @@
+"""``kpt fn render``: hydrate the package tree, write the result, record the status and results."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TextIO
+
+from bot.render import annotations as ann
+from bot.render.api import RenderOptions, RenderOutcome
+from bot.render.console import Console
+from bot.render.kptfile import BFS_ANNOTATION, read_kptfile
+from bot.render.package import Package, local_resources
+from bot.render.render_errors import KptError, PlainError, RenderError
+from bot.render.runner import RenderContext, run_step
+from bot.render.runtimes.base import FunctionError
+from bot.render.runtimes.select import RuntimeSelector
+from bot.render.validation import krm_error, validate_pipeline
+from bot.render.yaml.node import Node
+
+OUTPUT_STDOUT = "stdout"
+OUTPUT_UNWRAP = "unwrap"
+
+
+def render(package_dir: Path, options: RenderOptions, progress: TextIO | None) -> RenderOutcome:
+    console = Console(progress)
+    try:
+        root, ctx = _load_root(package_dir, options, console)
+    except RenderError as err:
+        console.write(err.console_text())
+        return RenderOutcome(exit_code=1, error_message=str(err))
+    except FunctionError as err:
+        console.write(f"Error: {err} \n")
+        return RenderOutcome(exit_code=1, error_message=str(err))
+    error: RenderError | None = None
+    items: list[Node] = []
+    input_paths: set[str] = set()
+    try:
+        if root.kptfile.annotations.get(BFS_ANNOTATION) == "true":
+            from bot.render.bfs import hydrate_bfs
+
+            items = hydrate_bfs(ctx, root, input_paths)
+        else:
+            items = hydrate(ctx, root, input_paths)
+    except RenderError as err:
+        error = err
+    outcome = RenderOutcome(exit_code=0 if error is None else 1,
+                            steps=list(ctx.steps))
+    if error is None:
+        outcome.changed_paths = _write_output(ctx, root, items, input_paths, options)
+    else:
+        outcome.error_message = _status_message(error, root.path)
+    if options.output is None:
+        from bot.render.status import write_status
+
+        message = None if error is None else outcome.error_message
+        if write_status(root.path, ctx.mutation_steps, ctx.validation_steps, message):
+            outcome.changed_paths.append("Kptfile")
+    if options.results_dir is not None:
+        from bot.render.results import write_results_dir
+
+        write_results_dir(options.results_dir, ctx.steps, outcome.exit_code)
+    if error is not None:
+        console.write(error.console_text())
+        return outcome
+    if options.output not in (OUTPUT_STDOUT, OUTPUT_UNWRAP):
+        console.write(f"Successfully executed {ctx.executed} function(s) in "
+                      f"{ctx.packages_visited} package(s).\n")
+        if options.results_dir is not None:
+            console.write(f"For complete results, see {options.results_dir / 'results.yaml'}\n")
+    return outcome
+
+
+def _load_root(package_dir: Path, options: RenderOptions, console: Console) -> tuple[Package, RenderContext]:
+    absolute = Path(os.path.abspath(package_dir))
+    resolved = Path(os.path.realpath(absolute))
+    if package_dir.is_symlink():
+        console.write(f'[WARN] resolved symlink "{package_dir}" to "{os.path.relpath(resolved)}", '
+                      "please note that the symlinks within the package are ignored\n")
+    kptfile = read_kptfile(resolved)
+    validate_pipeline(kptfile, resolved)
+    output = options.output
+    if output is not None and output not in (OUTPUT_STDOUT, OUTPUT_UNWRAP) and Path(output).exists():
+        raise PlainError(f'directory "{output}" already exists, please delete the directory and retry')
+    root = Package(path=resolved, root=resolved, kptfile=kptfile)
+    selector = RuntimeSelector(options.runtime, options.runtime_options)
+    return root, RenderContext(root=resolved, console=console, selector=selector)
+
+
+def _status_message(error: RenderError, root: Path) -> str:
+    return str(error).replace(str(root), ".")
+
+
+def hydrate(ctx: RenderContext, package: Package, input_paths: set[str]) -> list[Node]:
+    """Depth-first post-order: subpackages (sorted) first, then this package's pipeline on it all."""
+    try:
+        subpackage_output: list[Node] = []
+        for subpackage in package.direct_subpackages():
+            subpackage_output.extend(hydrate(ctx, subpackage, input_paths))
+        local = local_resources(package, ctx.docs)
+        _record_inputs(package, local, input_paths)
+        ctx.packages_visited += 1
+        return run_pipeline(ctx, package, local + subpackage_output)
+    except KptError as err:
+        if err.op == "pkg.render":
+            raise
+        raise KptError("pkg.render", package.display_path, err) from err
+    except RenderError as err:
+        raise KptError("pkg.render", package.display_path, err) from err
+
+
+def _record_inputs(package: Package, items: list[Node], input_paths: set[str]) -> None:
+    prefix = package.relative
+    for item in items:
+        path = ann.resource_path(item)
+        if path:
+            input_paths.add(f"{prefix}/{path}" if prefix else path)
+
+
+def run_pipeline(ctx: RenderContext, package: Package, items: list[Node]) -> list[Node]:
+    kptfile = package.kptfile
+    if not kptfile.has_pipeline:
+        problem = krm_error(items)
+        if problem is not None:
+            raise PlainError(f"input resource list must contain only KRM resources: {problem}")
+        return items
+    if package.path != ctx.root:
+        validate_pipeline(kptfile, package.path)
+    _check_config_paths(package, items)
+    ctx.console.package(package.display_name)
+    try:
+        for index, function in enumerate(kptfile.mutators):
+            items = run_step(ctx, package, function, "mutator", index, items)
+        for index, function in enumerate(kptfile.validators):
+            run_step(ctx, package, function, "validator", index, items)
+    except RenderError as err:
+        raise KptError("pipeline.run", "", err) from err
+    ctx.console.write("\n")
+    return items
+
+
+def _check_config_paths(package: Package, items: list[Node]) -> None:
+    """Each configPath must name one of this package's own resources (not a subpackage's)."""
+    from bot.render.fnconfig import find_config
+
+    for role, functions in (("mutator", package.kptfile.mutators), ("validator", package.kptfile.validators)):
+        for index, function in enumerate(functions):
+            if function.config_path:
+                find_config(function, role, index, str(package.path), items)
+
+
+def _write_output(ctx: RenderContext, root: Package, items: list[Node], input_paths: set[str],
+                  options: RenderOptions) -> list[str]:
+    from bot.render import writeback
+
+    output = options.output
+    if output is None:
+        return writeback.write_in_place(root.path, items, input_paths, ctx.docs, prune=True)
+    import sys
+
+    if output == OUTPUT_STDOUT:
+        sys.stdout.write(writeback.stdout_resource_list(root.path, items))
+    elif output == OUTPUT_UNWRAP:
+        sys.stdout.write(writeback.unwrapped_yaml(items, ctx.docs))
+    else:
+        writeback.write_to_dir(Path(output), root.path, items, ctx.docs)
+    return []

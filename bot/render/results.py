@@ -1,0 +1,78 @@
+"""Per-step outcomes as kpt records them: the results file and the Kptfile renderStatus entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.render.api import StepOutcome
+from bot.render.wire import result_to_node
+from bot.render.yaml.node import INT, Node
+
+
+def _results_sequence(step: StepOutcome, errors_only: bool = False) -> Node | None:
+    results = [r for r in step.results if not errors_only or r.severity == "error"]
+    if not results:
+        return None
+    seq = Node.sequence()
+    seq.content = [result_to_node(r) for r in results]
+    return seq
+
+
+def step_status_node(step: StepOutcome) -> Node:
+    """One ``renderStatus`` step: name, image|exec, executionError, stderr, exitCode, results, errorResults."""
+    node = Node.mapping()
+    if step.name:
+        node.set("name", Node.scalar(step.name))
+    if step.image:
+        node.set("image", Node.scalar(step.image))
+    if step.exec:
+        node.set("exec", Node.scalar(step.exec))
+    if step.execution_error:
+        node.set("executionError", Node.scalar(step.execution_error))
+    if step.stderr:
+        node.set("stderr", Node.scalar(step.stderr))
+    node.set("exitCode", Node.scalar(str(step.exit_code), tag=INT))
+    results = _results_sequence(step)
+    if results is not None:
+        node.set("results", results)
+    errors = _results_sequence(step, errors_only=True)
+    if errors is not None:
+        node.set("errorResults", errors)
+    return node
+
+
+def results_file_node(steps: list[StepOutcome], exit_code: int) -> Node:
+    root = Node.mapping()
+    root.set("apiVersion", Node.scalar("kpt.dev/v1"))
+    root.set("kind", Node.scalar("FunctionResultList"))
+    metadata = root.set("metadata", Node.mapping())
+    metadata.set("name", Node.scalar("fnresults"))
+    root.set("exitCode", Node.scalar(str(exit_code), tag=INT))
+    items = Node.sequence()
+    for step in steps:
+        if step.execution_error:
+            continue  # never started: kpt records no item for it
+        item = Node.mapping()
+        if step.image:
+            item.set("image", Node.scalar(step.image))
+        if step.exec:
+            item.set("exec", Node.scalar(step.exec))
+        if step.stderr:
+            item.set("stderr", Node.scalar(step.stderr))
+        item.set("exitCode", Node.scalar(str(step.exit_code), tag=INT))
+        results = _results_sequence(step)
+        if results is not None:
+            item.set("results", results)
+        items.content.append(item)
+    if items.content:
+        root.set("items", items)
+    return root
+
+
+def write_results_dir(results_dir: Path, steps: list[StepOutcome], exit_code: int) -> Path:
+    from bot.render.yaml.emitter import emit_node
+
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / "results.yaml"
+    path.write_text(emit_node(results_file_node(steps, exit_code), wide=True), encoding="utf-8")
+    return path

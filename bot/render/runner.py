@@ -1,0 +1,154 @@
+"""Running one pipeline step: selection, functionConfig, the runtime call, and kpt's checks after it."""
+
+from __future__ import annotations
+
+import posixpath
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.render import annotations as ann
+from bot.render.api import StepOutcome
+from bot.render.console import Console
+from bot.render.fnconfig import function_config
+from bot.render.kptfile import FunctionSpec
+from bot.render.package import Package, SourceDoc
+from bot.render.registry_names import resolved_image
+from bot.render.render_errors import AlreadyHandled, PlainError
+from bot.render.resourcelist import ResourceList
+from bot.render.resync import resync_output, tag_call_ids
+from bot.render.runtimes.base import FunctionError, FunctionRef
+from bot.render.runtimes.select import RuntimeSelector
+from bot.render.selectors import has_selection, merge_output, select, tag_resource_ids
+from bot.render.validation import krm_error
+from bot.render.yaml.node import Node
+
+
+@dataclass
+class RenderContext:
+    root: Path
+    console: Console
+    selector: RuntimeSelector
+    docs: dict[int, SourceDoc] = field(default_factory=dict)
+    steps: list[StepOutcome] = field(default_factory=list)  # execution order (results file)
+    mutation_steps: list[StepOutcome] = field(default_factory=list)
+    validation_steps: list[StepOutcome] = field(default_factory=list)
+    executed: int = 0
+    packages_visited: int = 0
+
+
+def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role: str, index: int,
+             items: list[Node]) -> list[Node]:
+    """Run one mutator or validator over ``items``; returns the package's resources afterwards."""
+    image = resolved_image(function.image) if function.image else ""
+    display = image or function.exec
+    step = StepOutcome(image=image, exec=function.exec, name=function.name)
+    (ctx.mutation_steps if role == "mutator" else ctx.validation_steps).append(step)
+    ctx.steps.append(step)
+    config = function_config(function, role, index, str(package.path), items)
+    selection = has_selection(function)
+    if selection:
+        tag_resource_ids(items)
+        selected = select(function, items)
+    else:
+        selected = list(items)
+    if role == "validator":
+        selected = [item.copy() for item in selected]
+    problem = krm_error(selected)
+    if problem is not None:
+        return _execution_failure(step, f"input resource list must contain only KRM resources: {problem}")
+    ctx.console.running(display, len(selected) if selection else None, package.display_name)
+    ref = FunctionRef(image=image, exec=function.exec, name=function.name)
+    try:
+        runtime = ctx.selector.for_function(ref)
+    except FunctionError as err:
+        return _execution_failure(step, str(err))
+    out_of_process = runtime.name != "builtin"
+    originals = tag_call_ids(selected, role == "mutator") if out_of_process else {}
+    started = time.perf_counter()
+    try:
+        run = runtime.run(ref, ResourceList(items=selected, function_config=config))
+    except FunctionError as err:
+        if err.execution_error:
+            _remove_call_ids(items)
+            return _execution_failure(step, str(err))
+        step.exit_code = err.exit_code or 1
+        step.stderr = err.stderr
+        step.results = list(err.output.results) if err.output is not None else []
+        ctx.console.finished(display, time.perf_counter() - started, step.results, step.stderr, step.exit_code)
+        raise AlreadyHandled() from err
+    elapsed = time.perf_counter() - started
+    output = run.output.items if run.output is not None else []
+    step.stderr = run.stderr
+    step.results = list(run.output.results) if run.output is not None else []
+    if out_of_process:
+        matched = resync_output(originals, output)
+        for item in output:
+            original = matched.get(id(item))
+            if original is not None and id(original) in ctx.docs:
+                ctx.docs[id(item)] = ctx.docs[id(original)]
+        _remove_call_ids(output)
+        _remove_call_ids(items)
+    problem = krm_error(output)
+    if problem is not None:
+        raise PlainError(f"output resource list must contain only KRM resources: {problem}")
+    _check_output_paths(output, package, function)
+    ctx.console.finished(display, elapsed, step.results, step.stderr, None)
+    ctx.executed += 1
+    if role == "validator":
+        if selection:
+            for item in items:
+                ann.remove_annotations(item, (ann.KPT_RESOURCE_ID,))
+        return items
+    if selection:
+        return merge_output(items, selected, output)
+    return output
+
+
+def _execution_failure(step: StepOutcome, message: str) -> list[Node]:
+    step.execution_error = message
+    step.exit_code = 1
+    raise PlainError(message)
+
+
+def _remove_call_ids(items: list[Node]) -> None:
+    for item in items:
+        ann.remove_annotations(item, (ann.ID, ann.LEGACY_ID, ann.MIGRATION_ID))
+
+
+def _check_output_paths(output: list[Node], package: Package, function: FunctionSpec) -> None:
+    """Sync legacy annotations, place new resources, and reject paths outside the package or duplicates."""
+    seen: set[tuple[str, str, str]] = set()
+    for item in output:
+        try:
+            ann.reconcile_legacy(item)
+        except ann.AnnotationConflict as err:
+            raise PlainError(str(err)) from err
+        if ann.get_annotation(item, ann.PACKAGE_PATH) is None:
+            ann.set_annotation(item, ann.PACKAGE_PATH, str(package.path))
+        path = ann.resource_path(item)
+        if path is None:
+            path = _default_path(item, function)
+            ann.set_annotation(item, ann.PATH, path)
+            ann.set_annotation(item, ann.INTERNAL_PATH, path)
+        cleaned = posixpath.normpath(path.lstrip("/")) if path.startswith("/") else posixpath.normpath(path)
+        if cleaned == ".." or cleaned.startswith("../"):
+            raise PlainError(f"function must not modify resources outside of package: resource has path {path}")
+        index = ann.resource_index(item)
+        if index is None:
+            continue
+        key = (ann.get_annotation(item, ann.PACKAGE_PATH) or "", cleaned, index)
+        if key in seen:
+            raise PlainError(f'resource at path "{path}" and index "{index}" already exists')
+        seen.add(key)
+
+
+def _default_path(item: Node, function: FunctionSpec) -> str:
+    kind = (item.str_value("kind") or "").lower()
+    name = item.str_value("metadata", "name") or ""
+    namespace = item.str_value("metadata", "namespace") or ""
+    filename = f"{kind}_{name}.yaml"
+    if namespace:
+        filename = f"{namespace}/{filename}"
+    config_dir = posixpath.dirname(function.config_path) if function.config_path else ""
+    return f"{config_dir}/{filename}" if config_dir else filename

@@ -1,0 +1,51 @@
+"""Which runtime runs a step: ``--runtime auto`` = builtin when we reproduce the image, else docker."""
+
+from __future__ import annotations
+
+from bot.render.functions.registry import lookup
+from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRuntime, RuntimeOptions
+
+RUNTIME_CHOICES = ("auto", "builtin", "docker")
+
+
+class RuntimeSelector:
+    """Creates each runtime once per render (the docker client is costly and imported lazily)."""
+
+    def __init__(self, runtime: str, options: RuntimeOptions) -> None:
+        if runtime not in RUNTIME_CHOICES:
+            raise FunctionError(f"unknown runtime {runtime!r}: choose one of {', '.join(RUNTIME_CHOICES)}")
+        self.runtime = runtime
+        self.options = options
+        self._cache: dict[str, FunctionRuntime] = {}
+
+    def for_function(self, function: FunctionRef) -> FunctionRuntime:
+        if function.exec:
+            return self._get("exec")
+        if self.runtime == "builtin":
+            return self._get("builtin")
+        if self.runtime == "auto" and lookup(function.image) is not None:
+            return self._get("builtin")
+        return self._get("docker")
+
+    def _get(self, name: str) -> FunctionRuntime:
+        runtime = self._cache.get(name)
+        if runtime is None:
+            runtime = self._create(name)
+            self._cache[name] = runtime
+        return runtime
+
+    def _create(self, name: str) -> FunctionRuntime:
+        if name == "exec":
+            from bot.render.runtimes.exec_runtime import ExecRuntime
+
+            return ExecRuntime(self.options)
+        if name == "builtin":
+            from bot.render.runtimes.builtin import BuiltinRuntime
+
+            return BuiltinRuntime()
+        try:
+            from bot.render.runtimes.docker import DockerRuntime
+        except ImportError as err:
+            raise FunctionError(f"the docker runtime is not available: {err}", execution_error=True) from err
+        runtime: FunctionRuntime = DockerRuntime(self.options)
+        return runtime
