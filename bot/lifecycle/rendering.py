@@ -25,14 +25,15 @@ def render_staged(package_dir: Path) -> None:
     try:
         import bot.render.pipeline  # noqa: F401  (the engine behind render_package)
         from bot.render.api import RenderOptions, render_package
+
+        outcome = render_package(package_dir, RenderOptions())
     except ImportError:
         # The render engine is optional at this layer only so that the git lifecycle can be exercised
-        # without it; when it is installed every created or pushed revision is rendered.
+        # while it is incomplete; when it is installed every created or pushed revision is rendered.
         if not _warned:
             sys.stderr.write("warning: render engine not available; the package was not rendered\n")
             _warned = True
         return
-    outcome = render_package(package_dir, RenderOptions())
     if outcome.ok:
         return
     raise RenderFailed(

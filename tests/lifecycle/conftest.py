@@ -112,5 +112,5 @@ def packages_repo(tmp_path: Path, bare_repo: Callable[[str], Path]) -> Path:
 def http_git(tmp_path: Path) -> Iterator[GitHttpServer]:
     root = tmp_path / "served"
     root.mkdir()
-    with serve_git(root, "alice", "s3cret") as server:
+    with serve_git(root, {"alice": "s3cret", "token": "t0ken-value"}) as server:
         yield server

@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 class GitHttpServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, project_root: Path, username: str, password: str) -> None:
+    def __init__(self, project_root: Path, accounts: dict[str, str]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.project_root = project_root
-        self.expected = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+        self.accepted = {"Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+                         for user, password in accounts.items()}
         self.requests: list[str] = []
 
     @property
@@ -56,7 +57,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         self.server.requests.append(f"{self.command} {self.path}")
         body = self._body() if self.command == "POST" else b""
-        if self.headers.get("Authorization") != self.server.expected:
+        if self.headers.get("Authorization") not in self.server.accepted:
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="git"')
             self.send_header("Content-Length", "0")
@@ -98,8 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_git(project_root: Path, username: str, password: str) -> Iterator[GitHttpServer]:
-    server = GitHttpServer(project_root, username, password)
+def serve_git(project_root: Path, accounts: dict[str, str]) -> Iterator[GitHttpServer]:
+    """Serve the bare repositories under ``project_root`` to the ``accounts`` (username → password)."""
+    server = GitHttpServer(project_root, accounts)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
