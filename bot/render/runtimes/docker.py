@@ -148,7 +148,7 @@ class DockerRuntime:
         )
         try:
             created = api.create_container(
-                image, user=CONTAINER_USER, stdin_open=True, stdin_once=True, tty=False,
+                image, user=CONTAINER_USER, stdin_open=True, detach=False, tty=False,
                 host_config=host_config, labels={"porchbot.runtime": "docker"})
         except docker.errors.ImageNotFound:
             raise
@@ -221,7 +221,7 @@ def _split_image(image: str) -> tuple[str, str]:
 def _send_stdin(sock: socket.socket, data: bytes) -> None:
     try:
         sock.sendall(data)
-        # Half-close: with stdin_once the engine then closes the function's stdin (EOF).
+        # Half-close: with StdinOnce (stdin_open and not detached) the engine then closes the function's stdin (EOF).
         sock.shutdown(socket.SHUT_WR)
     except OSError:
         pass  # the function exited without reading everything; its exit code tells the story
