@@ -55,3 +55,6 @@ class ResourceList:
     items: list[Node]
     function_config: Node | None = None
     results: list[Result] = field(default_factory=list)
+    # What an in-process function printed on stderr although it succeeded (kpt keeps a step's
+    # stderr in its results either way); failures carry theirs on FunctionError.stderr.
+    stderr: str = ""

@@ -1,0 +1,283 @@
+"""Running one starlark program in a sandbox, shaped like the catalog image's go.starlark.net run.
+
+The interpreter is starlark-rust (starlark-pyo3). It has no filesystem, network or environment
+access of its own; ``load()`` only reaches the modules below (the catalog's allowed libraries),
+``ctx.environment`` is empty rather than the bot's environment, and the library functions that
+would touch the network or files fail with a clear message. A deadline stops runaway programs.
+
+Values cross the boundary as JSON text decoded inside starlark, so ints stay ints (the pyo3
+bridge alone would turn negative ints into floats). The few dialect gaps are bridged here:
+``print`` goes to the captured stderr, ``set()`` is a dict of members (membership, len,
+iteration, ``|`` work; printed as go.starlark.net prints a set), and ``while`` loops run as
+bounded ``for`` loops.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import starlark as sl
+
+from bot.render.functions._starlark_errors import go_message
+from bot.render.functions._starlark_openapi import open_api_document
+
+DEFAULT_DEADLINE_SECONDS = 60.0
+
+
+class StarlarkFailure(Exception):
+    """The program failed; ``message`` is what go.starlark.net would report."""
+
+    def __init__(self, message: str, stderr_lines: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.stderr_lines = stderr_lines or []
+
+
+@dataclass
+class Outcome:
+    resource_list: dict[str, Any]
+    stderr_lines: list[str] = field(default_factory=list)
+
+
+_PRELUDE = '''
+__porchbot_set_member = struct(__porchbot_set_member = True)
+
+def __porchbot_is_set(v):
+    if type(v) != "dict" or len(v) == 0:
+        return False
+    for x in v.values():
+        if x != __porchbot_set_member:
+            return False
+    return True
+
+def __porchbot_repr(v):
+    if __porchbot_is_set(v):
+        return "set([" + ", ".join([__porchbot_repr(x) for x in v.keys()]) + "])"
+    if type(v) == "list":
+        return "[" + ", ".join([__porchbot_repr(x) for x in v]) + "]"
+    if type(v) == "dict":
+        return "{" + ", ".join([__porchbot_repr(k) + ": " + __porchbot_repr(v[k]) for k in v.keys()]) + "}"
+    return repr(v)
+
+def __porchbot_str(v):
+    if type(v) == "string":
+        return v
+    return __porchbot_repr(v)
+
+def print(*args, sep = " "):
+    __porchbot_emit(sep.join([__porchbot_str(a) for a in args]))
+
+def set(iterable = []):
+    return {x: __porchbot_set_member for x in iterable}
+
+def __porchbot_forever():
+    return range(9223372036854775807)
+
+__porchbot_rl = json.decode(__porchbot_input)
+__porchbot_encode = json.encode
+ctx = struct(
+    resource_list = __porchbot_rl,
+    environment = {},
+    open_api = json.decode(__porchbot_open_api),
+)
+'''
+
+_WHILE = re.compile(r"^(?P<indent>[ \t]*)while\b(?P<cond>.*):[ \t]*(?P<comment>#.*)?$")
+
+
+def rewrite_while(source: str) -> str:
+    """``while c:`` becomes a for loop that breaks when ``c`` is false (one extra line)."""
+    if "while" not in source:
+        return source
+    out: list[str] = []
+    lines = source.split("\n")
+    for i, line in enumerate(lines):
+        matched = _WHILE.match(line)
+        if matched is None:
+            out.append(line)
+            continue
+        indent = matched.group("indent")
+        body_indent = _next_indent(lines, i + 1) or indent + "  "
+        out.append(f"{indent}for __porchbot_w in __porchbot_forever():")
+        out.append(f"{body_indent}if not ({matched.group('cond').strip()}): break")
+    return "\n".join(out)
+
+
+def _next_indent(lines: list[str], start: int) -> str:
+    for line in lines[start:]:
+        if line.strip() and not line.strip().startswith("#"):
+            return line[: len(line) - len(line.lstrip())]
+    return ""
+
+
+def run_program(name: str, source: str, resource_list: dict[str, Any], *, match_gvk_exact: bool,
+                deadline_seconds: float = DEFAULT_DEADLINE_SECONDS) -> Outcome:
+    outcome = Outcome(resource_list={})
+    dialect = sl.Dialect.extended()
+    globals_ = sl.Globals.extended_by([sl.LibraryExtension.StructType, sl.LibraryExtension.Json])
+    module = sl.Module()
+    module["__porchbot_input"] = json.dumps(resource_list, allow_nan=False)
+    module["__porchbot_open_api"] = json.dumps(open_api_document() if "open_api" in source else {})
+    module.add_callable("__porchbot_emit", outcome.stderr_lines.append)
+    sl.eval(module, sl.parse("<porchbot>", _PRELUDE, dialect), globals_)
+
+    try:
+        program = sl.parse(name, rewrite_while(source), dialect)
+    except sl.StarlarkError as err:
+        raise StarlarkFailure(go_message(str(err), name, source)) from None
+    started = time.monotonic()
+    options = sl.EvalOptions(check_cancelled=lambda: time.monotonic() - started > deadline_seconds)
+    loader = sl.FileLoader(_loader(match_gvk_exact, dialect, globals_))
+    try:
+        sl.eval_with(options, module, program, globals_, loader)
+    except sl.StarlarkError as err:
+        if time.monotonic() - started > deadline_seconds:
+            raise StarlarkFailure(f"{name}: program ran longer than {deadline_seconds:g}s",
+                                  outcome.stderr_lines) from None
+        raise StarlarkFailure(go_message(str(err), name, source), outcome.stderr_lines) from None
+    encoded = sl.eval(module, sl.parse("<porchbot>", "__porchbot_encode(__porchbot_rl)", dialect), globals_)
+    outcome.resource_list = json.loads(str(encoded))
+    return outcome
+
+
+# ---- load() ---------------------------------------------------------------------------------
+
+_KRMFN = '''
+def __meta(r, key):
+    m = r.get("metadata") if type(r) == "dict" else None
+    v = m.get(key) if type(m) == "dict" else None
+    return v if type(v) == "string" else ""
+
+def __field(r, key):
+    v = r.get(key) if type(r) == "dict" else None
+    return v if type(v) == "string" else ""
+
+def __match_gvk(r, apiVersion, kind):
+    av = __field(r, "apiVersion")
+    if EXACT:
+        if av == apiVersion and __field(r, "kind") == kind:
+            return True
+        return (apiVersion == "" and __field(r, "kind") == kind) or (kind == "" and av == apiVersion)
+    # master compares {group: "", version: apiVersion} with the object's parsed group/version,
+    # so only core-group apiVersions (no "/") can ever match.
+    return "/" not in av and av == apiVersion and __field(r, "kind") == kind
+
+krmfn = struct(
+    match_gvk = __match_gvk,
+    match_name = lambda r, name: __meta(r, "name") == name,
+    match_namespace = lambda r, namespace: __meta(r, "namespace") == namespace,
+)
+'''
+
+_OFFLINE = {
+    "bsoup.star": ("bsoup", ("parseHtml",)),
+    "encoding/csv.star": ("csv", ("read_all", "write_all")),
+    "geo.star": ("geo", ("Point", "Line", "Polygon", "MultiPolygon", "parseGeoJSON")),
+    "html.star": ("html", ("html",)),
+    "http.star": ("http", ("get", "put", "post", "delete", "patch", "options")),
+    "time.star": ("time", ("now", "parse_time", "parse_duration", "time", "from_timestamp")),
+    "xlsx.star": ("xlsx", ("get_url",)),
+    "zipfile.star": ("ZipFile", ("__call__",)),
+}
+
+
+def _loader(match_gvk_exact: bool, dialect: sl.Dialect, globals_: sl.Globals) -> Callable[[str], sl.FrozenModule]:
+    def load(module_name: str) -> sl.FrozenModule:
+        module = sl.Module()
+        if module_name == "krmfn.star":
+            module["EXACT"] = match_gvk_exact
+            sl.eval(module, sl.parse(module_name, _KRMFN, dialect), globals_)
+        elif module_name == "encoding/json.star":
+            # Two steps: a top-level ``json = ...`` would hide the builtin json it is built from.
+            module.add_callable("_indent", _json_indent)
+            sl.eval(module, sl.parse(module_name, "_encode = json.encode\n_decode = json.decode\n", dialect),
+                    globals_)
+            sl.eval(module, sl.parse(module_name, "json = struct(encode = _encode, decode = _decode,"
+                                     " indent = _indent)\n", dialect), globals_)
+        elif module_name in _PYTHON_LIBRARIES:
+            export, functions = _PYTHON_LIBRARIES[module_name]
+            _bind(module, export, functions, dialect, globals_)
+        elif module_name in _OFFLINE:
+            export, names = _OFFLINE[module_name]
+            _bind(module, export, {n: _unavailable(module_name, n) for n in names}, dialect, globals_)
+        return module.freeze()
+
+    return load
+
+
+def _bind(module: sl.Module, export: str, functions: dict[str, Callable[..., Any]],
+          dialect: sl.Dialect, globals_: sl.Globals) -> None:
+    for fn_name, fn in functions.items():
+        module.add_callable(f"_{fn_name}", fn)
+    members = ", ".join(f"{n} = _{n}" for n in functions)
+    sl.eval(module, sl.parse("<porchbot>", f"{export} = struct({members})\n", dialect), globals_)
+
+
+def _unavailable(module_name: str, fn_name: str) -> Callable[..., Any]:
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError(f"{module_name}: {fn_name} is not available in the builtin starlark runtime "
+                           "(no network or filesystem access); run this function with --runtime docker")
+
+    return refuse
+
+
+def _json_indent(text: str, prefix: str = "", indent: str = "\t") -> str:
+    return json.dumps(json.loads(text), indent=indent).replace("\n", "\n" + prefix)
+
+
+def _b64(encode: bool) -> Callable[..., str]:
+    def codec(data: str, encoding: str = "standard") -> str:
+        url = encoding.startswith("url")
+        raw = encoding.endswith("_raw")
+        if encode:
+            out = (base64.urlsafe_b64encode if url else base64.b64encode)(data.encode()).decode()
+            return out.rstrip("=") if raw else out
+        padded = data + "=" * (-len(data) % 4) if raw else data
+        return (base64.urlsafe_b64decode if url else base64.b64decode)(padded).decode("utf-8", "replace")
+
+    return codec
+
+
+def _hash(algorithm: str) -> Callable[[str], str]:
+    return lambda data: hashlib.new(algorithm, data.encode()).hexdigest()
+
+
+def _yaml_dumps(data: Any) -> str:
+    from bot.render.functions._starlark_values import data_to_node
+    from bot.render.yaml.emitter import emit_node
+
+    return emit_node(data_to_node(data))
+
+
+def _yaml_loads(text: str) -> Any:
+    from bot.render.yaml.convert import node_to_python
+    from bot.render.yaml.parser import parse_document
+
+    document = parse_document(text)
+    return node_to_python(document) if document is not None else None
+
+
+_PYTHON_LIBRARIES: dict[str, tuple[str, dict[str, Callable[..., Any]]]] = {
+    "encoding/base64.star": ("base64", {"encode": _b64(True), "decode": _b64(False)}),
+    "encoding/yaml.star": ("yaml", {"dumps": _yaml_dumps, "loads": _yaml_loads}),
+    "hash.star": ("hash", {"md5": _hash("md5"), "sha1": _hash("sha1"), "sha256": _hash("sha256")}),
+    "math.star": ("math", {
+        "ceil": lambda x: math.ceil(x), "floor": lambda x: math.floor(x), "round": lambda x: float(round(x)),
+        "sqrt": math.sqrt, "pow": math.pow, "exp": math.exp, "log": lambda x, base=math.e: math.log(x, base),
+        "fabs": math.fabs, "mod": math.fmod, "sin": math.sin, "cos": math.cos, "tan": math.tan,
+    }),
+    "re.star": ("re", {
+        "findall": lambda pattern, text, flags=0: re.findall(pattern, text),
+        "split": lambda pattern, text, maxsplit=0, flags=0: re.split(pattern, text, maxsplit=maxsplit),
+        "sub": lambda pattern, repl, text, count=0, flags=0: re.sub(pattern, repl, text, count=count),
+        "match": lambda pattern, text, flags=0: [[m.group(0), *m.groups()] for m in [re.match(pattern, text)] if m],
+    }),
+}
