@@ -126,6 +126,8 @@ def read_file_resources(package: Package, rel: str, docs: dict[int, SourceDoc]) 
             raise PlainError(f"{file_path}: {err}") from err
         if document is None or not document.content:
             continue
+        if _excessive_aliasing(document):
+            raise PlainError(f"{file_path}: yaml: document contains excessive aliasing")
         content = document.content[0]
         if content.kind is Kind.SCALAR and content.value == "" and content.tag in ("!!null", ""):
             continue
@@ -149,6 +151,28 @@ def read_file_resources(package: Package, rel: str, docs: dict[int, SourceDoc]) 
         items.append(content)
         index += 1
     return items
+
+
+def _excessive_aliasing(document: Node) -> bool:
+    """yaml.v3's alias-bomb guard: aliases expanding to far more nodes than the document holds."""
+    sizes: dict[int, int] = {}
+    has_alias = False
+    real = 0
+
+    def expanded(node: Node) -> int:
+        nonlocal has_alias, real
+        if node.kind is Kind.ALIAS and node.alias is not None:
+            has_alias = True
+            target = node.alias
+            cached = sizes.get(id(target))
+            return cached if cached is not None else expanded(target)
+        real += 1
+        total = 1 + sum(expanded(child) for child in node.content)
+        sizes[id(node)] = total
+        return total
+
+    total = expanded(document)
+    return has_alias and total > 400_000 + 10 * real
 
 
 def local_resources(package: Package, docs: dict[int, SourceDoc]) -> list[Node]:

@@ -27,4 +27,4 @@ class BuiltinRuntime:
         except Exception as err:  # a bug in a builtin must read as a failed function, not a traceback
             raise FunctionError(f"function {function.display} failed: {err}", exit_code=1,
                                 stderr=f"{type(err).__name__}: {err}", output=resource_list) from err
-        return FunctionRun(output=resource_list)
+        return FunctionRun(output=resource_list, stderr=resource_list.stderr)
