@@ -92,3 +92,32 @@ def eval_(
     )
     exit_code = eval_function(pkg_dir, options, sys.stderr)
     raise typer.Exit(exit_code)
+
+
+@app.command(name="list")
+def list_functions(
+    output: str = typer.Option("table", "--output", "-o", help="table | yaml | json"),
+) -> None:
+    """The functions Porchbot runs in-process (builtin), with the image tags each reproduces."""
+    import json
+
+    from bot.render.functions.registry import CATALOG_PREFIXES, all_functions
+
+    rows = [{"name": f.name, "tags": list(f.tags), "runtime": "builtin", "description": f.description,
+             "images": [f"{prefix}{f.name}" for prefix in CATALOG_PREFIXES]}
+            for f in sorted(all_functions(), key=lambda f: f.name)]
+    if output == "json":
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    elif output == "yaml":
+        from bot.render.yaml.convert import python_to_node
+        from bot.render.yaml.emitter import emit_node
+
+        sys.stdout.write(emit_node(python_to_node(rows), wide=True))
+    elif output == "table":
+        width = max((len(row["name"]) for row in rows), default=4)
+        sys.stdout.write(f"{'NAME':<{width}}  RUNTIME  TAGS\n")
+        for row in rows:
+            sys.stdout.write(f"{row['name']:<{width}}  builtin  {', '.join(row['tags'])}\n")
+        sys.stdout.write("Any other image runs on the docker runtime (--runtime auto|docker).\n")
+    else:
+        raise InvalidInput(f"--output must be table, yaml or json (got {output!r})")
