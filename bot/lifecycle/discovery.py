@@ -23,7 +23,7 @@ PROPOSED = "Proposed"
 PUBLISHED = "Published"
 DELETION_PROPOSED = "DeletionProposed"
 LIFECYCLES = (DRAFT, PROPOSED, PUBLISHED, DELETION_PROPOSED)
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -47,18 +47,18 @@ class PackageRevision:
 
 def package_dirs(file_names: list[str], directory: str) -> list[str]:
     """Directories holding a Kptfile under ``directory``; a nested Kptfile belongs to its parent package."""
-    candidates = sorted(name[: -len("/Kptfile")] for name in file_names if name.endswith("/Kptfile"))
+    candidates = [name[: -len("/Kptfile")] for name in file_names if name.endswith("/Kptfile")]
     if "Kptfile" in file_names and not directory:
         return []  # the root itself is a package: Porch does not list a package with an empty path
-    packages: list[str] = []
-    for candidate in candidates:
+    kept: set[str] = set()
+    for candidate in sorted(candidates, key=lambda path: path.count("/")):  # parents before children
         if directory and not candidate.startswith(directory + "/"):
             continue
-        # Sorted order puts a parent right before its descendants ('a' < 'a/b' < 'a-b' is not an issue:
-        # we compare with the last kept package plus a slash).
-        if packages and candidate.startswith(packages[-1] + "/"):
-            continue
-        packages.append(candidate)
+        parts = candidate.split("/")
+        if any("/".join(parts[:depth]) in kept for depth in range(1, len(parts))):
+            continue  # a subpackage of a package already found
+        kept.add(candidate)
+    packages = sorted(kept)
     return packages
 
 
