@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Make the real parts the tests use available: Debian's docker.io (engine started when none answers),
-# mmdebstrap (offline base images from the machine's apt sources) and redis-server.
+# mmdebstrap (offline base images from the machine's apt sources), redis-server and git.
+#   scripts/ensure-services.sh            # all of them
+#   scripts/ensure-services.sh docker     # only what the image builder needs (docker.io, mmdebstrap)
 set -euo pipefail
+want=${1:-all}
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
-command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-command -v git >/dev/null 2>&1 || need+=(git)
+if [ "$want" = all ]; then
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  command -v git >/dev/null 2>&1 || need+=(git)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "ensure-services: need root to install: ${need[*]}" >&2
@@ -14,15 +19,23 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
+  # --no-install-recommends: docker.io recommends a build toolchain and more that nothing here uses.
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 if ! docker info >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ]; then
     echo "ensure-services: no Docker engine answers and we are not root to start one" >&2
     exit 1
   fi
-  mkdir -p /var/log
-  nohup dockerd >/var/log/porchbot-dockerd.log 2>&1 &
+  # A machine with systemd starts the packaged unit; elsewhere (containers, CI runners) run dockerd
+  # directly: it starts its own containerd when none is running.
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemctl start docker >/dev/null 2>&1 || true
+  fi
+  if ! docker info >/dev/null 2>&1; then
+    mkdir -p /var/log
+    nohup dockerd >/var/log/porchbot-dockerd.log 2>&1 &
+  fi
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
     sleep 1
