@@ -19,8 +19,8 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # --no-install-recommends: docker.io recommends a build toolchain and more that nothing here uses.
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # With recommends: docker.io's (apparmor, cgroupfs-mount...) are what the engine needs on some kernels.
+  apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 if ! docker info >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ]; then
