@@ -45,6 +45,7 @@ def render(
     truncate_output: str = typer.Option("true", "--truncate-output", help="true | false"),
     output: str = typer.Option("", "--output", "-o", help="stdout | unwrap | a new directory"),
     allow_network: bool = typer.Option(False, "--allow-network", help="Give containers a network"),
+    allow_wasm: bool = typer.Option(False, "--allow-alpha-wasm", help="Run catalog wasm builds (as builtins)"),
 ) -> None:
     """Render a package: run its Kptfile pipelines with kpt fn render semantics."""
     from bot.render.api import RenderOptions, render_package
@@ -53,7 +54,8 @@ def render(
     options = RenderOptions(
         runtime=runtime,
         runtime_options=RuntimeOptions(image_pull_policy=_pull_policy(image_pull_policy),
-                                       allow_exec=allow_exec, allow_network=allow_network),
+                                       allow_exec=allow_exec, allow_network=allow_network,
+                                       allow_wasm=allow_wasm),
         results_dir=Path(results_dir) if results_dir else None,
         truncate_output=_bool_flag("--truncate-output", truncate_output),
         output=output or None,

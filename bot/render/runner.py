@@ -13,7 +13,7 @@ from bot.render.console import Console
 from bot.render.fnconfig import function_config
 from bot.render.kptfile import FunctionSpec
 from bot.render.package import Package, SourceDoc
-from bot.render.registry_names import resolved_image
+from bot.render.registry_names import step_image
 from bot.render.render_errors import AlreadyHandled, PlainError
 from bot.render.resourcelist import ResourceList
 from bot.render.resync import resync_output, tag_call_ids
@@ -40,7 +40,7 @@ class RenderContext:
 def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role: str, index: int,
              items: list[Node]) -> list[Node]:
     """Run one mutator or validator over ``items``; returns the package's resources afterwards."""
-    image = resolved_image(function.image) if function.image else ""
+    image = step_image(function.image, function.tag, ctx.selector.runtime) if function.image else ""
     display = image or function.exec
     step = StepOutcome(image=image, exec=function.exec, name=function.name)
     (ctx.mutation_steps if role == "mutator" else ctx.validation_steps).append(step)

@@ -61,6 +61,7 @@ class RuntimeOptions:
     image_pull_policy: str = "ifNotPresent"  # always | ifNotPresent | never
     allow_exec: bool = False
     allow_network: bool = False
+    allow_wasm: bool = False  # --allow-alpha-wasm: catalog wasm builds run as their builtin twins
     limits: ContainerLimits = field(default_factory=ContainerLimits)
 
 

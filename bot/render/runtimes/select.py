@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.render.functions.registry import lookup
 from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRuntime, RuntimeOptions
 
 RUNTIME_CHOICES = ("auto", "builtin", "docker")
@@ -23,7 +22,9 @@ class RuntimeSelector:
             return self._get("exec")
         if self.runtime == "builtin":
             return self._get("builtin")
-        if self.runtime == "auto" and lookup(function.image) is not None:
+        from bot.render.runtimes.builtin import lookup_builtin
+
+        if self.runtime == "auto" and lookup_builtin(function.image, self.options.allow_wasm) is not None:
             return self._get("builtin")
         return self._get("docker")
 
@@ -42,7 +43,7 @@ class RuntimeSelector:
         if name == "builtin":
             from bot.render.runtimes.builtin import BuiltinRuntime
 
-            return BuiltinRuntime()
+            return BuiltinRuntime(self.options.allow_wasm)
         try:
             from bot.render.runtimes.docker import DockerRuntime
         except ImportError as err:
