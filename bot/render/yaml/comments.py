@@ -1,0 +1,307 @@
+"""yaml.v3's comment scanner, replayed over libyaml's token stream.
+
+For each token the Go scanner fetches, it first skips whitespace and comments
+(recording head/foot comments), unrolls the indent stack (placing BLOCK-END
+tokens before foot comments that belong to a parent block) and, after the token,
+looks for a line comment. We walk the tokens in the order the scanner produces
+them, keep the scanner state it consults (position, line breaks crossed, indent
+stack, flow level, last appended token) and run the comment rules only where a
+gap between tokens holds a ``#``.
+"""
+
+from __future__ import annotations
+
+from bot.render.yaml.tokens import (
+    BLOCK_END,
+    BMS,
+    BSS,
+    DIRECTIVE,
+    DOC_END,
+    DOC_START,
+    ENTRY,
+    FLOW_ENTRY,
+    FME,
+    FMS,
+    FSE,
+    FSS,
+    KEY,
+    SCALAR,
+    STREAM_END,
+    STREAM_START,
+    VALUE,
+    Comment,
+    Token,
+)
+
+_RESETS = (DOC_START, DOC_END, STREAM_END, DIRECTIVE)
+
+
+class _Scanner:
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.n = len(src)
+        self.pos = 0
+        self.line = 0
+        self.col = 0
+        self.newlines = 0
+        self.indent = -1
+        self.indents: list[int] = []
+        self.flow = 0
+        self.appended: list[tuple[int, int]] = [(STREAM_START, 0)]
+        self.comments: list[Comment] = []
+
+    def ch(self, i: int) -> str:
+        return self.src[i] if i < self.n else "\0"
+
+    # ---- whitespace and comments before a token ------------------------------
+    def scan_to_next_token(self, target: int) -> tuple[int, int, int]:
+        scan_mark = (self.pos, self.line, self.col)
+        src = self.src
+        if src.find("#", self.pos, target) == -1:
+            self.newlines += src.count("\n", self.pos, target)
+            self._move_to(target)
+            self._sequence_line_to_head()
+            return scan_mark
+        while True:
+            while self.ch(self.pos) in " \t":
+                self.pos += 1
+                self.col += 1
+            self._sequence_line_to_head()
+            if self.ch(self.pos) == "#":
+                self.scan_comments(scan_mark)
+            if self.ch(self.pos) == "\n":
+                self.pos += 1
+                self.line += 1
+                self.col = 0
+                self.newlines += 1
+            else:
+                break
+        return scan_mark
+
+    def _move_to(self, target: int) -> None:
+        breaks = self.src.count("\n", self.pos, target)
+        if breaks:
+            self.line += breaks
+            self.col = target - (self.src.rfind("\n", 0, target) + 1)
+        else:
+            self.col += target - self.pos
+        self.pos = target
+
+    def _sequence_line_to_head(self) -> None:
+        # A line comment right after "- " of a new sequence is a head comment instead.
+        appended = self.appended
+        if not self.comments or len(appended) < 2:
+            return
+        if appended[-2][0] == BSS and appended[-1][0] == ENTRY:
+            comment = self.comments[-1]
+            if comment.line and self.ch(self.pos) != "\n":
+                comment.head = comment.line
+                comment.line = ""
+                if comment.start_line == self.line - 1:
+                    comment.token_mark = self.pos
+
+    def scan_comments(self, scan_mark: tuple[int, int, int]) -> None:
+        kind, token_idx = self.appended[-1]
+        if kind == FLOW_ENTRY and len(self.appended) > 1:
+            kind, token_idx = self.appended[-2]
+        token_mark = token_idx
+        scan_idx = scan_mark[0]
+        sm_idx = sm_line = sm_col = 0
+        next_indent = max(self.indent, 0)
+        recent_empty = False
+        first_empty = self.newlines <= 1
+        line = self.line
+        column = self.col
+        text = ""
+        foot_line = -1
+        if scan_mark[1] > 0:
+            foot_line = self.line - self.newlines + 1
+            if self.newlines == 0 and self.col > 1:
+                foot_line += 1
+        src = self.src
+        peek = 0
+        while peek < 512:
+            c = self.ch(self.pos + peek)
+            column += 1
+            if c == " " or c == "\t":
+                peek += 1
+                continue
+            close_flow = self.flow > 0 and c in "]}"
+            if close_flow or c == "\n" or c == "\0":
+                if close_flow or not recent_empty:
+                    if close_flow or (
+                        first_empty
+                        and ((sm_line == foot_line and kind != VALUE) or sm_col - 1 < next_indent)
+                    ):
+                        if text:
+                            if sm_col - 1 < next_indent:
+                                token_mark = sm_idx
+                            self._add(scan_idx, token_mark, (sm_idx, sm_line, sm_col), self.pos + peek, foot=text)
+                            scan_idx = self.pos + peek
+                            token_mark = scan_idx
+                            text = ""
+                    elif text and c != "\0":
+                        text += "\n"
+                if c != "\n":
+                    break
+                first_empty = False
+                recent_empty = True
+                column = 0
+                line += 1
+                peek += 1
+                continue
+            if text and (close_flow or (column - 1 < next_indent and column != sm_col)):
+                self._add(scan_idx, token_mark, (sm_idx, sm_line, sm_col), self.pos + peek, foot=text)
+                scan_idx = self.pos + peek
+                token_mark = scan_idx
+                text = ""
+            if c != "#":
+                break
+            if not text:
+                sm_idx, sm_line, sm_col = self.pos + peek, line, column
+            else:
+                text += "\n"
+            recent_empty = False
+            seen = self.pos + peek
+            end = src.find("\n", seen)
+            if end == -1:
+                end = self.n
+            text += src[seen:end]
+            self._move_to(end)
+            self.newlines = 0
+            column = 0
+            line = self.line
+            next_indent = max(self.indent, 0)
+            peek = 1  # Go's loop increment skips the line break under the cursor
+        if text:
+            self._add(scan_idx, sm_idx, (sm_idx, sm_line, sm_col), self.pos + peek - 1, head=text)
+
+    def _add(
+        self, scan: int, token_mark: int, start: tuple[int, int, int], end: int, head: str = "", foot: str = ""
+    ) -> None:
+        comment = Comment(scan, token_mark, start, end)
+        comment.head = head
+        comment.foot = foot
+        self.comments.append(comment)
+
+    # ---- indentation -----------------------------------------------------------
+    def unroll(self, column: int, scan_idx: int, ends: list[Token]) -> None:
+        block_idx = scan_idx - 1
+        while self.indent > column and ends:
+            stop = block_idx
+            for comment in reversed(self.comments):
+                if comment.end < stop:
+                    break
+                if comment.start_col == self.indent + 1:
+                    block_idx = comment.start_idx
+                stop = comment.scan
+            end_token = ends.pop(0)
+            end_token.start = block_idx
+            self.appended.append((BLOCK_END, block_idx))
+            self.indent = self.indents.pop() if self.indents else -1
+
+    def push_indent(self, column: int) -> None:
+        self.indents.append(self.indent)
+        self.indent = column
+
+    # ---- after a token ---------------------------------------------------------
+    def after_token(self, tok: Token) -> None:
+        src = self.src
+        if tok.kind == SCALAR and tok.plain:
+            self._move_to(tok.end)
+            self.newlines = 0
+            pos = tok.end
+            while pos < self.n and src[pos] in " \t\n":
+                if src[pos] == "\n":
+                    self.newlines += 1
+                pos += 1
+            self._move_to(pos)
+        elif tok.kind == SCALAR and tok.style in ("|", ">"):
+            segment = src[tok.start : tok.end]
+            self.newlines = segment[len(segment.rstrip(" \t\n")) :].count("\n")
+            self._move_to(tok.end)
+        else:
+            self._move_to(tok.end)
+            self.newlines = 0
+
+    def line_comment(self, token_mark: int) -> None:
+        if self.newlines > 0:
+            return
+        pos = self.pos
+        src = self.src
+        while pos < self.n and src[pos] in " \t":
+            pos += 1
+        if pos >= self.n or src[pos] != "#":
+            return
+        end = src.find("\n", pos)
+        if end == -1:
+            end = self.n
+        self._move_to(pos)
+        comment = Comment(0, token_mark, (pos, self.line, self.col), 0)
+        comment.line = src[pos:end]
+        self.comments.append(comment)
+        self._move_to(end)
+
+
+def replay_comments(src: str, tokens: list[Token]) -> list[Comment]:
+    """yaml.v3's comments for ``src``; BLOCK-END tokens get yaml.v3's marks in place."""
+    if "#" not in src:
+        return []
+    scanner = _Scanner(src)
+    pending_bms: list[Token] = []
+    count = len(tokens)
+    i = 1
+    while i < count:
+        ends: list[Token] = []
+        while tokens[i].kind == BLOCK_END:
+            ends.append(tokens[i])
+            i += 1
+        pre: list[Token] = []
+        while True:
+            tok = tokens[i]
+            if tok.kind in (BMS, BSS) or (tok.kind == KEY and tok.start == tok.end):
+                pre.append(tok)
+                i += 1
+            else:
+                break
+        primary = tokens[i]
+        i += 1
+        scan_mark = scanner.scan_to_next_token(primary.start)
+        if scanner.flow == 0:
+            scanner.unroll(primary.col, scan_mark[0], ends)
+        kind = primary.kind
+        if kind in _RESETS:
+            if kind == STREAM_END and scanner.col != 0:
+                scanner.col = 0
+                scanner.line += 1
+            scanner.unroll(-1, scanner.pos, ends)
+        for leftover in ends:
+            leftover.start = primary.start
+            scanner.appended.append((BLOCK_END, primary.start))
+        comment_mark = primary.start
+        if (scanner.flow == 0 and kind == VALUE) or (scanner.flow > 0 and kind == FLOW_ENTRY):
+            comment_mark = scanner.appended[-1][1]
+        for index, tok in enumerate(pre):
+            if tok.kind == BSS:
+                scanner.push_indent(tok.col)
+                scanner.appended.append((BSS, tok.start))
+            elif tok.kind == BMS:
+                following = pre[index + 1] if index + 1 < len(pre) else None
+                if following is not None and following.kind == KEY:
+                    pending_bms.append(tok)
+                else:
+                    scanner.push_indent(tok.col)
+                    scanner.appended.append((BMS, tok.start))
+        if kind == VALUE and pending_bms and scanner.flow == 0:
+            scanner.push_indent(pending_bms.pop().col)
+        scanner.appended.append((kind, primary.start))
+        if kind == STREAM_END:
+            break
+        if kind in (FSS, FMS):
+            scanner.flow += 1
+        elif kind in (FSE, FME):
+            scanner.flow -= 1
+        scanner.after_token(primary)
+        if kind not in _RESETS and kind != ENTRY:
+            scanner.line_comment(comment_mark)
+    return scanner.comments

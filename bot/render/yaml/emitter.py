@@ -1,0 +1,469 @@
+"""Node tree -> YAML text, byte for byte as kyaml's yaml.v3 encoder writes it (indent 2).
+
+yaml.v3 turns a node into events and runs an emitter state machine over them. We
+walk the tree instead, but keep the event order's side effects: a collection's
+start is handled where yaml.v3 handles its start event, so the parent's line/foot
+comment processing runs right after it (before the body), exactly as in Go.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from bot.render.yaml.convert import node_to_python, resolve_scalar_tag
+from bot.render.yaml.node import MAP, SEQ, STR, Kind, Node, Style
+from bot.render.yaml.scalars import analyze_scalar, escape_double
+from bot.render.yaml.writer import OTHER, SEQ_ITEM, Writer
+
+_PLAIN, _SINGLE, _DOUBLE, _LITERAL, _FOLDED = 1, 2, 3, 4, 5
+_QUOTED_OR_BLOCK = Style.SINGLE_QUOTED | Style.DOUBLE_QUOTED | Style.LITERAL | Style.FOLDED
+_BLOCK_MAP, _BLOCK_SEQ, _FLOW_MAP, _FLOW_SEQ = 1, 2, 3, 4
+
+
+def _presented_tag(node: Node) -> tuple[str, bool]:
+    """(tag to write or "", force double quotes) as yaml.v3's encoder decides."""
+    tag = node.tag
+    if not tag or node.style & Style.TAGGED:
+        return tag, False
+    kind = node.kind
+    if kind is Kind.SCALAR:
+        if tag == STR and node.style & _QUOTED_OR_BLOCK:
+            return "", False
+        rtag = resolve_scalar_tag(node.value)
+        if rtag == tag:
+            return "", False
+        if tag == STR:
+            return "", True
+        return tag, False
+    if (kind is Kind.MAPPING and tag == MAP) or (kind is Kind.SEQUENCE and tag == SEQ):
+        return "", False
+    return tag, False
+
+
+def _tag_text(tag: str) -> str:
+    if tag.startswith("!"):
+        return tag
+    prefix = "tag:yaml.org,2002:"
+    if tag.startswith(prefix):
+        return "!!" + tag[len(prefix) :]
+    return f"!<{tag}>"
+
+
+class _Emitter(Writer):
+    __slots__ = ()
+
+    # ---- documents --------------------------------------------------------
+    def document(self, doc: Node, first: bool) -> None:
+        self.analyze(doc.head_comment, "", "", "")
+        if not first:
+            self.write_indent()
+            self.indicator("---", True, False, False)
+            self.write_indent()
+        if self.head:
+            self.process_head()
+            self.put_break()
+        if doc.content:
+            root = doc.content[0]
+            self.analyze_start(root, "")
+            self.process_head()
+            body = self.node(root, OTHER, True, False, False, False)
+            self.process_line()
+            self.process_foot()
+            self.body(root, body)
+        self.analyze("", "", doc.foot_comment, "")
+        self.foot_indent = 0
+        self.process_foot()
+        self.foot_indent = -1
+        self.write_indent()
+
+    def finish(self) -> str:
+        if self.open_ended:
+            self.indicator("...", True, False, False)
+            self.write_indent()
+        return "".join(self.buf)
+
+    # ---- events -----------------------------------------------------------
+    def analyze_start(self, node: Node, tail: str) -> None:
+        kind = node.kind
+        if kind is Kind.SCALAR or kind is Kind.ALIAS:
+            self.analyze(node.head_comment, node.line_comment, node.foot_comment, tail)
+        elif kind is Kind.MAPPING:
+            self.analyze(node.head_comment, "", "", tail)
+        else:
+            self.analyze(node.head_comment, "", "", "")
+
+    def node(self, node: Node, state: int, root: bool, seq_ctx: bool, map_ctx: bool, simple: bool) -> int:
+        """Handle the node's start event; returns how its body must be written (0 for none)."""
+        kind = node.kind
+        if kind is Kind.SCALAR:
+            self.scalar(node, state, root, simple)
+            return 0
+        if kind is Kind.ALIAS:
+            self.indicator("*", True, False, False)
+            self.put(node.value)
+            self.whitespace = False
+            self.indention = False
+            return 0
+        self.anchor_and_tag(node, _presented_tag(node)[0])
+        flow = self.flow_level > 0 or bool(node.style & Style.FLOW) or not node.content
+        if kind is Kind.MAPPING:
+            return _FLOW_MAP if flow else _BLOCK_MAP
+        if flow:
+            return _FLOW_SEQ
+        # kyaml's compact sequence indent: "- " counts as indentation under a mapping key.
+        compact = map_ctx and (self.column == 0 or not self.indention) and self.compact
+        self.increase_indent(False, state, compact)
+        return _BLOCK_SEQ
+
+    def anchor_and_tag(self, node: Node, tag: str) -> None:
+        if node.anchor:
+            self.indicator("&", True, False, False)
+            self.put(node.anchor)
+            self.whitespace = False
+            self.indention = False
+        if tag:
+            if not self.whitespace:
+                self.put(" ")
+            self.put(_tag_text(tag))
+            self.whitespace = False
+            self.indention = False
+
+    def body(self, node: Node, how: int) -> None:
+        if how == _BLOCK_MAP:
+            self.block_mapping(node)
+        elif how == _BLOCK_SEQ:
+            self.block_sequence(node)
+        elif how == _FLOW_MAP:
+            self.flow_mapping(node)
+        elif how == _FLOW_SEQ:
+            self.flow_sequence(node)
+
+    # ---- block collections ------------------------------------------------
+    def block_sequence(self, seq: Node) -> None:
+        for item in seq.content:
+            self.analyze_start(item, "")
+            self.process_head()
+            self.write_indent()
+            self.indicator("-", True, False, True)
+            how = self.node(item, SEQ_ITEM, False, True, False, False)
+            self.process_line()
+            self.process_foot()
+            self.body(item, how)
+        self.analyze("", seq.line_comment, seq.foot_comment, "")
+        self.indent = self.indents.pop()
+
+    def block_mapping(self, mapping: Node) -> None:
+        content = mapping.content
+        tail = ""
+        first = True
+        for i in range(0, len(content) - 1, 2):
+            key = content[i]
+            value = content[i + 1]
+            foot = key.foot_comment
+            self.analyze(key.head_comment, key.line_comment, "", tail) if key.kind is Kind.SCALAR else (
+                self.analyze_start(key, tail)
+            )
+            tail = foot
+            if first:
+                self.increase_indent(False, OTHER)
+                first = False
+            self.process_head()
+            self.write_indent()
+            if self.line:
+                self.key_line = self.line
+                self.line = ""
+            simple = _is_simple_key(key)
+            if simple:
+                self.node(key, OTHER, False, False, True, True)
+                self.analyze_start(value, "")
+                self.indicator(":", False, False, False)
+            else:
+                self.indicator("?", True, False, True)
+                how = self.node(key, OTHER, False, False, True, False)
+                self.process_line()
+                self.process_foot()
+                self.body(key, how)
+                self.analyze_start(value, "")
+                self.write_indent()
+                self.indicator(":", True, False, True)
+            self.mapping_value(value)
+        if first:
+            self.increase_indent(False, OTHER)
+        self.analyze("", mapping.line_comment, mapping.foot_comment, tail)
+        self.process_head()
+        self.indent = self.indents.pop()
+
+    def mapping_value(self, value: Node) -> None:
+        if self.key_line:
+            if value.kind is Kind.SCALAR:
+                if not self.line:
+                    self.line = self.key_line
+                    self.key_line = ""
+            elif value.kind in (Kind.MAPPING, Kind.SEQUENCE) and not value.style & Style.FLOW:
+                pending = self.line
+                self.line = self.key_line
+                self.process_line()
+                self.line = pending
+                self.key_line = ""
+        how = self.node(value, OTHER, False, False, True, False)
+        self.process_line()
+        self.process_foot()
+        self.body(value, how)
+
+    # ---- flow collections -------------------------------------------------
+    def _pending(self) -> bool:
+        return bool(self.line or self.foot or self.tail)
+
+    def flow_sequence(self, seq: Node) -> None:
+        self.indicator("[", True, True, False)
+        self.increase_indent(True, OTHER)
+        self.flow_level += 1
+        trail = False
+        for index, item in enumerate(seq.content):
+            self.analyze_start(item, "")
+            if index and not trail:
+                self.indicator(",", False, False, False)
+            self.process_head()
+            if self.column == 0:
+                self.write_indent()
+            trail = self._pending()
+            how = self.node(item, OTHER, False, True, False, False)
+            if self._pending():
+                self.indicator(",", False, False, False)
+            self.process_line()
+            self.process_foot()
+            self.body(item, how)
+        self.analyze("", seq.line_comment, seq.foot_comment, "")
+        self.flow_level -= 1
+        self.indent = self.indents.pop()
+        if self.column == 0:
+            self.write_indent()
+        self.indicator("]", False, False, False)
+        self.process_line()
+        self.process_foot()
+
+    def flow_mapping(self, mapping: Node) -> None:
+        self.indicator("{", True, True, False)
+        self.increase_indent(True, OTHER)
+        self.flow_level += 1
+        content = mapping.content
+        trail = False
+        tail = ""
+        for i in range(0, len(content) - 1, 2):
+            key, value = content[i], content[i + 1]
+            self.analyze_start(key, tail)
+            tail = key.foot_comment
+            if i and not trail:
+                self.indicator(",", False, False, False)
+            self.process_head()
+            if self.column == 0:
+                self.write_indent()
+            if _is_simple_key(key):
+                self.node(key, OTHER, False, False, True, True)
+                self.analyze_start(value, "")
+                self.indicator(":", False, False, False)
+            else:
+                self.indicator("?", True, False, False)
+                how = self.node(key, OTHER, False, False, True, False)
+                self.body(key, how)
+                self.analyze_start(value, "")
+                self.indicator(":", True, False, False)
+            trail = self._pending()
+            how = self.node(value, OTHER, False, False, True, False)
+            if self._pending():
+                self.indicator(",", False, False, False)
+            self.process_line()
+            self.process_foot()
+            self.body(value, how)
+        self.analyze("", mapping.line_comment, mapping.foot_comment, tail)
+        if (self.head or self.foot or self.tail) and content and not trail:
+            self.indicator(",", False, False, False)
+        self.process_head()
+        self.flow_level -= 1
+        self.indent = self.indents.pop()
+        self.indicator("}", False, False, False)
+        self.process_line()
+        self.process_foot()
+
+    # ---- scalars ----------------------------------------------------------
+    def scalar(self, node: Node, state: int, root: bool, simple: bool) -> None:
+        value = node.value
+        tag, force = _presented_tag(node)
+        style = node.style
+        if style & Style.DOUBLE_QUOTED:
+            chosen = _DOUBLE
+        elif style & Style.SINGLE_QUOTED:
+            chosen = _SINGLE
+        elif style & Style.LITERAL:
+            chosen = _LITERAL
+        elif style & Style.FOLDED:
+            chosen = _FOLDED
+        elif "\n" in value:
+            chosen = _LITERAL
+        elif force:
+            chosen = _DOUBLE
+        else:
+            chosen = _PLAIN
+        info = analyze_scalar(value)
+        flow = self.flow_level > 0
+        if simple and info.multiline:
+            chosen = _DOUBLE
+        if chosen == _PLAIN:
+            if (flow and not info.flow_plain) or (not flow and not info.block_plain):
+                chosen = _SINGLE
+            if not value and (flow or simple):
+                chosen = _SINGLE
+        if chosen == _SINGLE and not info.single:
+            chosen = _DOUBLE
+        if chosen >= _LITERAL and (not info.block or flow or simple):
+            chosen = _DOUBLE
+        self.anchor_and_tag(node, tag)
+        self.increase_indent(True, state)
+        if chosen == _PLAIN:
+            if value:
+                if not self.whitespace:
+                    self.put(" ")
+                self.put(value)
+                self.whitespace = False
+            self.indention = False
+            if root:
+                self.open_ended = True
+        elif chosen == _DOUBLE:
+            self.indicator('"', True, False, False)
+            self.put(escape_double(value))
+            self.indicator('"', False, False, False)
+            self.whitespace = False
+            self.indention = False
+        elif chosen == _SINGLE:
+            self.single_quoted(value)
+        else:
+            self.block_scalar(value, chosen == _LITERAL)
+        self.indent = self.indents.pop()
+
+    def single_quoted(self, value: str) -> None:
+        self.indicator("'", True, False, False)
+        if "\n" not in value:
+            self.put(value.replace("'", "''"))
+        else:
+            breaks = False
+            for ch in value:
+                if ch == "\n":
+                    if not breaks:
+                        self.put_break()
+                    self.put_break()
+                    breaks = True
+                else:
+                    if breaks:
+                        self.write_indent()
+                    self.put("''" if ch == "'" else ch)
+                    self.indention = False
+                    breaks = False
+        self.indicator("'", False, False, False)
+        self.whitespace = False
+        self.indention = False
+
+    def block_scalar(self, value: str, literal: bool) -> None:
+        self.indicator("|" if literal else ">", True, False, False)
+        if value[:1] in (" ", "\n"):
+            self.indicator("2", False, False, False)
+        self.open_ended = False
+        if not value or value[-1] != "\n":
+            self.indicator("-", False, False, False)
+        elif len(value) == 1 or value[-2] == "\n":
+            self.indicator("+", False, False, False)
+            self.open_ended = True
+        self.process_line(True)
+        self.whitespace = True
+        if literal:
+            for i, part in enumerate(value.split("\n")):
+                if i:
+                    self.put_break()
+                if part:
+                    self.write_indent()
+                    self.put(part)
+                    self.indention = False
+            return
+        breaks = True
+        leading_spaces = True
+        n = len(value)
+        for i, ch in enumerate(value):
+            if ch == "\n":
+                if not breaks and not leading_spaces:
+                    k = i
+                    while k < n and value[k] == "\n":
+                        k += 1
+                    if k < n and value[k] not in " \t":
+                        self.put_break()
+                self.put_break()
+                breaks = True
+            else:
+                if breaks:
+                    self.write_indent()
+                    leading_spaces = ch in " \t"
+                self.put(ch)
+                self.indention = False
+                breaks = False
+
+
+def _is_simple_key(key: Node) -> bool:
+    kind = key.kind
+    if kind is Kind.SCALAR:
+        if "\n" in key.value:
+            return False
+        return len(key.value.encode()) + len(key.anchor) + len(key.tag) <= 1024
+    if kind is Kind.ALIAS:
+        return True
+    return not key.content
+
+
+def _as_document(root: Node) -> Node:
+    if root.kind is Kind.DOCUMENT:
+        return root
+    return Node(Kind.DOCUMENT, content=[root])
+
+
+def emit_node(root: Node, *, wide: bool = False) -> str:
+    """One document (``root`` is a DOCUMENT node or its content), as kyaml writes it."""
+    emitter = _Emitter()
+    emitter.compact = not wide
+    emitter.document(_as_document(root), True)
+    return emitter.finish()
+
+
+def emit_documents(roots: list[tuple[Node, bool]]) -> str:
+    """Several documents through one encoder, as kyaml's ByteWriter writes a file.
+
+    Each entry is (node, wide); the second and later documents start with ``---``.
+    """
+    emitter = _Emitter()
+    for index, (root, wide) in enumerate(roots):
+        emitter.compact = not wide
+        emitter.document(_as_document(root), index == 0)
+    return emitter.finish()
+
+
+def emit_json(root: Node) -> str:
+    """A single resource as kyaml writes a ``*.json`` file: Go's json.Encoder, indent 2, keys sorted."""
+    data = node_to_python(root)
+    text = json.dumps(_jsonable(data), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    # Go's encoder escapes HTML-significant characters and the JS line separators.
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(raw, escaped)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text + "\n"
+
+
+def _jsonable(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {str(k): _jsonable(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_jsonable(v) for v in data]
+    if isinstance(data, float) and (math.isnan(data) or math.isinf(data)):
+        return str(data)
+    if isinstance(data, bytes):
+        return data.decode("latin-1")
+    if hasattr(data, "isoformat"):
+        return data.isoformat()
+    return data

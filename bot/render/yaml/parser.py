@@ -1,0 +1,497 @@
+"""YAML text -> Node trees the way kyaml reads them (yaml.v3 semantics, comments included).
+
+Tokens come from libyaml (fast, same grammar as yaml.v3); comments come from a
+replay of yaml.v3's comment scanner (``comments.py``). The parser below follows
+yaml.v3's parser states in the same order, because *when* a token is peeked
+decides which event a pending comment lands on, and folds in what yaml.v3's
+decoder does to comments while building nodes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.render.yaml.comments import replay_comments
+from bot.render.yaml.convert import resolve_scalar_tag
+from bot.render.yaml.errors import YAMLError
+from bot.render.yaml.node import MAP, NULL, SEQ, STR, Kind, Node, Style
+from bot.render.yaml.tokens import (
+    ALIAS,
+    ANCHOR,
+    BLOCK_END,
+    BMS,
+    BSS,
+    DIRECTIVE,
+    DOC_END,
+    DOC_START,
+    ENTRY,
+    FLOW_ENTRY,
+    FME,
+    FMS,
+    FSE,
+    FSS,
+    KEY,
+    SCALAR,
+    STREAM_END,
+    TAG,
+    VALUE,
+    Token,
+    scan_tokens,
+)
+
+_STYLES = {"'": Style.SINGLE_QUOTED, '"': Style.DOUBLE_QUOTED, "|": Style.LITERAL, ">": Style.FOLDED}
+_YAML_PREFIX = "tag:yaml.org,2002:"
+_SEPARATOR = re.compile(r"\n---.*\n")
+
+
+class _Fail(Exception):
+    def __init__(self, problem: str, context_line: int, problem_line: int) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        line = context_line if context_line else problem_line
+        self.message = f"yaml: line {line}: {problem}" if line else f"yaml: {problem}"
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.tokens = scan_tokens(text)
+        self.comments = replay_comments(text, self.tokens)
+        self.ncomments = len(self.comments)
+        self.ci = 0
+        self.ti = 1  # after STREAM-START
+        self.head = self.line = self.foot = self.stem = ""
+        self.anchors: dict[str, Node] = {}
+
+    # ---- token access -----------------------------------------------------
+    def peek(self) -> Token:
+        tok = self.tokens[self.ti]
+        if self.ci < self.ncomments:
+            self._unfold(tok)
+        return tok
+
+    def _unfold(self, tok: Token) -> None:
+        comments = self.comments
+        while self.ci < self.ncomments and tok.start >= comments[self.ci].token_mark:
+            comment = comments[self.ci]
+            if comment.head:
+                if tok.kind == BLOCK_END:
+                    break  # no heads on ends: keep it for the next token
+                self.head = f"{self.head}\n{comment.head}" if self.head else comment.head
+            if comment.foot:
+                self.foot = f"{self.foot}\n{comment.foot}" if self.foot else comment.foot
+            if comment.line:
+                self.line = f"{self.line}\n{comment.line}" if self.line else comment.line
+            self.ci += 1
+
+    def take_comments(self, node: Node) -> None:
+        node.head_comment = self.head
+        node.line_comment = self.line
+        node.foot_comment = self.foot
+        self.head = self.line = self.foot = self.stem = ""
+
+    def _end_comments(self) -> tuple[str, str, str]:
+        result = (self.head, self.line, self.foot)
+        self.head = self.line = self.foot = self.stem = ""
+        return result
+
+    # ---- documents --------------------------------------------------------
+    def document(self) -> Node | None:
+        tok = self.peek()
+        if tok.kind == STREAM_END:
+            return None
+        doc = Node(Kind.DOCUMENT, line=tok.line + 1, column=tok.col + 1)
+        if tok.kind in (DIRECTIVE, DOC_START):
+            while self.peek().kind == DIRECTIVE:
+                self.ti += 1
+            tok = self.peek()
+            if tok.kind != DOC_START:
+                raise _Fail("did not find expected <document start>", 0, tok.line)
+            self.ti += 1
+            tok = self.peek()
+            if tok.kind in (DIRECTIVE, DOC_START, DOC_END, STREAM_END):
+                root = Node(Kind.SCALAR, tag=NULL, line=tok.line + 1, column=tok.col + 1)
+            else:
+                root = self.node(True, False)
+        else:
+            doc.head_comment = self._split_document_head()
+            root = self.node(True, False)
+        doc.content.append(root)
+        if self.peek().kind == DOC_END:
+            self.ti += 1
+        head, _, foot = self._end_comments()
+        doc.foot_comment = foot or head
+        return doc
+
+    def _split_document_head(self) -> str:
+        # The part of the first head comment before its last blank line belongs to the document.
+        head = self.head
+        for i in range(len(head) - 1, 0, -1):
+            if head[i] == "\n":
+                if i == len(head) - 1:
+                    self.head = head[i + 1 :]
+                    return head[:i]
+                if head[i - 1] == "\n":
+                    self.head = head[i + 1 :]
+                    return head[: i - 1]
+        return ""
+
+    # ---- nodes ------------------------------------------------------------
+    def node(self, block: bool, indentless: bool) -> Node:
+        tok = self.peek()
+        if tok.kind == ALIAS:
+            node = Node(Kind.ALIAS, value=tok.value, line=tok.line + 1, column=tok.col + 1)
+            self.take_comments(node)
+            self.ti += 1
+            target = self.anchors.get(tok.value)
+            if target is None:
+                raise YAMLError(f"yaml: unknown anchor '{tok.value}' referenced")
+            node.alias = target
+            return node
+        start = tok
+        anchor = ""
+        tag = ""
+        tagged = False
+        for _ in range(2):
+            if tok.kind == ANCHOR and not anchor:
+                anchor = tok.value
+            elif tok.kind == TAG and not tagged:
+                tagged = True
+                tag = self._tag(tok)
+            else:
+                break
+            self.ti += 1
+            tok = self.peek()
+        line, column = start.line + 1, start.col + 1
+        kind = tok.kind
+        if indentless and kind == ENTRY:
+            seq = Node(Kind.SEQUENCE, tag=SEQ, line=line, column=column)
+            self._props(seq, anchor, tag)
+            self.indentless_sequence(seq)
+            return seq
+        if kind == SCALAR:
+            node = self._scalar(tok, tag, line, column)
+            self.take_comments(node)
+            self._props(node, anchor, "")
+            self.ti += 1
+            return node
+        if kind == FSS or kind == FMS:
+            coll = Node(Kind.SEQUENCE if kind == FSS else Kind.MAPPING, line=line, column=column)
+            coll.tag = SEQ if kind == FSS else MAP
+            coll.style = Style.FLOW
+            self._props(coll, anchor, tag)
+            self.take_comments(coll)
+            if kind == FSS:
+                self.flow_sequence(coll)
+            else:
+                self.flow_mapping(coll)
+            return coll
+        if block and (kind == BSS or kind == BMS):
+            coll = Node(Kind.SEQUENCE if kind == BSS else Kind.MAPPING, line=line, column=column)
+            coll.tag = SEQ if kind == BSS else MAP
+            self._props(coll, anchor, tag)
+            if self.stem:
+                coll.head_comment = self.stem
+                self.stem = ""
+            if kind == BSS:
+                self.block_sequence(coll)
+            else:
+                self.block_mapping(coll)
+            return coll
+        if anchor or tagged:
+            node = Node(Kind.SCALAR, tag=NULL, line=line, column=column)
+            self._props(node, anchor, tag)
+            if tag and tag != "!":
+                node.tag = tag
+                node.style = Style.TAGGED
+            return node
+        context = "while parsing a block node" if block else "while parsing a flow node"
+        del context
+        raise _Fail("did not find expected node content", start.line, tok.line)
+
+    def _tag(self, tok: Token) -> str:
+        handle, suffix = tok.value
+        if not handle:
+            return suffix
+        if handle == "!!":
+            return "!!" + suffix
+        if handle == "!":
+            return "!" + suffix
+        raise _Fail("found undefined tag handle", tok.line, tok.line)
+
+    def _props(self, node: Node, anchor: str, tag: str) -> None:
+        if anchor:
+            node.anchor = anchor
+            self.anchors[anchor] = node
+        if tag and tag != "!":
+            node.tag = _short_tag(tag)
+            node.style |= Style.TAGGED
+
+    def _scalar(self, tok: Token, tag: str, line: int, column: int) -> Node:
+        value = tok.value
+        style = Style.NONE if tok.plain else _STYLES.get(tok.style or "", Style.NONE)
+        node = Node(Kind.SCALAR, value=value, style=style, line=line, column=column)
+        if tag and tag != "!":
+            node.tag = _short_tag(tag)
+            node.style |= Style.TAGGED
+        elif style:
+            node.tag = STR
+        elif value == "<<":
+            node.tag = "!!merge"
+        else:
+            node.tag = resolve_scalar_tag(value)
+        return node
+
+    def _empty(self, tok: Token) -> Node:
+        return Node(Kind.SCALAR, tag=NULL, line=tok.line + 1, column=tok.col + 1)
+
+    # ---- block collections ------------------------------------------------
+    def block_sequence(self, seq: Node) -> None:
+        context_line = self.peek().line
+        self.ti += 1
+        content = seq.content
+        while True:
+            tok = self.peek()
+            if tok.kind == ENTRY:
+                prior = len(self.head)
+                self.ti += 1
+                self._split_stem(prior)
+                tok = self.peek()
+                if tok.kind != ENTRY and tok.kind != BLOCK_END:
+                    content.append(self.node(True, False))
+                else:
+                    content.append(self._empty(tok))
+            elif tok.kind == BLOCK_END:
+                self.ti += 1
+                return
+            else:
+                raise _Fail("did not find expected '-' indicator", context_line, tok.line)
+
+    def indentless_sequence(self, seq: Node) -> None:
+        content = seq.content
+        while True:
+            tok = self.peek()
+            if tok.kind != ENTRY:
+                return
+            prior = len(self.head)
+            self.ti += 1
+            self._split_stem(prior)
+            tok = self.peek()
+            if tok.kind not in (ENTRY, KEY, VALUE, BLOCK_END):
+                content.append(self.node(True, False))
+            else:
+                content.append(self._empty(tok))
+
+    def _split_stem(self, stem_len: int) -> None:
+        if stem_len == 0:
+            return
+        tok = self.peek()
+        if tok.kind != BSS and tok.kind != BMS:
+            return
+        head = self.head
+        self.stem = head[:stem_len]
+        self.head = "" if len(head) == stem_len else head[stem_len + 1 :]
+
+    def block_mapping(self, mapping: Node) -> None:
+        context_line = self.peek().line
+        self.ti += 1
+        content = mapping.content
+        while True:
+            tok = self.peek()
+            if tok.kind == KEY:
+                self.ti += 1
+                tok = self.peek()
+                if tok.kind not in (KEY, VALUE, BLOCK_END):
+                    key = self.node(True, True)
+                else:
+                    key = self._empty(tok)
+                content.append(key)
+                if key.foot_comment and len(content) > 2:
+                    # A foot comment found before a key belongs to the previous entry.
+                    content[-3].foot_comment = key.foot_comment
+                    key.foot_comment = ""
+                tok = self.peek()
+                if tok.kind == VALUE:
+                    self.ti += 1
+                    tok = self.peek()
+                    if tok.kind not in (KEY, VALUE, BLOCK_END):
+                        value = self.node(True, True)
+                    else:
+                        value = self._empty(tok)
+                else:
+                    value = self._empty(tok)
+                content.append(value)
+                if not key.foot_comment and value.foot_comment:
+                    key.foot_comment = value.foot_comment
+                    value.foot_comment = ""
+            elif tok.kind == BLOCK_END:
+                _, line, foot = self._end_comments()
+                self.ti += 1
+                mapping.line_comment = line
+                if foot and len(content) > 1:
+                    content[-2].foot_comment = foot
+                else:
+                    mapping.foot_comment = foot
+                return
+            else:
+                raise _Fail("did not find expected key", context_line, tok.line)
+
+    # ---- flow collections -------------------------------------------------
+    def flow_sequence(self, seq: Node) -> None:
+        context_line = self.peek().line
+        self.ti += 1
+        first = True
+        while True:
+            tok = self.peek()
+            if tok.kind != FSE:
+                if not first:
+                    if tok.kind != FLOW_ENTRY:
+                        raise _Fail("did not find expected ',' or ']'", context_line, tok.line)
+                    self.ti += 1
+                    tok = self.peek()
+                first = False
+                if tok.kind == KEY:
+                    seq.content.append(self._flow_pair(tok))
+                    continue
+                if tok.kind != FSE:
+                    seq.content.append(self.node(False, False))
+                    continue
+            _, line, foot = self._end_comments()
+            seq.line_comment = line
+            seq.foot_comment = foot
+            self.ti += 1
+            return
+
+    def _flow_pair(self, key_tok: Token) -> Node:
+        pair = Node(Kind.MAPPING, tag=MAP, style=Style.FLOW, line=key_tok.line + 1, column=key_tok.col + 1)
+        self.ti += 1
+        tok = self.peek()
+        if tok.kind not in (VALUE, FLOW_ENTRY, FSE):
+            key = self.node(False, False)
+        else:
+            key = self._empty(tok)
+            self.ti += 1
+        tok = self.peek()
+        if tok.kind == VALUE:
+            self.ti += 1
+            tok = self.peek()
+            value = self.node(False, False) if tok.kind not in (FLOW_ENTRY, FSE) else self._empty(tok)
+        else:
+            value = self._empty(tok)
+        pair.content = [key, value]
+        return pair
+
+    def flow_mapping(self, mapping: Node) -> None:
+        context_line = self.peek().line
+        self.ti += 1
+        first = True
+        content = mapping.content
+        while True:
+            tok = self.peek()
+            if tok.kind != FME:
+                if not first:
+                    if tok.kind != FLOW_ENTRY:
+                        raise _Fail("did not find expected ',' or '}'", context_line, tok.line)
+                    self.ti += 1
+                    tok = self.peek()
+                first = False
+                if tok.kind == KEY:
+                    self.ti += 1
+                    tok = self.peek()
+                    if tok.kind not in (VALUE, FLOW_ENTRY, FME):
+                        content.append(self.node(False, False))
+                    else:
+                        content.append(self._empty(tok))
+                    tok = self.peek()
+                    if tok.kind == VALUE:
+                        self.ti += 1
+                        tok = self.peek()
+                        if tok.kind not in (FLOW_ENTRY, FME):
+                            content.append(self.node(False, False))
+                            continue
+                    content.append(self._empty(tok))
+                    continue
+                if tok.kind != FME:
+                    content.append(self.node(False, False))
+                    content.append(self._empty(self.peek()))
+                    continue
+            _, line, foot = self._end_comments()
+            mapping.line_comment = line
+            mapping.foot_comment = foot
+            self.ti += 1
+            return
+
+
+def _short_tag(tag: str) -> str:
+    if tag.startswith(_YAML_PREFIX):
+        return "!!" + tag[len(_YAML_PREFIX) :]
+    return tag
+
+
+def _parse_stream(text: str, first_only: bool) -> list[Node]:
+    try:
+        parser = _Parser(text)
+        docs: list[Node] = []
+        while True:
+            doc = parser.document()
+            if doc is None:
+                break
+            docs.append(doc)
+            if first_only:
+                break
+        return docs
+    except _Fail as exc:
+        raise YAMLError(exc.message) from None
+    except RecursionError:
+        raise YAMLError("yaml: exceeded max depth") from None
+
+
+def split_documents(text: str) -> list[str]:
+    """kyaml's ByteReader split: CRLF -> LF, then cut at lines starting with ``---``.
+
+    A separator line may carry only a comment after ``---`` (the comment is lost, as
+    in kyaml). Every piece but the last gets back the newline the split ate, so
+    block scalars keep their value. The caller decodes only the first document of
+    each piece, as kyaml does; wrapping a bare top-level sequence is the reader's
+    job, not this module's.
+    """
+    text = text.replace("\r\n", "\n")
+    if not text:
+        return []
+    pieces: list[str] = []
+    prev = 0
+    for match in _SEPARATOR.finditer(text):
+        rest = match.group(0)[4:].strip()
+        if rest and not rest.startswith("#"):
+            raise YAMLError(f"invalid Document separator: {match.group(0).strip()}")
+        pieces.append(text[prev : match.start()] + "\n")
+        prev = match.end()
+    pieces.append(text[prev:])
+    return pieces
+
+
+def parse_documents(text: str) -> list[Node]:
+    """The DOCUMENT nodes kyaml's reader keeps: one per ``---`` piece, empty ones dropped."""
+    docs: list[Node] = []
+    for piece in split_documents(text):
+        parsed = _parse_stream(piece, True)
+        if not parsed:
+            continue
+        doc = parsed[0]
+        root = doc.content[0] if doc.content else None
+        if root is None or (root.kind is Kind.SCALAR and root.tag == NULL):
+            continue
+        docs.append(doc)
+    return docs
+
+
+def parse_document(text: str) -> Node:
+    """One document (the first of ``text``, yaml.v3-style) as a DOCUMENT node; empty -> null scalar."""
+    parsed = _parse_stream(text.replace("\r\n", "\n"), True)
+    if not parsed:
+        return Node(Kind.DOCUMENT, content=[Node(Kind.SCALAR, tag=NULL)])
+    return parsed[0]
+
+
+def parse_stream(text: str) -> list[Node]:
+    """Every document of a YAML stream as yaml.v3's decoder would read them in turn."""
+    return _parse_stream(text.replace("\r\n", "\n"), False)

@@ -1,0 +1,124 @@
+"""libyaml tokens plus yaml.v3's comment scanning, replayed in Python.
+
+libyaml (PyYAML's C scanner) and yaml.v3's scanner produce the same tokens, but
+yaml.v3 also records comments while it skips whitespace, deciding head / line /
+foot from scanner state at that moment (the last token, the indent stack, how
+many line breaks it just crossed). We replay that state over libyaml's tokens and
+run yaml.v3's comment rules only in the gaps that hold a ``#``. yaml.v3 also
+moves BLOCK-END tokens before foot comments of the parent block; that changes
+which event a comment unfolds into, so BLOCK-END marks are recomputed too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml._yaml import CParser
+
+from bot.render.yaml.errors import YAMLError
+
+# token kinds
+(
+    STREAM_START,
+    STREAM_END,
+    DIRECTIVE,
+    DOC_START,
+    DOC_END,
+    BSS,
+    BMS,
+    BLOCK_END,
+    FSS,
+    FMS,
+    FSE,
+    FME,
+    KEY,
+    VALUE,
+    ENTRY,
+    FLOW_ENTRY,
+    ALIAS,
+    ANCHOR,
+    TAG,
+    SCALAR,
+) = range(20)
+
+_KINDS: dict[type, int] = {
+    yaml.StreamStartToken: STREAM_START,
+    yaml.StreamEndToken: STREAM_END,
+    yaml.DirectiveToken: DIRECTIVE,
+    yaml.DocumentStartToken: DOC_START,
+    yaml.DocumentEndToken: DOC_END,
+    yaml.BlockSequenceStartToken: BSS,
+    yaml.BlockMappingStartToken: BMS,
+    yaml.BlockEndToken: BLOCK_END,
+    yaml.FlowSequenceStartToken: FSS,
+    yaml.FlowMappingStartToken: FMS,
+    yaml.FlowSequenceEndToken: FSE,
+    yaml.FlowMappingEndToken: FME,
+    yaml.KeyToken: KEY,
+    yaml.ValueToken: VALUE,
+    yaml.BlockEntryToken: ENTRY,
+    yaml.FlowEntryToken: FLOW_ENTRY,
+    yaml.AliasToken: ALIAS,
+    yaml.AnchorToken: ANCHOR,
+    yaml.TagToken: TAG,
+    yaml.ScalarToken: SCALAR,
+}
+
+
+class Token:
+    __slots__ = ("col", "end", "kind", "line", "plain", "start", "style", "value")
+
+    def __init__(self, kind: int, start: int, line: int, col: int, end: int, value: Any, plain: bool, style: Any):
+        self.kind = kind
+        self.start = start
+        self.line = line
+        self.col = col
+        self.end = end
+        self.value = value
+        self.plain = plain
+        self.style = style
+
+
+class Comment:
+    __slots__ = ("end", "foot", "head", "line", "scan", "start_col", "start_idx", "start_line", "token_mark")
+
+    def __init__(self, scan: int, token_mark: int, start: tuple[int, int, int], end: int) -> None:
+        self.scan = scan
+        self.token_mark = token_mark
+        self.start_idx, self.start_line, self.start_col = start
+        self.end = end
+        self.head = self.line = self.foot = ""
+
+
+def yaml_error(exc: yaml.MarkedYAMLError) -> YAMLError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 0
+    problem = exc.problem or exc.context or "malformed YAML"
+    where = f"line {line}: " if line else ""
+    return YAMLError(f"yaml: {where}{problem}")
+
+
+def scan_tokens(text: str) -> list[Token]:
+    scanner = CParser(text)
+    out: list[Token] = []
+    append = out.append
+    kinds = _KINDS
+    try:
+        while True:
+            tok = scanner.get_token()
+            if tok is None:
+                break
+            kind = kinds[type(tok)]
+            sm = tok.start_mark
+            if kind == SCALAR:
+                append(Token(kind, sm.index, sm.line, sm.column, tok.end_mark.index, tok.value, tok.plain, tok.style))
+            else:
+                append(Token(kind, sm.index, sm.line, sm.column, tok.end_mark.index, getattr(tok, "value", None), False, None))
+            if kind == STREAM_END:
+                break
+    except yaml.MarkedYAMLError as exc:
+        raise yaml_error(exc) from None
+    finally:
+        scanner.dispose()
+    return out
