@@ -1,0 +1,48 @@
+"""Builders for builtin-function tests: ResourceLists from YAML text, as kpt hands them over."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.render.resourcelist import ResourceList
+from bot.render.yaml.node import Node
+
+MakeRL = Callable[..., ResourceList]
+
+
+def parse_items(text: str) -> list[Node]:
+    from bot.render.yaml.parser import parse_documents
+
+    return [doc.content[0] for doc in parse_documents(text) if doc.content]
+
+
+def annotate(items: list[Node], path: str) -> list[Node]:
+    """Give each item kpt's path/index bookkeeping annotations, as the engine does before a call."""
+    for index, item in enumerate(items):
+        annotations = item.ensure_map("metadata", "annotations")
+        for key, value in (("config.kubernetes.io/path", path), ("config.kubernetes.io/index", str(index)),
+                           ("internal.config.kubernetes.io/path", path),
+                           ("internal.config.kubernetes.io/index", str(index))):
+            annotations.set(key, Node.scalar(value))
+    return items
+
+
+@pytest.fixture
+def make_rl() -> MakeRL:
+    def build(items: str, config: str | None = None, *, path: str = "resources.yaml",
+              bookkeeping: bool = True) -> ResourceList:
+        nodes = parse_items(items)
+        if bookkeeping:
+            annotate(nodes, path)
+        function_config = parse_items(config)[0] if config else None
+        return ResourceList(items=nodes, function_config=function_config)
+
+    return build
+
+
+def emit(node: Node) -> str:
+    from bot.render.yaml.emitter import emit_node
+
+    return emit_node(node)
