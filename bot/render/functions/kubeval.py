@@ -1,0 +1,202 @@
+"""Builtin kubeval (catalog ``kubeval``, a TypeScript wrapper around kubeval v0.16.1).
+
+Every item is validated on its own against ``<location>/master-standalone[-strict]/<kind>-<group>-
+<version>.json``; each error becomes an error result with the item's resourceRef and file, and
+the function exits 1 when there is any.
+
+The image validates against schemas baked into it (a GKE 1.20 OpenAPI document, Config Connector
+CRDs and the Kptfile included) unless ``schema_location`` is given. We do not ship that schema
+set, so this builtin reproduces the image only when the schemas come from a directory mounted
+into the function (``fn eval --mount type=bind,src=DIR,dst=/path`` with
+``schema_location=file:///path``). Without one, the run fails with an execution error asking for
+the docker runtime; ``reproduces()`` lets the runtime selector fall back to docker beforehand.
+The schema files are read only from mounted directories, never from arbitrary host paths.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from bot.render.functions._kubeval_schema import validate
+from bot.render.functions.registry import BuiltinFunction, register
+from bot.render.resourcelist import ResourceList, ResourceRef, Result, ResultField, ResultFile
+from bot.render.runtimes.base import FunctionError
+from bot.render.yaml.convert import node_to_python
+from bot.render.yaml.node import Kind, Node
+
+BAKED_IN_LOCATION = "file:///jsonschema"
+KUBERNETES_VERSION = "master"
+
+
+@dataclass(frozen=True)
+class Mount:
+    source: Path  # on this machine
+    target: PurePosixPath  # as the function sees it
+
+
+_MOUNTS: ContextVar[tuple[Mount, ...]] = ContextVar("kubeval_mounts", default=())
+
+
+def parse_mount(spec: str) -> Mount:
+    """A ``--mount`` value as docker and kpt take it: ``type=bind,src=DIR,dst=PATH[,rw=...]``."""
+    fields: dict[str, str] = {}
+    for part in spec.split(","):
+        key, _, value = part.partition("=")
+        fields[key.strip()] = value.strip()
+    source = fields.get("src") or fields.get("source")
+    target = fields.get("dst") or fields.get("destination") or fields.get("target")
+    if fields.get("type", "bind") != "bind" or not source or not target:
+        raise FunctionError(f"invalid mount {spec!r}: expected type=bind,src=DIR,dst=PATH")
+    return Mount(source=Path(source), target=PurePosixPath(target))
+
+
+@contextmanager
+def mounted(mounts: tuple[Mount, ...]) -> Iterator[None]:
+    """Make ``mounts`` visible to builtin functions run inside this block (``fn eval --mount``)."""
+    token = _MOUNTS.set(mounts)
+    try:
+        yield
+    finally:
+        _MOUNTS.reset(token)
+
+
+@dataclass(frozen=True)
+class Config:
+    schema_locations: tuple[str, ...]
+    ignore_missing_schemas: bool
+    skip_kinds: tuple[str, ...]
+    strict: bool
+
+
+def parse_config(function_config: Node | None) -> Config:
+    data: dict[str, str] = {}
+    node = function_config.get("data") if function_config is not None else None
+    if node is not None and node.kind is Kind.MAPPING:
+        data = {key.value: value.value for key, value in node.pairs()}
+    locations = [data["schema_location"]] if data.get("schema_location") else []
+    if data.get("additional_schema_locations"):
+        locations += data["additional_schema_locations"].split(",")
+    return Config(
+        schema_locations=tuple(locations) or (BAKED_IN_LOCATION,),
+        ignore_missing_schemas=_json_bool(data.get("ignore_missing_schemas")),
+        skip_kinds=tuple(data["skip_kinds"].split(",")) if data.get("skip_kinds") else (),
+        strict=_json_bool(data.get("strict")),
+    )
+
+
+def _json_bool(text: str | None) -> bool:
+    try:
+        return bool(json.loads(text or "false"))
+    except ValueError as err:
+        raise FunctionError(f"invalid JSON boolean {text!r} in the kubeval config",
+                            stderr=f"SyntaxError: {err}") from None
+
+
+def reproduces(function_config: Node | None) -> bool:
+    """True when every schema location is a mounted directory, so no baked-in schema is needed."""
+    config = parse_config(function_config)
+    return all(_mounts_under(location) for location in config.schema_locations)
+
+
+def _mounts_under(location: str) -> list[tuple[PurePosixPath, Mount]]:
+    """The mounts that hold part of a ``file://`` schema location's tree."""
+    if not location.startswith("file://"):
+        return []
+    base = PurePosixPath(location[len("file://"):])
+    return [(base, mount) for mount in _MOUNTS.get()
+            if mount.target.is_relative_to(base) or base.is_relative_to(mount.target)]
+
+
+def schema_file_name(api_version: str, kind: str, strict: bool) -> str:
+    group_version = api_version.split("/")
+    suffix = "-" + group_version[0].split(".")[0].lower()
+    if len(group_version) > 1:
+        suffix += "-" + group_version[1].lower()
+    strict_suffix = "-strict" if strict else ""
+    return f"{KUBERNETES_VERSION}-standalone{strict_suffix}/{kind.lower()}{suffix}.json"
+
+
+def _load_schema(config: Config, api_version: str, kind: str) -> dict[str, Any] | None:
+    name = schema_file_name(api_version, kind, config.strict)
+    for location in config.schema_locations:
+        for base, mount in _mounts_under(location):
+            wanted = base / name
+            if not wanted.is_relative_to(mount.target) or ".." in wanted.parts:
+                continue
+            path = mount.source / wanted.relative_to(mount.target)
+            if path.is_file():
+                loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+                return loaded
+    return None
+
+
+def _ref(data: dict[str, Any]) -> ResourceRef:
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    assert isinstance(metadata, dict)
+    return ResourceRef(api_version=str(data.get("apiVersion") or ""), kind=str(data.get("kind") or ""),
+                       name=str(metadata.get("name") or ""), namespace=str(metadata.get("namespace") or ""))
+
+
+def _file(data: dict[str, Any]) -> ResultFile | None:
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    assert isinstance(metadata, dict)
+    annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
+    assert isinstance(annotations, dict)
+    path = annotations.get("config.kubernetes.io/path") or annotations.get("internal.config.kubernetes.io/path")
+    if not path:
+        return None
+    index = annotations.get("config.kubernetes.io/index") or annotations.get("internal.config.kubernetes.io/index")
+    try:
+        return ResultFile(path=str(path), index=int(index or 0))
+    except ValueError:
+        return ResultFile(path=str(path))
+
+
+def _validate_item(item: Node, config: Config) -> list[Result]:
+    data = node_to_python(item)
+    if not isinstance(data, dict):
+        return []
+    kind, api_version = str(data.get("kind") or ""), str(data.get("apiVersion") or "")
+    if kind in config.skip_kinds:
+        return []
+    schema = _load_schema(config, api_version, kind)
+    ref, file = _ref(data), _file(data)
+    if schema is None:
+        if config.ignore_missing_schemas:
+            return []
+        message = ("Validating arbitrary CRDs is not supported yet. You can skip them by setting "
+                   "ignore_missing_schemas or skip_kinds in the function config:\n"
+                   f"Failed initializing schema {config.schema_locations[0]}/"
+                   f"{schema_file_name(api_version, kind, config.strict)}")
+        return [Result(message=message, severity="error", resource_ref=ref, file=file)]
+    return [Result(message=error.message, severity="error", resource_ref=ref,
+                   field=ResultField(path=error.field), file=file)
+            for error in validate(schema, data)]
+
+
+def run(rl: ResourceList) -> None:
+    config = parse_config(rl.function_config)
+    if not reproduces(rl.function_config):
+        raise FunctionError(
+            "the builtin kubeval has no baked-in schemas: mount a schema directory (fn eval --mount "
+            "type=bind,src=DIR,dst=/schemas with schema_location=file:///schemas) or use --runtime docker",
+            execution_error=True)
+    for item in rl.items:
+        rl.results.extend(_validate_item(item, config))
+    if any(result.severity == "error" for result in rl.results):
+        raise FunctionError("kubeval found invalid resources", exit_code=1, stderr="")
+
+
+register(BuiltinFunction(
+    name="kubeval",
+    description="Validate resources against Kubernetes JSON schemas from a mounted schema directory",
+    tags=("v0.3.0", "v0.3", "unstable", "latest"),
+    run=run,
+    reproduces=reproduces,
+))
