@@ -29,6 +29,18 @@ def annotate(items: list[Node], path: str) -> list[Node]:
     return items
 
 
+@pytest.fixture(autouse=True)
+def only_these_builtins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Look builtins up without importing every function module: a broken neighbour must not fail us."""
+    import bot.render.functions.apply_replacements
+    import bot.render.functions.set_annotations
+    import bot.render.functions.set_labels
+    import bot.render.functions.set_namespace  # noqa: F401
+    from bot.render.functions import registry
+
+    monkeypatch.setattr(registry, "_load_all", lambda: None)
+
+
 @pytest.fixture
 def make_rl() -> MakeRL:
     def build(items: str, config: str | None = None, *, path: str = "resources.yaml",
