@@ -29,7 +29,7 @@ def annotate(items: list[Node], path: str) -> list[Node]:
     return items
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def only_these_builtins(monkeypatch: pytest.MonkeyPatch) -> None:
     """Look builtins up without importing every function module: a broken neighbour must not fail us."""
     import bot.render.functions.apply_replacements

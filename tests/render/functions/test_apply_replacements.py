@@ -9,6 +9,8 @@ from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from tests.render.functions.conftest import MakeRL, emit
 
+pytestmark = pytest.mark.usefixtures("only_these_builtins")
+
 V011 = "gcr.io/kpt-fn/apply-replacements:v0.1.1"
 MASTER = "gcr.io/kpt-fn/apply-replacements:unstable"
 

@@ -9,6 +9,8 @@ from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from tests.render.functions.conftest import MakeRL, emit
 
+pytestmark = pytest.mark.usefixtures("only_these_builtins")
+
 MASTER = "gcr.io/kpt-fn/set-labels:unstable"
 V015 = "gcr.io/kpt-fn/set-labels:v0.1.5"
 

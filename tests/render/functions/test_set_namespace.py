@@ -9,6 +9,8 @@ from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from tests.render.functions.conftest import MakeRL, emit
 
+pytestmark = pytest.mark.usefixtures("only_these_builtins")
+
 MASTER = "gcr.io/kpt-fn/set-namespace:unstable"
 LATEST = "ghcr.io/kptdev/krm-functions-catalog/set-namespace:latest"
 V041 = "gcr.io/kpt-fn/set-namespace:v0.4.1"
