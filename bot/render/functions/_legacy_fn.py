@@ -98,7 +98,9 @@ def node_text(node: Node) -> str:
     """kyaml ``yaml.String(node)``: the node encoded on its own (untrimmed), comments included."""
     from bot.render.yaml.emitter import emit_node
 
-    return emit_node(node)
+    text = emit_node(node)
+    # yaml.v3's encoder clears open_ended before the stream end, so a lone plain scalar gets no "...".
+    return text.removesuffix("...\n") if text.endswith("\n...\n") else text
 
 
 def parse_value(text: str) -> Node:
