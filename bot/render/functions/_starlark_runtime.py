@@ -79,7 +79,7 @@ def set(iterable = []):
     return {x: __porchbot_set_member for x in iterable}
 
 def __porchbot_forever():
-    return range(9223372036854775807)
+    return range(2147483647)
 
 __porchbot_rl = json.decode(__porchbot_input)
 __porchbot_encode = json.encode

@@ -1,0 +1,194 @@
+"""starlark builtin: config forms, the runtime contract, Go-compatible messages, output shape, sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.render.functions.registry import lookup
+from bot.render.resourcelist import ResourceList
+from bot.render.runtimes.base import FunctionError
+from tests.render.functions.conftest import MakeRL, emit
+
+MASTER = "ghcr.io/kptdev/krm-functions-catalog/starlark:latest"
+V050 = "gcr.io/kpt-fn/starlark:v0.5.0"
+
+APP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: my-cm
+data:
+  some-key: some-value
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+"""
+
+
+def star(source: str, name: str = "my-star") -> str:
+    body = "".join(f"  {line}\n" for line in source.splitlines())
+    return f"apiVersion: fn.kpt.dev/v1alpha1\nkind: StarlarkRun\nmetadata:\n  name: {name}\nsource: |\n{body}"
+
+
+@pytest.fixture(autouse=True)
+def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.render.functions.starlark_fn  # noqa: F401
+    from bot.render.functions import registry
+
+    monkeypatch.setattr(registry, "_load_all", lambda: None)
+
+
+def run(rl: ResourceList, image: str = MASTER) -> None:
+    builtin = lookup(image)
+    assert builtin is not None, image
+    builtin.run(rl)
+
+
+def failure(rl: ResourceList, image: str = MASTER) -> FunctionError:
+    with pytest.raises(FunctionError) as raised:
+        run(rl, image)
+    return raised.value
+
+
+def test_mutates_items_and_sees_bookkeeping_annotations(make_rl: MakeRL) -> None:
+    rl = make_rl(APP, star('for r in ctx.resource_list["items"]:\n'
+                           '  r["metadata"]["namespace"] = r["metadata"]["annotations"]["config.kubernetes.io/index"]'))
+    run(rl)
+    # The SDK sorts items by "apiVersion kind namespace name" on output.
+    assert [(i.str_value("kind"), i.str_value("metadata", "namespace")) for i in rl.items] == [
+        ("Deployment", "1"), ("ConfigMap", "0")]
+    namespace = rl.items[0].path("metadata", "namespace")
+    assert namespace is not None and emit(rl.items[0]).count('namespace: "1"') == 1
+    assert rl.results == [] and rl.stderr == ""
+
+
+def test_configmap_config_gives_params_as_data(make_rl: MakeRL) -> None:
+    config = ('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-fn\ndata:\n  replicas: "5"\n'
+              '  source: |\n    for r in ctx.resource_list["items"]:\n      if r["kind"] == "Deployment":\n'
+              '        r["spec"]["replicas"] = int(ctx.resource_list["functionConfig"]["data"]["replicas"])\n')
+    rl = make_rl(APP, config)
+    run(rl)
+    deployment = next(i for i in rl.items if i.str_value("kind") == "Deployment")
+    replicas = deployment.path("spec", "replicas")
+    assert replicas is not None and replicas.value == "5" and replicas.tag == "!!int"
+
+
+def test_new_objects_come_out_as_yaml_v3_marshals_them(make_rl: MakeRL) -> None:
+    program = ('ctx.resource_list["items"].append({"kind": "ConfigMap", "apiVersion": "v1",\n'
+               '  "metadata": {"name": "gen"}, "data": {"b10": "yes", "b2": "1", "a": 1.0, "e": [], "t": (1, 2),\n'
+               '  "big": 1234567.0, "neg": -4, "n": None, "multi": "x\\ny\\n"}})')
+    rl = make_rl(APP, star(program))
+    run(rl)
+    generated = next(i for i in rl.items if i.str_value("metadata", "name") == "gen")
+    assert emit(generated) == (
+        "apiVersion: v1\n"
+        "data:\n"
+        "  a: 1\n"
+        "  b2: \"1\"\n"
+        "  b10: \"yes\"\n"
+        "  big: 1.234567e+06\n"
+        "  e: []\n"
+        "  multi: |\n    x\n    y\n"
+        "  \"n\": null\n"  # a YAML 1.1 bool as a key is quoted too
+        "  neg: -4\n"
+        "  t:\n  - 1\n  - 2\n"
+        "kind: ConfigMap\n"
+        "metadata:\n  name: gen\n"
+    )
+
+
+def test_print_goes_to_stderr_sets_print_as_go_does(make_rl: MakeRL) -> None:
+    rl = make_rl(APP, star('x = set(["foo", "bar"])\nprint(x)\nprint("n", len(x), "foo" in x, sep="|")\n'
+                           'def fib(n):\n  return n if n < 2 else fib(n-1) + fib(n-2)\nprint(fib(10))'))
+    run(rl)
+    assert rl.stderr == 'set(["foo", "bar"])\nn|2|True\n55'
+
+
+def test_while_loops_and_global_reassignment(make_rl: MakeRL) -> None:
+    rl = make_rl(APP, star("n = 0\nwhile n < 3:\n  n += 1\nn = n * 2\nprint(n)"))
+    run(rl)
+    assert rl.stderr == "6"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        pytest.param('fail("no private keys")', "fail: no private keys", id="fail"),
+        pytest.param("def f(r):\n  return r and \n  r\nf(1)", "my-star:2:16: got newline, want primary expression",
+                     id="syntax"),
+        pytest.param("x = undefined_name", "my-star:1:5: undefined: undefined_name", id="undefined"),
+        pytest.param('x = {}["k"]', 'key "k" not in dict', id="missing-key"),
+    ],
+)
+def test_errors_read_as_go_starlark_writes_them(make_rl: MakeRL, source: str, message: str) -> None:
+    rl = make_rl(APP, star("print('before')\n" + source if source.startswith("fail") else source))
+    err = failure(rl)
+    assert len(rl.results) == 1 and rl.results[0].severity == "error"
+    assert rl.results[0].message == message
+    assert err.stderr.endswith("failed to evaluate function: error: function failure")
+    if source.startswith("fail"):
+        assert err.stderr == "before\nfailed to evaluate function: error: function failure"
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        pytest.param(None, "FunctionConfig is missing. Expect `ConfigMap` or `StarlarkRun`", id="missing"),
+        pytest.param(star("").replace("source: |\n", 'source: ""\n'), "`source` must not be empty", id="empty"),
+        pytest.param("apiVersion: foo.com/v1\nkind: Bar\nmetadata:\n  name: x\n",
+                     "`functionConfig` must be either /v1, Kind=ConfigMap or fn.kpt.dev/v1alpha1, "
+                     "Kind=StarlarkRun, but we got: foo.com/v1, Kind=Bar", id="wrong-kind"),
+    ],
+)
+def test_config_errors(make_rl: MakeRL, config: str | None, message: str) -> None:
+    rl = make_rl(APP, config)
+    failure(rl)
+    assert [r.message for r in rl.results] == [message]
+
+
+def test_match_gvk_differs_between_tags(make_rl: MakeRL) -> None:
+    program = ('load("krmfn.star", "krmfn")\n'
+               'for r in ctx.resource_list["items"]:\n'
+               '  print(r["kind"], krmfn.match_gvk(r, "apps/v1", "Deployment"), krmfn.match_gvk(r, "v1", "ConfigMap"),'
+               ' krmfn.match_name(r, "web"))')
+    master, v050 = make_rl(APP, star(program)), make_rl(APP, star(program))
+    run(master)
+    run(v050, V050)
+    assert master.stderr == "ConfigMap False True False\nDeployment False False True"
+    assert v050.stderr == "ConfigMap False True False\nDeployment True False True"
+
+
+def test_sandbox_no_environment_no_network(make_rl: MakeRL, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORCHBOT_SECRET_TOKEN", "s3cret")
+    rl = make_rl(APP, star("print(len(ctx.environment))"))
+    run(rl)
+    assert rl.stderr == "0"
+    rl = make_rl(APP, star('load("http.star", "http")\nhttp.get("http://example.com")'))
+    failure(rl)
+    assert "not available in the builtin starlark runtime" in rl.results[0].message
+
+
+def test_libraries_load(make_rl: MakeRL) -> None:
+    program = ('load("encoding/json.star", "json")\nload("encoding/base64.star", "base64")\n'
+               'load("hash.star", "hash")\nload("math.star", "math")\nload("re.star", "re")\n'
+               'print(json.encode({"a": [1, -2]}), base64.encode("hi"), hash.md5("a")[:6], math.ceil(1.2),'
+               ' re.findall("[0-9]+", "a1b22"))')
+    rl = make_rl(APP, star(program))
+    run(rl)
+    assert rl.stderr == '{"a":[1,-2]} aGk= 0cc175 2 ["1", "22"]'
+
+
+def test_open_api_knows_the_builtin_kinds(make_rl: MakeRL) -> None:
+    program = 'print(ctx.open_api["definitions"]["io.k8s.api.apps.v1.Deployment"]["x-kubernetes-group-version-kind"][0]["kind"])'
+    rl = make_rl(APP, star(program))
+    run(rl)
+    assert rl.stderr == "Deployment"
+
+
+def test_unclaimed_tags_fall_back() -> None:
+    assert lookup("gcr.io/kpt-fn/starlark:v0.4.3") is None
+    assert lookup("gcr.io/kpt-fn/starlark:unstable") is not None
