@@ -94,7 +94,10 @@ class _Scanner:
             return
         if appended[-2][0] == BSS and appended[-1][0] == ENTRY:
             comment = self.comments[-1]
-            if comment.line and self.ch(self.pos) != "\n":
+            # Go's parser has already consumed (and zeroed) comments of tokens a few
+            # places back; only a comment of the last few tokens is still in the queue.
+            recent = appended[-2][1]
+            if comment.line and comment.token_mark >= recent and self.ch(self.pos) != "\n":
                 comment.head = comment.line
                 comment.line = ""
                 if comment.start_line == self.line - 1:

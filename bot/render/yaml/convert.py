@@ -25,7 +25,6 @@ for _word in ("", "~", "null", "Null", "NULL"):
     _MAP_TAGS[_word] = NULL
 for _word in (".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF"):
     _MAP_TAGS[_word] = FLOAT
-_MAP_TAGS["<<"] = MERGE
 
 _YAML_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 # Go's strconv.ParseInt with base 0, after yaml.v3 strips underscores.
@@ -44,11 +43,16 @@ _INT_MAX = 2**64
 @lru_cache(maxsize=65536)
 def resolve_scalar_tag(value: str) -> str:
     """The tag yaml.v3 gives a plain scalar with this text."""
+    if not value:
+        return NULL
+    hint = _RESOLVE_HINT.get(value[0])
+    if hint is None:
+        # yaml.v3 only consults its table when the first character hints at one ("<<" stays !!str).
+        return STR
     tag = _MAP_TAGS.get(value)
     if tag is not None:
         return tag
-    hint = _RESOLVE_HINT.get(value[0])
-    if hint is None or hint == "M":
+    if hint == "M":
         return STR
     if hint == ".":
         return FLOAT if _GO_FLOAT_DOT.match(value) else STR

@@ -391,7 +391,8 @@ class _Emitter(Writer):
         for i, ch in enumerate(value):
             if ch == "\n":
                 if not breaks and not leading_spaces:
-                    k = i
+                    # yaml.v3 scans from the start of the value here, not from i; kpt has the same quirk.
+                    k = 0
                     while k < n and value[k] == "\n":
                         k += 1
                     if k < n and value[k] not in " \t":

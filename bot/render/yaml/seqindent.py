@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
-import re
+COMPACT = "compact"
+WIDE = "wide"
 
-_FIRST_ENTRY = re.compile(r"^( *)- ", re.MULTILINE)
+
+def _key_line_before(lines: list[str], index: int) -> str:
+    # Comment lines are skipped and a trailing comment dropped, as kyaml does.
+    for i in range(index - 1, -1, -1):
+        line = lines[i]
+        if line.strip(" ").startswith("#"):
+            continue
+        return line.split("#", 1)[0]
+    return ""
 
 
 def detect_seq_indent(document_text: str) -> str:
-    """"wide" when the first "- " line sits 2 columns right of the key above it, else "compact"."""
+    """"compact" or "wide" from the first "- " line under a lone ``key:`` line.
+
+    Text only, no parse (kyaml's heuristic): the line before the entry, comments
+    skipped, must hold exactly one ':' at its end; "- " at the key's column is
+    compact, two columns right is wide; anything else looks further; default compact.
+    """
     lines = document_text.split("\n")
     for index, line in enumerate(lines):
-        stripped = line.lstrip(" ")
-        if not (stripped.startswith("- ") or stripped == "-") or index == 0:
+        prefix, sep, _ = line.partition("- ")
+        if not sep or prefix.strip(" ") != "":
             continue
-        above = lines[index - 1]
-        above_stripped = above.lstrip(" ")
-        if not above_stripped.rstrip().endswith(":") or above_stripped.startswith("#"):
+        key_line = _key_line_before(lines, index)
+        if key_line == "":
             continue
-        key_indent = len(above) - len(above_stripped)
-        if above_stripped.startswith("- "):
-            key_indent += 2
-        entry_indent = len(line) - len(stripped)
-        if entry_indent == key_indent + 2:
-            return "wide"
+        key_indent = len(key_line) - len(key_line.lstrip(" "))
+        trimmed = key_line.strip(" ")
+        if trimmed.count(":") != 1 or not trimmed.endswith(":"):
+            continue
+        entry_indent = len(prefix)
         if entry_indent == key_indent:
-            return "compact"
-    return "compact"
+            return COMPACT
+        if entry_indent - key_indent == 2:
+            return WIDE
+    return COMPACT
