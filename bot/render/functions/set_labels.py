@@ -106,10 +106,12 @@ class Labeller:
         self.meta(obj)
         if c.is_gvk(item, "", "v1", "Service") or c.is_gvk(item, "", "v1", "ReplicationController"):
             self.update(obj, ["spec", "selector"], True)
+        # one selector rule per item: the create kinds are checked first (an item without a kind
+        # matches every loose GVK check, so this order matters)
         if any(c.is_gvk(item, g, "", k) for g, k in (("", "Deployment"), ("", "ReplicaSet"),
                                                       ("", "DaemonSet"), ("apps", "StatefulSet"))):
             self.update(obj, ["spec", "selector", "matchLabels"], True)
-        if c.is_gvk(item, "batch", "", "Job") or c.is_gvk(item, "policy", "", "PodDisruptionBudget"):
+        elif c.is_gvk(item, "batch", "", "Job") or c.is_gvk(item, "policy", "", "PodDisruptionBudget"):
             self.update(obj, ["spec", "selector", "matchLabels"], False)
         network_policy = c.is_gvk(item, "networking.k8s.io", "", "NetworkPolicy")
         if network_policy:

@@ -156,3 +156,13 @@ def test_v015_empty_label_list_is_an_error(make_rl: MakeRL) -> None:
     with pytest.raises(FunctionError):
         run(V015, rl)
     assert [(r.message, r.severity) for r in rl.results] == [("input label list cannot be empty", "error")]
+
+
+def test_master_item_without_kind_matches_every_loose_kind_check(make_rl: MakeRL) -> None:
+    # a kustomization.yaml is an item too; with no apiVersion/kind it passes every loose GVK test
+    rl = run(MASTER, make_rl("resources:\n- app.yaml\n", LABELS, bookkeeping=False))
+    text = emit(rl.items[0])
+    assert "metadata:\n  labels:\n    app: shop\n    tier: web\n" in text
+    assert "spec:\n  selector:\n    app: shop\n    tier: web\n    matchLabels:\n      app: shop\n" in text
+    # meta, Service selector, one matchLabels rule and the NetworkPolicy podSelector: 4 visits x 2
+    assert [r.message for r in rl.results] == ["set 8 labels in total"]
