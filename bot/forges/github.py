@@ -65,7 +65,7 @@ class GitHubForge:
         # PyGithub's own retries would sleep inside the library; ours are bounded and configurable.
         self._gh = github.Github(auth=auth, base_url=base_url, timeout=int(max(1, timeout)), retry=None,
                                  lazy=True, per_page=100, user_agent="porchbot")
-        self._repo = self._gh.get_repo(repo_name, lazy=True)
+        self._repo = self._gh.get_repo(repo_name)
 
     @classmethod
     def with_token(cls, repo_name: str, token: str, **kwargs: Any) -> GitHubForge:

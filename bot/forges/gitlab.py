@@ -136,7 +136,8 @@ class GitLabForge:
             if base_branch:
                 filters["target_branch"] = base_branch
             found = self._project.mergerequests.list(get_all=False, **filters)
-            return next((_pull(mr) for mr in found if mr.source_branch == head_branch), None)
+            return next((_pull(mr) for mr in found if mr.source_branch == head_branch
+                         and base_branch in (None, mr.target_branch)), None)
 
         return self._call(f"look up the merge request for {head_branch}", find)
 

@@ -193,6 +193,23 @@ def register_git_routes(api: GitHubApi) -> None:  # noqa: C901 - one flat table 
         store.add_check_run(found, run, api.actor(request))
         return api.created(shapes.check_run(found, run))
 
+    def update_check_run(request: Request, owner: str, repo: str, run_id: str) -> Response:
+        found, run = store.check_runs.get(int(run_id), (None, None))
+        if run is None or found is None or found.full_name != f"{owner}/{repo}":
+            raise ApiError(404, "Not Found")
+        store.require(found, api.actor(request), "write")
+        body = request.json()
+        output = body.get("output") or {}
+        run.title = output.get("title", run.title)
+        run.summary = output.get("summary", run.summary)
+        run.text = output.get("text", run.text)
+        run.annotations.extend(output.get("annotations") or [])  # GitHub appends, it never replaces
+        if body.get("conclusion"):
+            run.conclusion, run.status, run.completed_at = body["conclusion"], "completed", now_iso()
+        elif body.get("status"):
+            run.status = str(body["status"])
+        return Response.json(200, shapes.check_run(found, run))
+
     def get_check_run(request: Request, owner: str, repo: str, run_id: str) -> Response:
         found, run = store.check_runs.get(int(run_id), (None, None))
         if run is None or found is None or found.full_name != f"{owner}/{repo}":
@@ -301,6 +318,7 @@ def register_git_routes(api: GitHubApi) -> None:  # noqa: C901 - one flat table 
         ("GET", "/repos/{owner}/{repo}/commits/{ref+}/check-runs", list_check_runs),
         ("POST", "/repos/{owner}/{repo}/check-runs", create_check_run),
         ("GET", "/repos/{owner}/{repo}/check-runs/{run_id}", get_check_run),
+        ("PATCH", "/repos/{owner}/{repo}/check-runs/{run_id}", update_check_run),
         ("GET", "/repos/{owner}/{repo}/check-runs/{run_id}/annotations", annotations),
         ("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", permission),
         ("GET", "/repos/{owner}/{repo}/installation", installation_for),

@@ -119,8 +119,9 @@ class GitLabApi:
     def list_mrs(self, request: Request, project: str) -> Response:
         repo = self.project(project)
         state = request.query.get("state", "all")
-        source = request.query.get("source_branch")
-        pulls = [p for p in self.store.pulls_of(repo) if (source is None or p.head_branch == source)]
+        source, target = request.query.get("source_branch"), request.query.get("target_branch")
+        pulls = [p for p in self.store.pulls_of(repo) if (source is None or p.head_branch == source)
+                 and (target is None or p.base_branch == target)]
         names = {"opened": lambda p: p.state == "open", "closed": lambda p: p.state == "closed" and not p.merged,
                  "merged": lambda p: p.merged, "all": lambda p: True}
         pulls = [p for p in pulls if names.get(state, names["all"])(p)]

@@ -38,12 +38,14 @@ class Request:
         return value
 
     def param(self, name: str) -> Any:
-        """A parameter from the JSON body or, failing that, the query or a form body (python-gitlab)."""
-        if self.body and self.headers.get("content-type", "").startswith("application/json"):
-            return self.json().get(name)
-        if self.body and "form" in self.headers.get("content-type", ""):
+        """A parameter from the JSON or form body, else the query: GitLab (Grape) merges them all."""
+        content_type = self.headers.get("content-type", "")
+        if self.body and content_type.startswith("application/json") and name in self.json():
+            return self.json()[name]
+        if self.body and "form" in content_type:
             form = urllib.parse.parse_qs(self.body.decode())
-            return form[name][0] if name in form else None
+            if name in form:
+                return form[name][0]
         return self.query.get(name)
 
 
