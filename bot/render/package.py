@@ -129,6 +129,11 @@ def read_file_resources(package: Package, rel: str, docs: dict[int, SourceDoc]) 
         if _excessive_aliasing(document):
             raise PlainError(f"{file_path}: yaml: document contains excessive aliasing")
         content = document.content[0]
+        if document.head_comment:
+            # kpt writes a leading comment block back without the blank line that made yaml.v3
+            # attach it to the document: it ends up on the resource itself.
+            content.head_comment = "\n".join(c for c in (document.head_comment, content.head_comment) if c)
+            document.head_comment = ""
         if content.kind is Kind.SCALAR and content.value == "" and content.tag in ("!!null", ""):
             continue
         bare = False
