@@ -30,8 +30,8 @@ kind: MyKind
 metadata:
   name: foo
 environments: # kpt-set: ${env}
-- dev
-- stage
+  - dev
+  - stage
 """
 
 SETTERS = """\
