@@ -111,7 +111,6 @@ def read_config(config: Node | None) -> list[Replacement]:
 class Behaviour:
     missing_target_is_error: bool  # api v0.19
     scalar_takes_value_only: bool  # api v0.19
-    numeric_indexes: bool  # api v0.19 paths accept list indexes
 
 
 def _source_value(items: list[Node], r: Replacement) -> Node:
@@ -123,7 +122,10 @@ def _source_value(items: list[Node], r: Replacement) -> Node:
     if not matches:
         raise ReplacementError(f"nothing selected by {shown}")
     field_path = r.source_field_path or DEFAULT_FIELD_PATH
-    value = p.lookup(matches[0], p.split_path(field_path))
+    try:
+        value = p.lookup(matches[0], p.split_path(field_path), numeric=True)
+    except p.PathError as err:
+        raise ReplacementError(str(err)) from err
     if value is None or p.is_nil_or_empty(value):
         raise ReplacementError(f"fieldPath `{field_path}` is missing for replacement source {r.source.res_id()}")
     options = r.source_options
@@ -164,14 +166,14 @@ def _apply_to_item(item: Node, value: Node, target: Target, behaviour: Behaviour
         parts = p.split_path(field_path)
         try:
             if create:
-                if behaviour.numeric_indexes and "*" in parts:
+                if behaviour.missing_target_is_error and "*" in parts:
                     raise ReplacementError("cannot support create option in a multi-value target")
-                found = p.lookup(item, parts, value.kind, numeric=behaviour.numeric_indexes)
+                found = p.lookup(item, parts, value.kind, numeric=True)
                 nodes = [] if found is None else [found]
             elif behaviour.missing_target_is_error:
                 nodes = p.match_all(item, parts)
             else:
-                found = p.lookup(item, parts)
+                found = p.lookup(item, parts, numeric=True)
                 nodes = [] if found is None else [found]
         except p.PathError as err:
             raise ReplacementError(str(err)) from err
@@ -215,11 +217,11 @@ register(BuiltinFunction(
     name="apply-replacements",
     description="apply-replacements v0.1.1 (kustomize api v0.10.1): missing targets skipped",
     tags=("v0.1.1",),
-    run=_runner(Behaviour(missing_target_is_error=False, scalar_takes_value_only=False, numeric_indexes=False)),
+    run=_runner(Behaviour(missing_target_is_error=False, scalar_takes_value_only=False)),
 ))
 register(BuiltinFunction(
     name="apply-replacements",
     description="apply-replacements v0.1.2+ and master (kustomize api v0.19.0): missing targets are errors",
     tags=("unstable", "latest", "v0.1.2", "v0.1.3"),
-    run=_runner(Behaviour(missing_target_is_error=True, scalar_takes_value_only=True, numeric_indexes=True)),
+    run=_runner(Behaviour(missing_target_is_error=True, scalar_takes_value_only=True)),
 ))

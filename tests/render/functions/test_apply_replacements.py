@@ -181,3 +181,43 @@ def test_errors_are_one_result_and_exit_one(make_rl: MakeRL, config: str | None,
     with pytest.raises(FunctionError):
         run(MASTER, rl)
     assert [(r.message, r.severity) for r in rl.results] == [(message, "error")]
+
+
+@pytest.mark.parametrize("image", [V011, MASTER])
+def test_numeric_list_indexes_in_source_and_target(make_rl: MakeRL, image: str) -> None:
+    items = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  rules:
+  - host: shop.example.com
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        args:
+        - --host=placeholder
+"""
+    config = """\
+apiVersion: fn.kpt.dev/v1alpha1
+kind: ApplyReplacements
+metadata:
+  name: r
+replacements:
+- source: {kind: Ingress, fieldPath: spec.rules.0.host}
+  targets:
+  - select: {kind: Deployment}
+    fieldPaths: [spec.template.spec.containers.[name=web].args.0]
+    options: {delimiter: '=', index: 1}
+"""
+    rl = run(image, make_rl(items, config, bookkeeping=False))
+    deployment = emit(next(i for i in rl.items if i.str_value("kind") == "Deployment"))
+    assert "- --host=shop.example.com\n" in deployment
