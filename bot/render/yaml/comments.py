@@ -11,6 +11,9 @@ gap between tokens holds a ``#``.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+
 from bot.render.yaml.tokens import (
     BLOCK_END,
     BMS,
@@ -34,6 +37,7 @@ from bot.render.yaml.tokens import (
 )
 
 _RESETS = (DOC_START, DOC_END, STREAM_END, DIRECTIVE)
+_WHITESPACE = re.compile(r"[ \t\n]*")
 
 
 class _Scanner:
@@ -41,50 +45,51 @@ class _Scanner:
         self.src = src
         self.n = len(src)
         self.pos = 0
-        self.line = 0
-        self.col = 0
         self.newlines = 0
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", src)]
         self.indent = -1
         self.indents: list[int] = []
         self.flow = 0
         self.appended: list[tuple[int, int]] = [(STREAM_START, 0)]
         self.comments: list[Comment] = []
 
+    # line / column are only needed around comments, so they are derived from pos on demand
+    @property
+    def line(self) -> int:
+        return bisect_right(self.line_starts, self.pos) - 1
+
+    @property
+    def col(self) -> int:
+        return self.pos - self.line_starts[bisect_right(self.line_starts, self.pos) - 1]
+
     def ch(self, i: int) -> str:
         return self.src[i] if i < self.n else "\0"
 
     # ---- whitespace and comments before a token ------------------------------
     def scan_to_next_token(self, target: int) -> tuple[int, int, int]:
-        scan_mark = (self.pos, self.line, self.col)
         src = self.src
-        if src.find("#", self.pos, target) == -1:
-            self.newlines += src.count("\n", self.pos, target)
-            self._move_to(target)
-            self._sequence_line_to_head()
-            return scan_mark
+        pos = self.pos
+        if src.find("#", pos, target) == -1:
+            self.newlines += src.count("\n", pos, target)
+            self.pos = target
+            if self.comments:
+                self._sequence_line_to_head()
+            return (pos, 0, 0)
+        scan_mark = (pos, self.line, self.col)
         while True:
             while self.ch(self.pos) in " \t":
                 self.pos += 1
-                self.col += 1
             self._sequence_line_to_head()
             if self.ch(self.pos) == "#":
                 self.scan_comments(scan_mark)
             if self.ch(self.pos) == "\n":
                 self.pos += 1
-                self.line += 1
-                self.col = 0
                 self.newlines += 1
             else:
                 break
         return scan_mark
 
     def _move_to(self, target: int) -> None:
-        breaks = self.src.count("\n", self.pos, target)
-        if breaks:
-            self.line += breaks
-            self.col = target - (self.src.rfind("\n", 0, target) + 1)
-        else:
-            self.col += target - self.pos
         self.pos = target
 
     def _sequence_line_to_head(self) -> None:
@@ -210,22 +215,20 @@ class _Scanner:
     # ---- after a token ---------------------------------------------------------
     def after_token(self, tok: Token) -> None:
         src = self.src
-        if tok.kind == SCALAR and tok.plain:
-            self._move_to(tok.end)
-            self.newlines = 0
-            pos = tok.end
-            while pos < self.n and src[pos] in " \t\n":
-                if src[pos] == "\n":
-                    self.newlines += 1
-                pos += 1
-            self._move_to(pos)
-        elif tok.kind == SCALAR and tok.style in ("|", ">"):
-            segment = src[tok.start : tok.end]
-            self.newlines = segment[len(segment.rstrip(" \t\n")) :].count("\n")
-            self._move_to(tok.end)
-        else:
-            self._move_to(tok.end)
-            self.newlines = 0
+        if tok.kind == SCALAR:
+            if tok.plain:
+                # a plain scalar swallows the whitespace and line breaks after it
+                end = _WHITESPACE.match(src, tok.end).end()  # type: ignore[union-attr]
+                self.newlines = src.count("\n", tok.end, end)
+                self.pos = end
+                return
+            if tok.style in ("|", ">"):
+                segment = src[tok.start : tok.end]
+                self.newlines = segment[len(segment.rstrip(" \t\n")) :].count("\n")
+                self.pos = tok.end
+                return
+        self.pos = tok.end
+        self.newlines = 0
 
     def line_comment(self, token_mark: int) -> None:
         if self.newlines > 0:
@@ -251,60 +254,74 @@ def replay_comments(src: str, tokens: list[Token]) -> list[Comment]:
     if "#" not in src:
         return []
     scanner = _Scanner(src)
+    appended = scanner.appended
+    find = src.find
+    count_breaks = src.count
     pending_bms: list[Token] = []
-    count = len(tokens)
-    i = 1
-    while i < count:
-        ends: list[Token] = []
-        while tokens[i].kind == BLOCK_END:
-            ends.append(tokens[i])
-            i += 1
-        pre: list[Token] = []
-        while True:
-            tok = tokens[i]
-            if tok.kind in (BMS, BSS) or (tok.kind == KEY and tok.start == tok.end):
-                pre.append(tok)
-                i += 1
-            else:
-                break
-        primary = tokens[i]
-        i += 1
-        scan_mark = scanner.scan_to_next_token(primary.start)
-        if scanner.flow == 0:
-            scanner.unroll(primary.col, scan_mark[0], ends)
-        kind = primary.kind
-        if kind in _RESETS:
-            if kind == STREAM_END and scanner.col != 0:
-                scanner.col = 0
-                scanner.line += 1
-            scanner.unroll(-1, scanner.pos, ends)
-        for leftover in ends:
-            leftover.start = primary.start
-            scanner.appended.append((BLOCK_END, primary.start))
-        comment_mark = primary.start
-        if (scanner.flow == 0 and kind == VALUE) or (scanner.flow > 0 and kind == FLOW_ENTRY):
-            comment_mark = scanner.appended[-1][1]
-        for index, tok in enumerate(pre):
-            if tok.kind == BSS:
-                scanner.push_indent(tok.col)
-                scanner.appended.append((BSS, tok.start))
-            elif tok.kind == BMS:
-                following = pre[index + 1] if index + 1 < len(pre) else None
-                if following is not None and following.kind == KEY:
-                    pending_bms.append(tok)
-                else:
-                    scanner.push_indent(tok.col)
-                    scanner.appended.append((BMS, tok.start))
+    ends: list[Token] = []
+    pre: list[Token] = []
+    for tok in tokens:
+        kind = tok.kind
+        if kind == BLOCK_END:
+            ends.append(tok)
+            continue
+        if kind == BMS or kind == BSS or (kind == KEY and tok.start == tok.end):
+            pre.append(tok)
+            continue
+        if kind == STREAM_START:
+            continue
+        # ---- the scanner fetches this token: whitespace and comments first
+        start = tok.start
+        pos = scanner.pos
+        if find("#", pos, start) == -1:
+            scanner.newlines += count_breaks("\n", pos, start)
+            scanner.pos = start
+            if scanner.comments:
+                scanner._sequence_line_to_head()
+            scan_idx = pos
+        else:
+            scan_idx = scanner.scan_to_next_token(start)[0]
+        if ends or scanner.indent > tok.col:
+            if scanner.flow == 0:
+                scanner.unroll(tok.col, scan_idx, ends)
+            if kind in _RESETS:
+                scanner.unroll(-1, scanner.pos, ends)
+            for leftover in ends:
+                leftover.start = start
+                appended.append((BLOCK_END, start))
+            ends.clear()
+        comment_mark = start
+        if (kind == VALUE and scanner.flow == 0) or (kind == FLOW_ENTRY and scanner.flow > 0):
+            comment_mark = appended[-1][1]
+        if pre:
+            _produce_inserted(scanner, pre, pending_bms)
+            pre.clear()
         if kind == VALUE and pending_bms and scanner.flow == 0:
             scanner.push_indent(pending_bms.pop().col)
-        scanner.appended.append((kind, primary.start))
+        appended.append((kind, start))
         if kind == STREAM_END:
             break
-        if kind in (FSS, FMS):
+        if kind == FSS or kind == FMS:
             scanner.flow += 1
-        elif kind in (FSE, FME):
+        elif kind == FSE or kind == FME:
             scanner.flow -= 1
-        scanner.after_token(primary)
-        if kind not in _RESETS and kind != ENTRY:
+        scanner.after_token(tok)
+        if kind != ENTRY and kind not in _RESETS and scanner.newlines == 0:
             scanner.line_comment(comment_mark)
     return scanner.comments
+
+
+def _produce_inserted(scanner: _Scanner, pre: list[Token], pending_bms: list[Token]) -> None:
+    # BSS / BMS tokens libyaml placed before this token; a BMS before a simple key
+    # is only produced (indent pushed) when the key's ':' is fetched.
+    for index, tok in enumerate(pre):
+        if tok.kind == BSS:
+            scanner.push_indent(tok.col)
+            scanner.appended.append((BSS, tok.start))
+        elif tok.kind == BMS:
+            following = pre[index + 1] if index + 1 < len(pre) else None
+            if following is not None and following.kind == KEY:
+                pending_bms.append(tok)
+            else:
+                scanner.push_indent(tok.col)
+                scanner.appended.append((BMS, tok.start))

@@ -18,18 +18,26 @@ from bot.render.yaml.scalars import analyze_scalar, escape_double
 from bot.render.yaml.writer import OTHER, SEQ_ITEM, Writer
 
 _PLAIN, _SINGLE, _DOUBLE, _LITERAL, _FOLDED = 1, 2, 3, 4, 5
-_QUOTED_OR_BLOCK = Style.SINGLE_QUOTED | Style.DOUBLE_QUOTED | Style.LITERAL | Style.FOLDED
+# Plain ints: IntFlag operators are slow in CPython and this is the emitter's hot path.
+_TAGGED = int(Style.TAGGED)
+_DQ = int(Style.DOUBLE_QUOTED)
+_SQ = int(Style.SINGLE_QUOTED)
+_LIT = int(Style.LITERAL)
+_FOLD = int(Style.FOLDED)
+_FLOW = int(Style.FLOW)
+_QUOTED_OR_BLOCK = _SQ | _DQ | _LIT | _FOLD
 _BLOCK_MAP, _BLOCK_SEQ, _FLOW_MAP, _FLOW_SEQ = 1, 2, 3, 4
 
 
 def _presented_tag(node: Node) -> tuple[str, bool]:
     """(tag to write or "", force double quotes) as yaml.v3's encoder decides."""
     tag = node.tag
-    if not tag or node.style & Style.TAGGED:
+    style = int(node.style)
+    if not tag or style & _TAGGED:
         return tag, False
     kind = node.kind
     if kind is Kind.SCALAR:
-        if tag == STR and node.style & _QUOTED_OR_BLOCK:
+        if tag == STR and style & _QUOTED_OR_BLOCK:
             return "", False
         rtag = resolve_scalar_tag(node.value)
         if rtag == tag:
@@ -107,7 +115,7 @@ class _Emitter(Writer):
             self.indention = False
             return 0
         self.anchor_and_tag(node, _presented_tag(node)[0])
-        flow = self.flow_level > 0 or bool(node.style & Style.FLOW) or not node.content
+        flow = self.flow_level > 0 or bool(int(node.style) & _FLOW) or not node.content
         if kind is Kind.MAPPING:
             return _FLOW_MAP if flow else _BLOCK_MAP
         if flow:
@@ -201,7 +209,7 @@ class _Emitter(Writer):
                 if not self.line:
                     self.line = self.key_line
                     self.key_line = ""
-            elif value.kind in (Kind.MAPPING, Kind.SEQUENCE) and not value.style & Style.FLOW:
+            elif value.kind in (Kind.MAPPING, Kind.SEQUENCE) and not int(value.style) & _FLOW:
                 pending = self.line
                 self.line = self.key_line
                 self.process_line()
@@ -291,14 +299,14 @@ class _Emitter(Writer):
     def scalar(self, node: Node, state: int, root: bool, simple: bool) -> None:
         value = node.value
         tag, force = _presented_tag(node)
-        style = node.style
-        if style & Style.DOUBLE_QUOTED:
+        style = int(node.style)
+        if style & _DQ:
             chosen = _DOUBLE
-        elif style & Style.SINGLE_QUOTED:
+        elif style & _SQ:
             chosen = _SINGLE
-        elif style & Style.LITERAL:
+        elif style & _LIT:
             chosen = _LITERAL
-        elif style & Style.FOLDED:
+        elif style & _FOLD:
             chosen = _FOLDED
         elif "\n" in value:
             chosen = _LITERAL

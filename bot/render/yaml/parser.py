@@ -39,6 +39,8 @@ from bot.render.yaml.tokens import (
     scan_tokens,
 )
 
+_NONE = Style.NONE
+_TAGGED = int(Style.TAGGED)
 _STYLES = {"'": Style.SINGLE_QUOTED, '"': Style.DOUBLE_QUOTED, "|": Style.LITERAL, ">": Style.FOLDED}
 _YAML_PREFIX = "tag:yaml.org,2002:"
 _SEPARATOR = re.compile(r"\n---.*\n")
@@ -228,12 +230,12 @@ class _Parser:
 
     def _scalar(self, tok: Token, tag: str, line: int, column: int) -> Node:
         value = tok.value
-        style = Style.NONE if tok.plain else _STYLES.get(tok.style or "", Style.NONE)
-        node = Node(Kind.SCALAR, value=value, style=style, line=line, column=column)
+        style = _NONE if tok.plain else _STYLES.get(tok.style or "", _NONE)
+        node = Node(Kind.SCALAR, "", value, style, None, "", "", "", "", None, line, column)
         if tag and tag != "!":
             node.tag = _short_tag(tag)
-            node.style |= Style.TAGGED
-        elif style:
+            node.style = Style(int(style) | _TAGGED)
+        elif style is not _NONE:
             node.tag = STR
         elif value == "<<":
             node.tag = "!!merge"
