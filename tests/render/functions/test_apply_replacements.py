@@ -215,7 +215,8 @@ replacements:
 - source: {kind: Ingress, fieldPath: spec.rules.0.host}
   targets:
   - select: {kind: Deployment}
-    fieldPaths: [spec.template.spec.containers.[name=web].args.0]
+    fieldPaths:
+    - spec.template.spec.containers.[name=web].args.0
     options: {delimiter: '=', index: 1}
 """
     rl = run(image, make_rl(items, config, bookkeeping=False))
