@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from bot.render.functions.registry import lookup
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
+from bot.render.yaml.node import Node
+from tests.conftest import shared_path
+from tests.render.functions.conftest import MakeRL, annotate, emit, parse_items
 
 MASTER = "gcr.io/kpt-fn/ensure-name-substring:unstable"
 V020 = "gcr.io/kpt-fn/ensure-name-substring:v0.2.0"
@@ -188,3 +194,44 @@ def test_duplicate_resources_fail(make_rl: MakeRL) -> None:
     with pytest.raises(FunctionError) as failure:
         run(make_rl(items, config()))
     assert failure.value.stderr.startswith("failed to convert items to resource map: ")
+
+
+# ---- the catalog's cases: every output object, written where kpt puts path-less objects --------
+
+CATALOG_CASES = [
+    "ensure-name-substring-advanced", "ensure-name-substring-depends-on", "ensure-name-substring-imperative",
+    "ensure-name-substring-prefix", "ensure-name-substring-suffix", "e2e-ensure-name-substring-legacy-config",
+    "e2e-ensure-name-substring-local-config",
+]
+
+
+def _package_items(package: Path) -> list[Node]:
+    items: list[Node] = []
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and (path.suffix in (".yaml", ".yml") or path.name == "Kptfile"):
+            items += annotate(parse_items(path.read_text()), path.relative_to(package).as_posix())
+    return items
+
+
+@pytest.mark.parametrize("case", CATALOG_CASES)
+def test_catalog_case_objects_match_their_default_files(case: str, tmp_path: Path) -> None:
+    source = shared_path("conformance", "functions", "cases", case)
+    expected_dir = tmp_path / case
+    shutil.copytree(source, expected_dir, ignore=shutil.ignore_patterns(".expected"))
+    items = _package_items(expected_dir)
+    subprocess.run(["git", "init", "-q", str(expected_dir)], check=True)
+    subprocess.run(["git", "-C", str(expected_dir), "apply", str(source / ".expected" / "diff.patch")], check=True)
+    args = "".join(f"  {key}: {value}\n" for key, value in
+                   _eval_args((source / ".expected" / "config.yaml").read_text()).items())
+    rl = run(ResourceList(items=items, function_config=parse_items(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n{args}")[0]))
+    for item in rl.items:
+        namespace = item.str_value("metadata", "namespace")
+        default_path = (f"{namespace}/" if namespace else "") + \
+            f"{(item.str_value('kind') or '').lower()}_{item.str_value('metadata', 'name')}.yaml"
+        assert emit(item) == (expected_dir / default_path).read_text(), default_path
+
+
+def _eval_args(config_text: str) -> dict[str, str]:
+    lines = config_text.split("args:\n", 1)[1].splitlines()
+    return dict(line.strip().split(": ", 1) for line in lines if line.startswith("  "))
