@@ -73,15 +73,12 @@ class Git:
         result = self.run_raw("rev-parse", "--verify", "-q", revision)
         return result.stdout.strip() or None if result.returncode == 0 else None
 
-    def refs(self) -> list[Ref]:
-        """Branches and tags, tags peeled to their commits: the one for-each-ref of a listing."""
-        output = self.run("for-each-ref", "--format=%(objectname) %(*objectname) %(refname)",
-                          "refs/heads", "refs/tags")
-        refs = []
-        for line in output.splitlines():
-            target, peeled, name = line.split(" ", 2)
-            refs.append(Ref(name, peeled or target))
-        return refs
+    def peel(self, object_id: str) -> str:
+        """The commit an object (a commit or an annotated tag) points to."""
+        commit = self.rev_parse(f"{object_id}^{{commit}}")
+        if commit is None:
+            raise NotFound(f"{object_id} is not a commit")
+        return commit
 
     def ls_tree_names(self, treeish: str, directory: str = "") -> list[str]:
         args = ["ls-tree", "-r", "-z", "--name-only", treeish]
@@ -168,6 +165,11 @@ class Git:
                 lines.append(f"update {update.ref} {update.new}\n")
         if lines:
             self.run("update-ref", "--stdin", stdin="".join(lines))
+
+
+def clone_bare(url: str, target: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "clone", "--bare", "-q", url, str(target)], capture_output=True, text=True,
+                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **env}, check=False)
 
 
 def _now() -> str:

@@ -30,8 +30,9 @@ def resolve(engine: Engine, source: str) -> CloneSource:
         return _from_url(engine, source)
     cache, revision = engine.find(source)
     ref = revision.ref.removeprefix("refs/tags/").removeprefix("refs/heads/")
-    lock = GitLock(cache.repository.url, "/" + revision.package_path, ref, revision.commit)
-    return CloneSource(cache.git, revision.commit, revision.package_path, lock, revision.name)
+    commit = cache.git.peel(revision.commit)
+    lock = GitLock(cache.repository.url, "/" + revision.package_path, ref, commit)
+    return CloneSource(cache.git, commit, revision.package_path, lock, revision.name)
 
 
 def _from_url(engine: Engine, source: str) -> CloneSource:

@@ -123,6 +123,7 @@ class GitOnlyTransitions:
         if revision.lifecycle != PUBLISHED or revision.is_branch_entry:
             raise Conflict(f"cannot propose deletion of {revision.name}: it is not a published revision")
         deletion = naming.deletion_branch(revision.package_path, revision.revision)
-        update = RefUpdate(deletion, revision.commit, None)
+        commit = cache.git.peel(revision.commit)
+        update = RefUpdate(deletion, commit, None)
         cache.push([update])
-        return Change(revision.name, DELETION_PROPOSED, (update,), revision.commit)
+        return Change(revision.name, DELETION_PROPOSED, (update,), commit)
