@@ -2,8 +2,9 @@
 
 Legacy kyaml framework (no severity on results; finding nothing is an error). This is the June
 2025 master: scalar setters are applied in one pass, longest value first, like Go's
-``strings.Replacer``, and multi-line scalars are skipped. v0.1.0 chained its replacements and is
-not claimed; neither is ``latest`` (the 2026 code skips kpt's annotations).
+``strings.Replacer``, and multi-line scalars are skipped. v0.1.0 chained its replacements in an
+order that depends on Go's map order, and the 2026 code skips kpt's annotations; when ghcr
+``v0.1.1`` picked that up is not known. So only ``unstable`` is claimed.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ register(
     BuiltinFunction(
         name="create-setters",
         description="Add '# kpt-set:' setter comments to fields whose values match the given setters",
-        tags=("unstable", "v0.1.1"),
+        tags=("unstable",),
         run=run,
     )
 )

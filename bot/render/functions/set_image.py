@@ -1,8 +1,9 @@
 """set-image (catalog ``set-image``), the 2022 rewrite on the kpt function SDK (SPECS §6.2).
 
-Only the June 2025 master is reproduced (``unstable`` and the ghcr ``v0.1.2`` built from it). The
-gcr ``v0.1.1`` image is the older kustomize-imagetag implementation with different results, and the
-2026 rework behind ``latest`` keeps tags and handles initContainers, so neither is claimed.
+Only the June 2025 master (``unstable``) is reproduced. The gcr ``v0.1.1`` image is the older
+kustomize-imagetag implementation with different results, the 2026 rework behind ``latest`` keeps
+tags and handles initContainers, and which of the two ghcr ``v0.1.2`` was built from is not known;
+none of them is claimed, so ``--runtime auto`` runs them in their image.
 The quirks are the image's: ``initContainers`` are never visited (the code looks up
 ``iniContainers``), and with neither ``newTag`` nor ``digest`` the old tag is appended without its ``:``.
 """
@@ -214,7 +215,7 @@ register(
     BuiltinFunction(
         name="set-image",
         description="Update container image names, tags and digests (SDK rewrite, June 2025 master)",
-        tags=("unstable", "v0.1.2"),
+        tags=("unstable",),
         run=run,
     )
 )
