@@ -132,6 +132,15 @@ def retag_plain(node: Node) -> None:
     node.tag = resolve_scalar_tag(node.value)
 
 
+def comment_as_read_back(text: str) -> str:
+    """A comment the way kpt reads it back: yaml.v3 writes ``# `` before every line that lacks a ``#``.
+
+    The Go functions store bare text (``kpt-set: ...``); in-process the next step sees our node, so we
+    store what the next step would have parsed from the image's output.
+    """
+    return "\n".join(line if line.startswith("#") else f"# {line}" for line in text.split("\n"))
+
+
 def legacy_result(message: str, *, field_path: str = "", file_path: str = "", severity: str = "") -> Result:
     return Result(
         message=message,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.render.functions._legacy_fn import (
     accept,
+    comment_as_read_back,
     config_data,
     fail_legacy,
     go_quote,
@@ -90,9 +91,10 @@ class CreateSetters:
                 if target.style == Style.FLOW and values:
                     target.style = Style.FOLDED
                     target = key
-                target.line_comment = f"kpt-set: ${{{name}}}"
+                comment = f"kpt-set: ${{{name}}}"
+                target.line_comment = comment_as_read_back(comment)
                 shown = "[" + " ".join(values) + "]"
-                self.created.append(_Created(self._file_path, field_path, shown, target.line_comment))
+                self.created.append(_Created(self._file_path, field_path, shown, comment))
                 break
 
     def _visit_scalar(self, node: Node, path: str) -> None:
@@ -101,8 +103,9 @@ class CreateSetters:
         replaced = replace_once(node.value, self.scalar_setters)
         if replaced == node.value:
             return
-        node.line_comment = f"kpt-set: {replaced}"
-        self.created.append(_Created(self._file_path, path.removeprefix("."), node.value, node.line_comment))
+        comment = f"kpt-set: {replaced}"
+        node.line_comment = comment_as_read_back(comment)
+        self.created.append(_Created(self._file_path, path.removeprefix("."), node.value, comment))
 
     def results(self) -> list[Result]:
         return [

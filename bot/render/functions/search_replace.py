@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.render.functions._legacy_fn import (
     accept,
+    comment_as_read_back,
     config_data,
     fail_legacy,
     go_quote,
@@ -107,7 +108,7 @@ class SearchReplace:
             path_to_key = f"{path}.{node_text(key).strip()}"
             if not self.path_match(path_to_key.removeprefix(".")):
                 continue
-            key.line_comment = self.put_comment
+            key.line_comment = comment_as_read_back(self.put_comment)
             value.style = Style.FLOW
             shown = node_text(value).strip()
             # Go sets FoldedStyle here; on a sequence that only means "not flow", i.e. block.
@@ -118,7 +119,8 @@ class SearchReplace:
         if not self._criteria_match(node, path):
             return
         if self.put_comment:
-            node.line_comment = resolve_pattern(node.value, self.by_value_regex, self.put_comment)
+            node.line_comment = comment_as_read_back(
+                resolve_pattern(node.value, self.by_value_regex, self.put_comment))
         if self.put_value:
             node.value = resolve_pattern(node.value, self.by_value_regex, self.put_value)
             retag_plain(node)

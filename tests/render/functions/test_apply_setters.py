@@ -135,3 +135,16 @@ def test_errors(make_rl: MakeRL, items: str, data: dict[str, str], message: str)
         run(rl)
     assert failure.value.stderr == f"{message}{message}\n"
     assert results(rl) == [(f"failed to apply setters: {message}", "error", "", "")]
+
+
+def test_comments_written_by_create_setters_are_read_by_a_later_step(make_rl: MakeRL) -> None:
+    # kpt re-parses each step's output; in-process the nodes must already look re-parsed
+    items = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  image: nginx:1.16.1\n"
+    rl = make_rl(items, config(image="nginx"))
+    create = lookup("gcr.io/kpt-fn/create-setters:unstable")
+    assert create is not None
+    create.run(rl)
+    rl.function_config = make_rl(items, config(image="ubuntu")).function_config
+    rl.results = []
+    run(rl)
+    assert "  image: ubuntu:1.16.1 # kpt-set: ${image}:1.16.1\n" in emit(rl.items[0])
