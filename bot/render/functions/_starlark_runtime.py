@@ -28,6 +28,7 @@ import starlark as sl
 
 from bot.render.functions._starlark_errors import go_message
 from bot.render.functions._starlark_openapi import open_api_document
+from bot.render.functions._starlark_values import go_format_float
 
 DEFAULT_DEADLINE_SECONDS = 60.0
 
@@ -198,8 +199,8 @@ def _loader(match_gvk_exact: bool, dialect: sl.Dialect, globals_: sl.Globals) ->
         elif module_name == "encoding/json.star":
             # Two steps: a top-level ``json = ...`` would hide the builtin json it is built from.
             module.add_callable("_indent", _json_indent)
-            sl.eval(module, sl.parse(module_name, "_encode = json.encode\n_decode = json.decode\n", dialect),
-                    globals_)
+            module.add_callable("_encode", go_json_encode)
+            sl.eval(module, sl.parse(module_name, "_decode = json.decode\n", dialect), globals_)
             sl.eval(module, sl.parse(module_name, "json = struct(encode = _encode, decode = _decode,"
                                      " indent = _indent)\n", dialect), globals_)
         elif module_name in _PYTHON_LIBRARIES:
@@ -227,6 +228,28 @@ def _unavailable(module_name: str, fn_name: str) -> Callable[..., Any]:
                            "(no network or filesystem access); run this function with --runtime docker")
 
     return refuse
+
+
+def go_json_encode(value: Any) -> str:
+    """go.starlark.net's json.encode: compact, dict keys sorted, floats in Go's %g form."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"json.encode: cannot encode non-finite float {value}")
+        return go_format_float(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ",".join(go_json_encode(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{go_json_encode(value[k])}"
+                              for k in sorted(value)) + "}"
+    raise ValueError(f"json.encode: cannot encode {type(value).__name__} as JSON")
 
 
 def _json_indent(text: str, prefix: str = "", indent: str = "\t") -> str:

@@ -42,6 +42,10 @@ class Mount:
 
 _MOUNTS: ContextVar[tuple[Mount, ...]] = ContextVar("kubeval_mounts", default=())
 
+# Inside our function image the container is the sandbox and docker has done the mounting, so
+# its entrypoint may declare the whole filesystem: ``with mounted(CONTAINER_MOUNTS): ...``.
+CONTAINER_MOUNTS = (Mount(source=Path("/"), target=PurePosixPath("/")),)
+
 
 def parse_mount(spec: str) -> Mount:
     """A ``--mount`` value as docker and kpt take it: ``type=bind,src=DIR,dst=PATH[,rw=...]``."""

@@ -175,11 +175,11 @@ def test_sandbox_no_environment_no_network(make_rl: MakeRL, monkeypatch: pytest.
 def test_libraries_load(make_rl: MakeRL) -> None:
     program = ('load("encoding/json.star", "json")\nload("encoding/base64.star", "base64")\n'
                'load("hash.star", "hash")\nload("math.star", "math")\nload("re.star", "re")\n'
-               'print(json.encode({"a": [1, -2]}), base64.encode("hi"), hash.md5("a")[:6], math.ceil(1.2),'
+               'print(json.encode({"b": 1.0, "a": [1, -2]}), base64.encode("hi"), hash.md5("a")[:6], math.ceil(1.2),'
                ' re.findall("[0-9]+", "a1b22"))')
     rl = make_rl(APP, star(program))
     run(rl)
-    assert rl.stderr == '{"a":[1,-2]} aGk= 0cc175 2 ["1", "22"]'
+    assert rl.stderr == '{"a":[1,-2],"b":1} aGk= 0cc175 2 ["1", "22"]'
 
 
 def test_open_api_knows_the_builtin_kinds(make_rl: MakeRL) -> None:
