@@ -16,7 +16,8 @@ _EXPECTED_EXPR = ('"IDENTIFIER"', '"INTEGER"', '"STRING"')
 
 _RUNTIME_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^Key `(?P<k>.*)` was not found$"), "key {k} not in dict"),
-    (re.compile(r"^Object of type `(?P<t>\w+)` has no attribute `(?P<a>\w+)`$"), "{t} has no .{a} field or method"),
+    (re.compile(r"^Object of type `struct` has no attribute `(?P<a>\w+)`$"), "struct has no .{a} attribute"),
+    (re.compile(r"^Object of type `(?P<t>\w+)` has no attribute `(?P<a>\w+)`(?:, did you mean `\w+`\?)?$"), "{t} has no .{a} field or method"),
     (re.compile(r"^Operation `(?P<op>[^`]+)` not supported for types `(?P<a>\w+)` and `(?P<b>\w+)`$"),
      "unknown binary op: {a} {op} {b}"),
     (re.compile(r"^Starlark call stack overflow$"), "Starlark call stack overflow"),
@@ -32,6 +33,9 @@ def go_message(rust_error: str, program: str, source: str) -> str:
     undefined = re.match(r"^Variable `(?P<name>\w+)` not found", message)
     if undefined is not None:
         return f"{_position(location, program)}: undefined: {undefined.group('name')}"
+    missing = re.match(r"^Module has no symbol `(?P<name>\w+)`", message)
+    if missing is not None:
+        return f"load: name {missing.group('name')} not found in module {_loaded_module(location, source)}"
     python = _PYTHON_EXCEPTION.match(message)
     if python is not None:
         return python.group("msg")
@@ -40,6 +44,15 @@ def go_message(rust_error: str, program: str, source: str) -> str:
         if matched is not None:
             return template.format(**matched.groupdict())
     return message
+
+
+def _loaded_module(location: tuple[int, int] | None, source: str) -> str:
+    lines = source.split("\n")
+    if location is not None and 0 < location[0] <= len(lines):
+        named = re.search(r"""load\(\s*["']([^"']+)["']""", lines[location[0] - 1])
+        if named is not None:
+            return named.group(1)
+    return "?"
 
 
 def _split(rust_error: str) -> tuple[str, tuple[int, int] | None]:
