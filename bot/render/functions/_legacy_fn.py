@@ -17,7 +17,8 @@ from bot.render.yaml.node import STR, Kind, Node, Style
 
 Visit = Callable[[Node, str], None]
 
-PATH_ANNOTATIONS = ("config.kubernetes.io/path", "internal.config.kubernetes.io/path")
+# kioutil.GetFileAnnotations: the internal annotation first, then the legacy one.
+PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
 
 
 def accept(item: Node, visit_mapping: Visit, visit_scalar: Visit, path: str = "") -> None:
