@@ -144,6 +144,6 @@ def _runner(*, exact_gvk: bool) -> BuiltinRun:
 
 DESCRIPTION = "Run a starlark program over the package's resources"
 register(BuiltinFunction(name="starlark", description=DESCRIPTION,
-                         tags=("unstable", "latest", "v0.5.1", "v0.5.2"), run=_runner(exact_gvk=False)))
+                         tags=("unstable", "latest", "v0.5.1"), run=_runner(exact_gvk=False)))
 register(BuiltinFunction(name="starlark", description=DESCRIPTION,
                          tags=("v0.5.0",), run=_runner(exact_gvk=True)))

@@ -157,7 +157,7 @@ def _runner(keys: _Keys) -> BuiltinRun:
 register(BuiltinFunction(
     name="upsert-resource",
     description="Insert a resource, or replace the resources with the same group, kind, name and namespace",
-    tags=("v0.2.1", "unstable", "latest"),
+    tags=("unstable", "latest"),
     run=_runner(MASTER),
 ))
 register(BuiltinFunction(

@@ -102,5 +102,5 @@ def test_config_errors_fail_with_one_error_result(make_rl: MakeRL, data: dict[st
 
 def test_tags_claimed() -> None:
     assert lookup("gcr.io/kpt-fn/set-enforcement-action:unstable") is not None
-    assert lookup("ghcr.io/kptdev/krm-functions-catalog/set-enforcement-action:v0.1.1") is not None
+    assert lookup("ghcr.io/kptdev/krm-functions-catalog/set-enforcement-action:v0.1.0") is not None
     assert lookup("gcr.io/kpt-fn/set-enforcement-action:v0.2.0") is None
