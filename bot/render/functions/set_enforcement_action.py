@@ -97,6 +97,6 @@ def run(rl: ResourceList) -> None:
 register(BuiltinFunction(
     name="set-enforcement-action",
     description="Set spec.enforcementAction on every Gatekeeper constraint",
-    tags=("v0.1.0", "v0.1", "unstable", "latest"),
+    tags=("v0.1.0", "unstable", "latest"),
     run=run,
 ))

@@ -163,6 +163,6 @@ register(BuiltinFunction(
 register(BuiltinFunction(
     name="upsert-resource",
     description="Insert a resource, or replace the resources with the same group, kind, name and namespace",
-    tags=("v0.2.0", "v0.2"),
+    tags=("v0.2.0",),
     run=_runner(V0_2_0),
 ))
