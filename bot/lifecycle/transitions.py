@@ -17,7 +17,6 @@ from bot.lifecycle.discovery import (
     DRAFT,
     PROPOSED,
     PUBLISHED,
-    Discovery,
     PackageRevision,
 )
 from bot.lifecycle.drafts import Change
@@ -38,6 +37,14 @@ def _require(revision: PackageRevision, verb: str, *allowed: str) -> None:
     if revision.lifecycle not in allowed:
         raise Conflict(f"cannot {verb} {revision.name}: it is {revision.lifecycle}, "
                        f"expected {' or '.join(allowed)}")
+
+
+def _highest_published(cache: RepositoryCache, package_path: str) -> int:
+    """The highest N of the package's ``<pkgpath>/v<N>`` tags: one narrow for-each-ref, not a listing."""
+    prefix = f"refs/tags/{package_path}/"
+    names = cache.git.run("for-each-ref", "--format=%(refname)", prefix).split()
+    numbers = [naming.published_number(name[len(prefix):]) for name in names]
+    return max((number for number in numbers if number is not None), default=0)
 
 
 class GitOnlyTransitions:
@@ -78,9 +85,7 @@ class GitOnlyTransitions:
         git = cache.git
         branch_ref = f"refs/heads/{cache.repository.branch}"
         branch_head = git.rev_parse(branch_ref)
-        numbers = [r.published_number or 0 for r in Discovery(cache).list()
-                   if r.package_path == revision.package_path and r.lifecycle in (PUBLISHED, DELETION_PROPOSED)]
-        published = f"v{max(numbers, default=0) + 1}"
+        published = f"v{_highest_published(cache, revision.package_path) + 1}"
         package_tree = git.subtree(revision.commit, revision.package_path)
         base_tree = git.subtree(branch_head, "") if branch_head else None
         tree = git.splice_tree(base_tree, revision.package_path, package_tree)
