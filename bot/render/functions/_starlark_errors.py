@@ -25,9 +25,16 @@ _RUNTIME_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
 _PYTHON_EXCEPTION = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception)): (?P<msg>.*)$")
 
 
-def go_message(rust_error: str, program: str, source: str) -> str:
-    """The message go.starlark.net gives for the failure starlark-rust describes in ``rust_error``."""
+def go_message(rust_error: str, program: str, source: str, inserted_lines: tuple[int, ...] = ()) -> str:
+    """The message go.starlark.net gives for the failure starlark-rust describes in ``rust_error``.
+
+    ``inserted_lines`` are the (1-based) lines our rewriting added to ``source``; positions after
+    them are shifted back so they point into the program the user wrote.
+    """
     message, location = _split(rust_error)
+    if location is not None and inserted_lines:
+        line, col = location
+        location = (line - sum(1 for inserted in inserted_lines if inserted < line), col)
     if message.startswith("Parse error:"):
         return f"{_position(location, program)}: {_parse_message(message, location, source)}"
     undefined = re.match(r"^Variable `(?P<name>\w+)` not found", message)

@@ -94,11 +94,12 @@ ctx = struct(
 _WHILE = re.compile(r"^(?P<indent>[ \t]*)while\b(?P<cond>.*):[ \t]*(?P<comment>#.*)?$")
 
 
-def rewrite_while(source: str) -> str:
-    """``while c:`` becomes a for loop that breaks when ``c`` is false (one extra line)."""
+def rewrite_while(source: str) -> tuple[str, tuple[int, ...]]:
+    """``while c:`` becomes a for loop that breaks when ``c`` is false; returns the added lines."""
     if "while" not in source:
-        return source
+        return source, ()
     out: list[str] = []
+    inserted: list[int] = []
     lines = source.split("\n")
     for i, line in enumerate(lines):
         matched = _WHILE.match(line)
@@ -109,7 +110,8 @@ def rewrite_while(source: str) -> str:
         body_indent = _next_indent(lines, i + 1) or indent + "  "
         out.append(f"{indent}for __porchbot_w in __porchbot_forever():")
         out.append(f"{body_indent}if not ({matched.group('cond').strip()}): break")
-    return "\n".join(out)
+        inserted.append(len(out))
+    return "\n".join(out), tuple(inserted)
 
 
 def _next_indent(lines: list[str], start: int) -> str:
@@ -130,10 +132,11 @@ def run_program(name: str, source: str, resource_list: dict[str, Any], *, match_
     module.add_callable("__porchbot_emit", outcome.stderr_lines.append)
     sl.eval(module, sl.parse("<porchbot>", _PRELUDE, dialect), globals_)
 
+    rewritten, inserted = rewrite_while(source)
     try:
-        program = sl.parse(name, rewrite_while(source), dialect)
+        program = sl.parse(name, rewritten, dialect)
     except sl.StarlarkError as err:
-        raise StarlarkFailure(go_message(str(err), name, source)) from None
+        raise StarlarkFailure(go_message(str(err), name, source, inserted)) from None
     started = time.monotonic()
     options = sl.EvalOptions(check_cancelled=lambda: time.monotonic() - started > deadline_seconds)
     loader = sl.FileLoader(_loader(match_gvk_exact, dialect, globals_))
@@ -143,7 +146,7 @@ def run_program(name: str, source: str, resource_list: dict[str, Any], *, match_
         if time.monotonic() - started > deadline_seconds:
             raise StarlarkFailure(f"{name}: program ran longer than {deadline_seconds:g}s",
                                   outcome.stderr_lines) from None
-        raise StarlarkFailure(go_message(str(err), name, source), outcome.stderr_lines) from None
+        raise StarlarkFailure(go_message(str(err), name, source, inserted), outcome.stderr_lines) from None
     encoded = sl.eval(module, sl.parse("<porchbot>", "__porchbot_encode(__porchbot_rl)", dialect), globals_)
     outcome.resource_list = json.loads(str(encoded))
     return outcome
