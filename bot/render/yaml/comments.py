@@ -223,12 +223,29 @@ class _Scanner:
                 self.pos = end
                 return
             if tok.style in ("|", ">"):
+                self._block_header_comment(tok)
                 segment = src[tok.start : tok.end]
                 self.newlines = segment[len(segment.rstrip(" \t\n")) :].count("\n")
                 self.pos = tok.end
                 return
         self.pos = tok.end
         self.newlines = 0
+
+    def _block_header_comment(self, tok: Token) -> None:
+        # "key: | # note" -- yaml.v3 scans this as the block scalar's line comment.
+        src = self.src
+        i = tok.start + 1
+        while i < self.n and src[i] in "+-0123456789":
+            i += 1
+        while i < self.n and src[i] in " \t":
+            i += 1
+        if i < self.n and src[i] == "#":
+            end = src.find("\n", i)
+            end = self.n if end == -1 else end
+            self.pos = i
+            comment = Comment(0, tok.start, (i, self.line, self.col), 0)
+            comment.line = src[i:end]
+            self.comments.append(comment)
 
     def line_comment(self, token_mark: int) -> None:
         if self.newlines > 0:
