@@ -54,8 +54,21 @@ def set_annotation(item: Node, key: str, value: str) -> None:
 
 
 def set_annotations_sorted(item: Node, values: dict[str, str]) -> None:
+    metadata = item.get("metadata")
+    if metadata is None or metadata.kind is not Kind.MAPPING:
+        metadata = item.set("metadata", Node.mapping())
+    annotations = metadata.get("annotations")
+    if annotations is None or annotations.kind is not Kind.MAPPING:
+        annotations = metadata.set("annotations", Node.mapping())
+    if not annotations.content:
+        # The common case (a resource read from disk): append without scanning for existing keys.
+        content = annotations.content
+        for key in sorted(values):
+            content.append(Node.scalar(key))
+            content.append(Node.scalar(values[key], style=Style.SINGLE_QUOTED))
+        return
     for key in sorted(values):
-        set_annotation(item, key, values[key])
+        annotations.set(key, Node.scalar(values[key], style=Style.SINGLE_QUOTED))
 
 
 def remove_annotations(item: Node, keys: tuple[str, ...]) -> None:

@@ -126,7 +126,7 @@ def read_file_resources(package: Package, rel: str, docs: dict[int, SourceDoc]) 
             raise PlainError(f"{file_path}: {err}") from err
         if document is None or not document.content:
             continue
-        if _excessive_aliasing(document):
+        if "*" in piece and _excessive_aliasing(document):
             raise PlainError(f"{file_path}: yaml: document contains excessive aliasing")
         content = document.content[0]
         if document.head_comment:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import TextIO
@@ -23,6 +24,18 @@ OUTPUT_UNWRAP = "unwrap"
 
 
 def render(package_dir: Path, options: RenderOptions, progress: TextIO | None) -> RenderOutcome:
+    # Node trees hold no reference cycles; the cyclic collector would only rescan the hundreds of
+    # thousands of nodes a large package allocates (a third of the render time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _render(package_dir, options, progress)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) -> RenderOutcome:
     console = Console(progress)
     try:
         root, ctx = _load_root(package_dir, options, console)
