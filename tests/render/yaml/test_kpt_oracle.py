@@ -46,7 +46,13 @@ def test_corpus_matches_golden(path: Path) -> None:
     assert _ours(path.name, path.read_bytes().decode()) == expected
 
 
-@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+# yaml.v3 writes folded scalars with an extra line break on each pass; kpt is not
+# idempotent on them either (checked against kpt's second pass below).
+NOT_IDEMPOTENT = {"edge3.yaml"}
+STABLE = [p for p in CORPUS if p.name not in NOT_IDEMPOTENT]
+
+
+@pytest.mark.parametrize("path", STABLE, ids=[p.name for p in STABLE])
 def test_corpus_is_idempotent(path: Path) -> None:
     once = _ours(path.name, path.read_bytes().decode())
     assert _ours(path.name, once) == once
@@ -59,6 +65,9 @@ def test_corpus_matches_kpt(kpt_binary: str, tmp_path: Path) -> None:
     assert rendered is not None, "kpt fn render failed on the corpus"
     mismatched = [name for name, text in files.items() if _ours(name, text) != rendered[name]]
     assert mismatched == []
+    second = _kpt_render(kpt_binary, rendered, tmp_path)
+    assert second is not None
+    assert [name for name, text in rendered.items() if _ours(name, text) != second[name]] == []
 
 
 @pytest.mark.kpt
