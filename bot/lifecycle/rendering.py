@@ -36,10 +36,12 @@ def render_staged(package_dir: Path) -> None:
         return
     if outcome.ok:
         return
-    raise RenderFailed(
-        f"rendering the package failed: {outcome.error_message or 'a function failed'} (nothing was pushed)",
-        format_outcome(outcome),
-    )
+    failed = [step for step in outcome.steps if step.exit_code or step.execution_error]
+    if failed:
+        where = f"function \"{failed[0].image or failed[0].exec or failed[0].name}\" failed"
+    else:
+        where = " ".join(outcome.error_message.split()) or "a function failed"
+    raise RenderFailed(f"rendering the package failed: {where} (nothing was pushed)", format_outcome(outcome))
 
 
 def format_outcome(outcome: object) -> str:

@@ -124,3 +124,37 @@ def test_approve_retries_when_the_branch_moved(cli: Cli, registered: Path, tmp_p
     assert json.loads(annotation.removeprefix("kpt:")) == {"package": "app", "workspaceName": "v3",
                                                            "revision": "v3"}
     assert "proposed/app/v3" not in git("--git-dir", str(registered), "branch", "--list")
+
+
+FAILING_PIPELINE = """pipeline:
+  mutators:
+    - image: gcr.io/kpt-fn/starlark:v0.5.0
+      configPath: fail.yaml
+"""
+FAILING_SCRIPT = """apiVersion: fn.kpt.dev/v1alpha1
+kind: StarlarkRun
+metadata:
+  name: fail
+  annotations:
+    config.kubernetes.io/local-config: "true"
+source: |
+  fail("this package is broken on purpose")
+"""
+
+
+def test_push_with_a_failing_render_pushes_nothing(cli: Cli, registered: Path, tmp_path: Path) -> None:
+    pytest.importorskip("bot.render.pipeline")
+    draft = cli("rpkg", "init", "broken", "--repository", "blueprints").stdout.split()[0]
+    pulled = tmp_path / "broken"
+    cli("rpkg", "pull", draft, str(pulled))
+    kptfile = pulled / "Kptfile"
+    kptfile.write_text(kptfile.read_text() + FAILING_PIPELINE)
+    write_files(pulled, {"fail.yaml": FAILING_SCRIPT})
+    head = git("--git-dir", str(registered), "rev-parse", "drafts/broken/v1")
+    result = cli("rpkg", "push", draft, str(pulled))
+    assert result.exit_code == 1
+    assert "starlark" in result.stderr and "broken on purpose" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        'Error: rendering the package failed: function "gcr.io/kpt-fn/starlark:v0.5.0" failed (nothing was pushed)')
+    assert "Traceback" not in result.stderr
+    assert git("--git-dir", str(registered), "rev-parse", "drafts/broken/v1") == head
