@@ -176,7 +176,7 @@ register(
     BuiltinFunction(
         name="apply-setters",
         description="Apply setter values to fields tagged with '# kpt-set:' comments",
-        tags=("unstable", "v0.2.0", "v0.2.1", "v0.2"),
+        tags=("unstable", "v0.2.0", "v0.2.1"),
         run=run,
     )
 )

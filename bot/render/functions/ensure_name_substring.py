@@ -250,7 +250,7 @@ register(
     BuiltinFunction(
         name="ensure-name-substring",
         description="Prefix or suffix resource names (and references to them) with a substring (gcr v0.2.0)",
-        tags=("v0.2.0", "v0.2"),
+        tags=("v0.2.0",),
         run=_runner(strip_file_annotations=False),
     )
 )

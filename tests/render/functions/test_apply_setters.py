@@ -65,7 +65,7 @@ def config(**data: str) -> str:
     return f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n{lines}"
 
 
-@pytest.mark.parametrize("image", [IMAGE, "gcr.io/kpt-fn/apply-setters:v0.2.0", "apply-setters:v0.2",
+@pytest.mark.parametrize("image", [IMAGE, "gcr.io/kpt-fn/apply-setters:v0.2.0", "apply-setters:v0.2.1",
                                    "ghcr.io/kptdev/krm-functions-catalog/apply-setters:v0.2.1"])
 def test_claimed_tags(image: str) -> None:
     assert lookup(image) is not None

@@ -70,6 +70,13 @@ def names(rl: ResourceList) -> list[str]:
     return [item.str_value("metadata", "name") or "" for item in rl.items]
 
 
+def test_tags() -> None:
+    assert lookup(MASTER) is not None and lookup(V020) is not None
+    assert lookup(MASTER) is not lookup(V020)
+    # floating v0.2 is v0.2.0 on gcr but a newer build on ghcr
+    assert lookup("ensure-name-substring:v0.2") is None
+
+
 def test_prefix_names_and_follow_references(make_rl: MakeRL) -> None:
     rl = run(make_rl(APP, config()))
     # the Service already holds the substring; Namespaces are never renamed
