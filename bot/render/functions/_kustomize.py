@@ -138,10 +138,44 @@ def res_id(item: Node) -> str:
     return f"{gvk}/{c.name(item) or '[noName]'}.{c.namespace(item) or '[noNs]'}"
 
 
+def _go_map(node: Node | None) -> str:
+    pairs = sorted((k.value, v.value) for k, v in node.pairs()) if node is not None and node.kind is Kind.MAPPING else []
+    return "map[" + " ".join(f"{k}:{v}" for k, v in pairs) + "]"
+
+
+def _go_meta(item: Node) -> str:
+    """Go's %v of a kyaml ResourceMeta, as kustomize's metadata errors print it."""
+    labels = item.path("metadata", "labels")
+    annotations = item.path("metadata", "annotations")
+    return (f"{{{{{c.api_version(item)} {c.kind(item)}}} {{{{{c.name(item)} {c.namespace(item)}}} "
+            f"{_go_map(labels)} {_go_map(annotations)}}}}}")
+
+
+def validate_metadata(item: Node) -> None:
+    """kyaml's GetValidatedMetadata, which kustomize runs on every item it loads."""
+    present = any(item.get(key) is not None and not _nil_or_empty(item.get(key))
+                  for key in ("apiVersion", "kind", "metadata"))
+    if not present:
+        raise KustomizeError("missing Resource metadata")
+    if not c.kind(item):
+        raise KustomizeError(f"missing kind in object {_go_meta(item)}")
+    if not c.kind(item).endswith("List") and not c.name(item):
+        raise KustomizeError(f"missing metadata.name in object {_go_meta(item)}")
+
+
+def _nil_or_empty(node: Node | None) -> bool:
+    if node is None or node.is_null():
+        return True
+    return node.kind in (Kind.MAPPING, Kind.SEQUENCE) and not node.content
+
+
 def check_resmap(items: list[Node]) -> None:
-    """What building a kustomize ResMap rejects: a second resource with the same id."""
+    """What building a kustomize ResMap rejects: items without metadata, a second resource with one id."""
     seen: set[tuple[str, str, str, str]] = set()
     for item in items:
+        if item.kind is Kind.MAPPING and not item.content:
+            continue
+        validate_metadata(item)
         ns = c.namespace(item) or c.DEFAULT_NAMESPACE
         key = (c.api_version(item), c.kind(item), c.name(item), ns)
         if key in seen:

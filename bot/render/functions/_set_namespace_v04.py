@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from bot.render.functions import _common as c
 from bot.render.resourcelist import ResourceList
-from bot.render.yaml.node import Kind, Node
+from bot.render.yaml.node import Kind, Node, Style
 
 DEPENDS_ON_PATTERN = re.compile(r"^[-.\w]*/namespaces/[-.\w]*/[-.\w]*/[-.\w]*$")
 
@@ -68,8 +68,17 @@ def _visit(items: list[Node], visitor: SlotVisitor) -> None:
                     if subject.kind is Kind.MAPPING and subject.get("namespace") is not None:
                         new = visitor(item, c.scalar_str(subject.get("namespace")))
                         c.set_nested_string(subject, new, "namespace")
+                # The function writes the list back through JSON, so every scalar in it loses its
+                # quoting style and flow collections turn into block ones (kpt restores comments).
+                _reset_styles(subjects)
         if c.is_namespace_scoped(item):
             c.set_nested_string(item, visitor(item, c.namespace(item)), "metadata", "namespace")
+
+
+def _reset_styles(node: Node) -> None:
+    node.style = Style.NONE
+    for child in node.content:
+        _reset_styles(child)
 
 
 def _depends_on_key(group: str, kind: str, name: str) -> str:

@@ -110,3 +110,10 @@ def test_duplicate_resources_fail_like_a_kustomize_resmap(make_rl: MakeRL) -> No
         run(MASTER, rl)
     assert rl.results[0].message.startswith("failed to run function: may not add resource with an already "
                                             "registered id: ConfigMap.v1.[noGrp]/a.[noNs]")
+
+
+def test_an_item_without_metadata_fails_like_kustomize(make_rl: MakeRL) -> None:
+    rl = make_rl("resources:\n- app.yaml\n", CONFIG, bookkeeping=False)
+    with pytest.raises(FunctionError) as raised:
+        run(MASTER, rl)
+    assert raised.value.stderr == "[error]: failed to run function: missing Resource metadata"

@@ -259,3 +259,20 @@ def test_v041_config_error_exits_one(make_rl: MakeRL) -> None:
     assert raised.value.stderr == "failed to evaluate function: error: function failure"
     assert messages(rl) == [(
         "unknown functionConfig Kind=Secret ApiVersion=v1, expect `SetNamespace` or `ConfigMap`", "error")]
+
+
+def test_v041_rewrites_binding_subjects_without_their_quoting(make_rl: MakeRL) -> None:
+    items = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: admins
+  namespace: tenant
+subjects:
+- kind: "ServiceAccount"
+  name: 'robot'
+  namespace: tenant
+"""
+    rl = run(V041, make_rl(items, PACKAGE_CONTEXT.format(name="blue"), bookkeeping=False))
+    assert "- kind: ServiceAccount\n  name: robot\n  namespace: blue\n" in emit(rl.items[0])
+    assert messages(rl) == [('namespace "tenant" updated to "blue", 2 value(s) changed', "info")]
