@@ -87,9 +87,8 @@ class _Emitter(Writer):
         self.write_indent()
 
     def finish(self) -> str:
-        if self.open_ended:
-            self.indicator("...", True, False, False)
-            self.write_indent()
+        # kyaml never ends a stream with "..." (not even after a "|+" block), so
+        # yaml.v3's open_ended marker is tracked but not acted on.
         return "".join(self.buf)
 
     # ---- events -----------------------------------------------------------

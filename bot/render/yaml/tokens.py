@@ -92,9 +92,13 @@ class Comment:
 
 
 def yaml_error(exc: yaml.MarkedYAMLError) -> YAMLError:
-    mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark is not None else 0
-    problem = exc.problem or exc.context or "malformed YAML"
+    """yaml.v3's wording for a scanner error: the context line if it is not the first, +1."""
+    line = 0
+    for mark in (exc.context_mark, exc.problem_mark):
+        if mark is not None and mark.line != 0:
+            line = mark.line + 1
+            break
+    problem = exc.problem or "unknown problem parsing YAML content"
     where = f"line {line}: " if line else ""
     return YAMLError(f"yaml: {where}{problem}")
 
