@@ -213,6 +213,7 @@ def _runner(legacy_origin_warnings: bool, webhook_only: bool) -> Callable[[Resou
             new_ns, matcher = read_config(rl.function_config)
         except ConfigError as err:
             rl.results.append(c.config_object_result(str(err), c.ERROR, rl.function_config))
+            c.sdk_sort_items(rl)
             return
         settings = Settings(new_ns, matcher, legacy_origin_warnings, webhook_only)
         try:
