@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.render.yaml import detect_seq_indent, emit_documents, parse_documents, split_documents  # noqa: E402
+from bot.render.yaml import detect_seq_indent, emit_documents, parse_documents, split_documents
 
 DEPLOYMENT = """# Deployment {i}
 apiVersion: apps/v1

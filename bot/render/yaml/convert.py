@@ -191,7 +191,7 @@ def python_to_node(data: Any) -> Node:
     if isinstance(data, dict):
         mapping = Node(Kind.MAPPING, tag=MAP)
         for key, value in data.items():
-            mapping.content.append(python_to_node(key if isinstance(key, str) else key))
+            mapping.content.append(python_to_node(key))
             mapping.content.append(python_to_node(value))
         return mapping
     if isinstance(data, (list, tuple)):

@@ -395,7 +395,7 @@ class _Emitter(Writer):
         breaks = True
         leading_spaces = True
         n = len(value)
-        for i, ch in enumerate(value):
+        for ch in value:
             if ch == "\n":
                 if not breaks and not leading_spaces:
                     # yaml.v3 scans from the start of the value here, not from i; kpt has the same quirk.

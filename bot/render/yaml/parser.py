@@ -206,12 +206,11 @@ class _Parser:
                 node.tag = tag
                 node.style = Style.TAGGED
             return node
-        context = "while parsing a block node" if block else "while parsing a flow node"
-        del context
         raise _Fail("did not find expected node content", start.line, tok.line)
 
     def _tag(self, tok: Token) -> str:
-        handle, suffix = tok.value
+        handle: str = tok.value[0] or ""
+        suffix: str = tok.value[1] or ""
         if not handle:
             return suffix
         if handle == "!!":

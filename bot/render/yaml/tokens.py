@@ -108,9 +108,10 @@ def scan_tokens(text: str) -> list[Token]:
     out: list[Token] = []
     append = out.append
     kinds = _KINDS
+    get_token = scanner.get_token
     try:
         while True:
-            tok = scanner.get_token()
+            tok: Any = get_token()
             if tok is None:
                 break
             kind = kinds[type(tok)]
