@@ -22,7 +22,7 @@ PROPOSED = "Proposed"
 PUBLISHED = "Published"
 DELETION_PROPOSED = "DeletionProposed"
 LIFECYCLES = (DRAFT, PROPOSED, PUBLISHED, DELETION_PROPOSED)
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 
 class PackageRevision(NamedTuple):
@@ -67,66 +67,91 @@ def _relative(directory: str, package_path: str) -> str:
     return package_path[len(directory) + 1:] if directory else package_path
 
 
-def _in_directory(directory: str, package_path: str) -> bool:
-    return not directory or package_path.startswith(directory + "/")
+_TAG, _DRAFT, _PROPOSED, _DELETION = "tag", "draft", "proposed", "deletion"
+_BRANCH_PREFIXES = ((naming.DRAFTS, _DRAFT), (naming.PROPOSED, _PROPOSED), (naming.DELETION_PROPOSED, _DELETION))
+# What a ref name says: (kind, package path, workspace, published N or None), or None for other refs.
+ParsedRef = tuple[str, str, str, int | None] | None
+
+
+def classify_ref(ref_name: str) -> ParsedRef:
+    if ref_name.startswith("refs/tags/"):
+        parts = naming.split_package_ref(ref_name[len("refs/tags/"):])
+        number = naming.published_number(parts[1]) if parts else None
+        return (_TAG, parts[0], parts[1], number) if parts and number is not None else None
+    if ref_name.startswith("refs/heads/"):
+        short = ref_name[len("refs/heads/"):]
+        for prefix, kind in _BRANCH_PREFIXES:
+            if short.startswith(prefix) and (parts := naming.split_package_ref(short[len(prefix):])):
+                return (kind, parts[0], parts[1], naming.published_number(parts[1]))
+    return None
 
 
 def build_revisions(repository: str, branch: str, directory: str, refs: list[Ref],
-                    branch_packages: list[str]) -> list[PackageRevision]:
-    """The package revisions a ref snapshot describes (pure: refs and the branch's package list in)."""
-    found: dict[tuple[str, str], PackageRevision] = {}
+                    branch_packages: list[str], memo: dict[Any, Any] | None = None) -> list[PackageRevision]:
+    """The package revisions a ref snapshot describes (pure: refs and the branch's package list in).
+
+    ``memo`` carries ref classifications and names from the previous snapshot, so a listing after a
+    small change re-parses and re-hashes only the refs that are new.
+    """
+    previous = memo.copy() if memo is not None else {}
+    if memo is not None:
+        memo.clear()
+    store = memo if memo is not None else {}
+    found: dict[tuple[str, str], tuple[PackageRevision, int | None]] = {}
     deletion: set[tuple[str, str]] = set()
 
-    def add(package_path: str, workspace: str, lifecycle: str, ref: Ref, branch_entry: bool = False) -> None:
-        if not _in_directory(directory, package_path):
-            return
-        found[(package_path, workspace)] = PackageRevision(
-            name=naming.revision_name(repository, package_path, workspace), repository=repository,
-            package_path=package_path, package=_relative(directory, package_path), workspace=workspace,
-            revision=workspace, lifecycle=lifecycle, ref=ref.name, commit=ref.target,
-            is_branch_entry=branch_entry)
+    def parsed(ref_name: str) -> ParsedRef:
+        result: ParsedRef = previous[ref_name] if ref_name in previous else classify_ref(ref_name)
+        store[ref_name] = result
+        return result
 
-    branch_ref = f"refs/heads/{branch}"
-    proposed: list[tuple[str, str, Ref]] = []
+    def add(package_path: str, workspace: str, number: int | None, lifecycle: str, ref: Ref,
+            branch_entry: bool = False) -> None:
+        if directory and not package_path.startswith(directory + "/"):
+            return
+        key = (package_path, workspace)
+        name = previous.get(key) or naming.revision_name(repository, package_path, workspace)
+        store[key] = name
+        found[key] = (PackageRevision(
+            name, repository, package_path, _relative(directory, package_path), workspace, workspace,
+            lifecycle, ref.name, ref.target, False, branch_entry), None if branch_entry else number)
+
+    proposed: list[tuple[str, str, int | None, Ref]] = []
     for ref in refs:
-        if ref.name.startswith("refs/tags/"):
-            parts = naming.split_package_ref(ref.name[len("refs/tags/"):])
-            if parts and naming.published_number(parts[1]) is not None:
-                add(parts[0], parts[1], PUBLISHED, ref)
-        elif ref.name.startswith("refs/heads/"):
-            short = ref.name[len("refs/heads/"):]
-            for prefix in (naming.DRAFTS, naming.PROPOSED, naming.DELETION_PROPOSED):
-                if short.startswith(prefix) and (parts := naming.split_package_ref(short[len(prefix):])):
-                    if prefix == naming.DRAFTS:
-                        if (parts[0], parts[1]) not in found:
-                            add(parts[0], parts[1], DRAFT, ref)
-                    elif prefix == naming.PROPOSED:
-                        proposed.append((parts[0], parts[1], ref))
-                    else:
-                        deletion.add(parts)
-    for package_path, workspace, ref in proposed:  # a proposal wins over a leftover draft branch
-        add(package_path, workspace, PROPOSED, ref)
-    branch_target = next((ref for ref in refs if ref.name == branch_ref), None)
+        info = parsed(ref.name)
+        if info is None:
+            continue
+        kind, package_path, workspace, number = info
+        if kind == _TAG:
+            add(package_path, workspace, number, PUBLISHED, ref)
+        elif kind == _DRAFT:
+            if (package_path, workspace) not in found:
+                add(package_path, workspace, number, DRAFT, ref)
+        elif kind == _PROPOSED:
+            proposed.append((package_path, workspace, number, ref))
+        else:
+            deletion.add((package_path, workspace))
+    for package_path, workspace, number, ref in proposed:  # a proposal wins over a leftover draft branch
+        add(package_path, workspace, number, PROPOSED, ref)
+    branch_target = next((ref for ref in refs if ref.name == f"refs/heads/{branch}"), None)
     if branch_target is not None:
         for package_path in branch_packages:
-            add(package_path, branch, PUBLISHED, branch_target, branch_entry=True)
+            add(package_path, branch, None, PUBLISHED, branch_target, branch_entry=True)
     latest: dict[str, tuple[int, tuple[str, str]]] = {}
-    for key, revision in found.items():
+    for key, (revision, number) in found.items():
         if key in deletion and revision.lifecycle == PUBLISHED and not revision.is_branch_entry:
-            found[key] = revision = revision._replace(lifecycle=DELETION_PROPOSED)
-        number = revision.published_number
+            revision = revision._replace(lifecycle=DELETION_PROPOSED)
+            found[key] = (revision, number)
         if number is not None and revision.lifecycle in (PUBLISHED, DELETION_PROPOSED):
             if revision.package_path not in latest or latest[revision.package_path][0] < number:
                 latest[revision.package_path] = (number, key)
     for _, key in latest.values():
-        found[key] = found[key]._replace(latest=True)
-    return sorted(found.values(), key=_order)
-
-
-def _order(revision: PackageRevision) -> tuple[str, int, int, str]:
-    number = revision.published_number
-    return (revision.package_path, 0 if revision.is_branch_entry else 1,
-            number if number is not None else 1 << 30, revision.workspace)
+        revision, number = found[key]
+        found[key] = (revision._replace(latest=True), number)
+    ordered = sorted(found.values(), key=lambda entry: (
+        entry[0].package_path, 0 if entry[0].is_branch_entry else 1,
+        entry[1] if entry[1] is not None else 1 << 30, entry[0].workspace))
+    return [revision for revision, _ in ordered]
 
 
 class Discovery:
@@ -158,8 +183,10 @@ class Discovery:
                 names = self.cache.git.ls_tree_names(branch_commit, repository.directory)
                 branch_packages = {branch_commit: package_dirs(names, repository.directory)}
             packages = branch_packages[branch_commit]
-        revisions = build_revisions(repository.name, repository.branch, repository.directory, refs, packages)
-        self._save({"key": key, "revisions": revisions, "branch_packages": branch_packages})
+        memo: dict[Any, Any] = stored.get("memo", {})
+        revisions = build_revisions(repository.name, repository.branch, repository.directory, refs, packages,
+                                    memo)
+        self._save({"key": key, "revisions": revisions, "branch_packages": branch_packages, "memo": memo})
         return revisions
 
     def _load(self) -> dict[str, Any]:
