@@ -115,6 +115,7 @@ def run(packages: int, revisions: int, drafts: int) -> dict[str, float | int]:
         "git_floor_s": round(statistics.median(floor_runs), 4),
         "cli_rpkg_get_warm_s": round(cli_get_s, 3),
         "approve_s": round(approve_s, 3),
+        "load_avg_1m": round(os.getloadavg()[0], 2),  # the machine is shared: read figures with this
     }
 
 

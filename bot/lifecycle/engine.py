@@ -46,16 +46,21 @@ class Engine:
             found.extend(self.revisions(name))
         return found
 
+    def find_by_ref(self, repository: str, ref: str) -> PackageRevision | None:
+        """The draft/proposed revision held by branch ``ref`` (e.g. ``refs/heads/drafts/pkg/v1``), for a
+        front door that learns about branches (PR events) rather than names."""
+        for revision in self.revisions(repository):
+            if revision.ref == ref and not revision.is_branch_entry:
+                return revision
+        return None
+
     def find(self, name: str) -> tuple[RepositoryCache, PackageRevision]:
         """The package revision called ``name`` (fetched fresh from its repository)."""
         match = _NAME.match(name)
         if match is None:
             raise InvalidInput(f"{name!r} is not a package revision name (<repository>-<40 hex digits>)")
-        candidates = [match.group("repo")]
-        # A repository name may itself end in '-<hex>'-like parts; the regex already took the longest.
-        for repository in candidates:
-            if repository not in self.repositories():
-                break
+        repository = match.group("repo")
+        if repository in self.repositories():
             for revision in self.revisions(repository):
                 if revision.name == name:
                     return self.cache(repository), revision
