@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 from bot.config import LifecycleSettings
 from bot.lifecycle import credentials
-from bot.lifecycle.gitaccess import Git, RefUpdate, classify_remote_failure, clone_bare, redact
+from bot.lifecycle.gitaccess import Git, RefUpdate, classify_remote_failure, git_outside, redact
 from bot.lifecycle.repositories import Repository, resolve_local_url
 
 FETCH_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
@@ -39,7 +38,9 @@ class RepositoryCache:
     def ensure(self) -> None:
         if not (self.git_dir / "HEAD").exists():
             self.git_dir.parent.mkdir(parents=True, exist_ok=True)
-            Git(Path(self.git_dir)).run("init", "--bare", "-q", str(self.git_dir))
+            result = git_outside("init", "--bare", "-q", str(self.git_dir), env={})
+            if result.returncode != 0:
+                raise classify_remote_failure(str(self.git_dir), result.stderr)
             # gc in the background would race with our plumbing; the cache is small and fetched often.
             self.git.run("config", "gc.auto", "0")
 
@@ -68,7 +69,7 @@ class RepositoryCache:
         temporary = self.git_dir.with_name(self.git_dir.name + ".partial")
         if temporary.exists():
             shutil.rmtree(temporary)
-        result = clone_bare(self.url, temporary, self.remote_env())
+        result = git_outside("clone", "--bare", "-q", self.url, str(temporary), env=self.remote_env())
         if result.returncode != 0:
             shutil.rmtree(temporary, ignore_errors=True)
             raise classify_remote_failure(self.repository.url, result.stderr)
@@ -78,8 +79,7 @@ class RepositoryCache:
 
     def ls_remote(self) -> list[str]:
         """The remote's refs (a real round trip); raises with the reason when it is not reachable."""
-        self.ensure()
-        result = self.git.run_raw("ls-remote", self.url, env=self.remote_env())
+        result = git_outside("ls-remote", self.url, env=self.remote_env())
         if result.returncode != 0:
             raise classify_remote_failure(self.repository.url, result.stderr)
         return [line.split("\t", 1)[1] for line in result.stdout.splitlines() if "\t" in line]

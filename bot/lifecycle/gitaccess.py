@@ -167,8 +167,9 @@ class Git:
             self.run("update-ref", "--stdin", stdin="".join(lines))
 
 
-def clone_bare(url: str, target: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "clone", "--bare", "-q", url, str(target)], capture_output=True, text=True,
+def git_outside(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A git command that needs no repository of ours (clone, ls-remote)."""
+    return subprocess.run(["git", *args], capture_output=True, text=True,
                           env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **env}, check=False)
 
 
