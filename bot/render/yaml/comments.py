@@ -213,24 +213,6 @@ class _Scanner:
         self.indent = column
 
     # ---- after a token ---------------------------------------------------------
-    def after_token(self, tok: Token) -> None:
-        src = self.src
-        if tok.kind == SCALAR:
-            if tok.plain:
-                # a plain scalar swallows the whitespace and line breaks after it
-                end = _WHITESPACE.match(src, tok.end).end()  # type: ignore[union-attr]
-                self.newlines = src.count("\n", tok.end, end)
-                self.pos = end
-                return
-            if tok.style in ("|", ">"):
-                self._block_header_comment(tok)
-                segment = src[tok.start : tok.end]
-                self.newlines = segment[len(segment.rstrip(" \t\n")) :].count("\n")
-                self.pos = tok.end
-                return
-        self.pos = tok.end
-        self.newlines = 0
-
     def _block_header_comment(self, tok: Token) -> None:
         # "key: | # note" -- yaml.v3 scans this as the block scalar's line comment.
         src = self.src
@@ -267,16 +249,24 @@ class _Scanner:
 
 
 def replay_comments(src: str, tokens: list[Token]) -> list[Comment]:
-    """yaml.v3's comments for ``src``; BLOCK-END tokens get yaml.v3's marks in place."""
-    if "#" not in src:
+    """yaml.v3's comments for ``src``; BLOCK-END tokens get yaml.v3's marks in place.
+
+    Only gaps holding a ``#`` run the comment rules; elsewhere the loop keeps just
+    the indent stack, flow level and last tokens (the state those rules read),
+    and derives the rest (line breaks crossed, the plain-scalar whitespace the Go
+    scanner swallows) when a comment is reached.
+    """
+    next_hash = src.find("#")
+    if next_hash == -1:
         return []
     scanner = _Scanner(src)
     appended = scanner.appended
     find = src.find
-    count_breaks = src.count
     pending_bms: list[Token] = []
     ends: list[Token] = []
     pre: list[Token] = []
+    after = 0  # where the Go scanner stands after the previous token
+    prev_plain = False
     for tok in tokens:
         kind = tok.kind
         if kind == BLOCK_END:
@@ -287,26 +277,28 @@ def replay_comments(src: str, tokens: list[Token]) -> list[Comment]:
             continue
         if kind == STREAM_START:
             continue
-        # ---- the scanner fetches this token: whitespace and comments first
         start = tok.start
-        pos = scanner.pos
-        if find("#", pos, start) == -1:
-            scanner.newlines += count_breaks("\n", pos, start)
-            scanner.pos = start
-            if scanner.comments:
-                scanner._sequence_line_to_head()
-            scan_idx = pos
-        else:
+        if next_hash != -1 and next_hash < start:
+            if prev_plain:
+                after = _WHITESPACE.match(src, after).end()  # type: ignore[union-attr]
+            scanner.pos = after
+            scanner.newlines = _breaks_before(src, after)
             scan_idx = scanner.scan_to_next_token(start)[0]
-        if ends or scanner.indent > tok.col:
-            if scanner.flow == 0:
-                scanner.unroll(tok.col, scan_idx, ends)
-            if kind in _RESETS:
-                scanner.unroll(-1, scanner.pos, ends)
-            for leftover in ends:
-                leftover.start = start
-                appended.append((BLOCK_END, start))
+            if ends:
+                if scanner.flow == 0:
+                    scanner.unroll(tok.col, scan_idx, ends)
+                if kind in _RESETS:
+                    scanner.unroll(-1, scanner.pos, ends)
+            next_hash = find("#", start)
+        elif ends:
+            # No comment here: BLOCK-END positions cannot change any unfolding.
+            for _ in range(len(ends)):
+                scanner.indent = scanner.indents.pop() if scanner.indents else -1
             ends.clear()
+        for leftover in ends:
+            leftover.start = start
+            appended.append((BLOCK_END, start))
+        ends.clear()
         comment_mark = start
         if (kind == VALUE and scanner.flow == 0) or (kind == FLOW_ENTRY and scanner.flow > 0):
             comment_mark = appended[-1][1]
@@ -322,10 +314,37 @@ def replay_comments(src: str, tokens: list[Token]) -> list[Comment]:
             scanner.flow += 1
         elif kind == FSE or kind == FME:
             scanner.flow -= 1
-        scanner.after_token(tok)
-        if kind != ENTRY and kind not in _RESETS and scanner.newlines == 0:
+        after = tok.end
+        prev_plain = kind == SCALAR and bool(tok.plain)
+        if next_hash == -1:
+            continue
+        if kind == SCALAR and tok.style in ("|", ">"):
+            if next_hash < tok.end:
+                scanner._block_header_comment(tok)
+                next_hash = find("#", tok.end)
+            continue
+        if next_hash < tok.end:
+            next_hash = find("#", tok.end)  # a '#' inside a scalar or flow token
+            if next_hash == -1:
+                continue
+        if kind != ENTRY and kind not in _RESETS and find("\n", tok.end, next_hash) == -1:
+            scanner.pos = tok.end
+            scanner.newlines = 0
             scanner.line_comment(comment_mark)
+            after = scanner.pos
+            prev_plain = False
+            next_hash = find("#", after)
     return scanner.comments
+
+
+def _breaks_before(src: str, pos: int) -> int:
+    """Line breaks since the last non-blank character: yaml.v3's ``parser.newlines``."""
+    breaks = 0
+    while pos > 0 and src[pos - 1] in " \t\n":
+        pos -= 1
+        if src[pos] == "\n":
+            breaks += 1
+    return breaks
 
 
 def _produce_inserted(scanner: _Scanner, pre: list[Token], pending_bms: list[Token]) -> None:
