@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import NoReturn
 
 import yaml as pyyaml
@@ -325,13 +324,34 @@ def go_json_type(node: Node) -> str:
 # ---- YAML 1.1 ------------------------------------------------------------------------------
 
 _NON_STRING_CACHE: dict[str, bool] = {}
+_V2_KEYWORDS = frozenset(
+    "y Y yes Yes YES true True TRUE on On ON n N no No NO false False FALSE off Off OFF "
+    "~ null Null NULL .nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF <<".split())
+_GO_INT = re.compile(r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
+_V2_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+
+
+def _v2_plain_is_non_string(text: str) -> bool:
+    """yaml.v2's resolve() for a plain scalar decoded into interface{} (timestamps stay strings)."""
+    if text in _V2_KEYWORDS or text == "":
+        return True
+    first = text[0]
+    if first.isdigit() or first in "+-":
+        plain = text.replace("_", "")
+        if _GO_INT.match(plain) or _V2_FLOAT.match(plain):
+            return True
+        return plain.startswith(("0b", "-0b")) and bool(re.fullmatch(r"-?0b[01]+", plain))
+    if first == ".":
+        return bool(re.fullmatch(r"\.[0-9]+([eE][-+]?[0-9]+)?", text))
+    return False
 
 
 def is_yaml11_non_string(value: str) -> bool:
-    """kyaml's IsValueNonString: would a YAML 1.1 parser (yaml.v2) read ``value`` as a non-string?
+    """kyaml's IsValueNonString: would yaml.v2 (YAML 1.1) read ``value`` as something but a string?
 
     kyaml double-quotes such values when it writes them as strings, so that old parsers keep
-    them strings. yaml.v2 keeps timestamps as strings when decoding into interface{}.
+    them strings. PyYAML only tells us the structure (a map, a list, nothing, a quoted scalar);
+    the plain-scalar rules are yaml.v2's own, which differ from PyYAML's in places.
     """
     if value == "" or "\n" in value:
         return False
@@ -339,11 +359,16 @@ def is_yaml11_non_string(value: str) -> bool:
     if cached is not None:
         return cached
     try:
-        parsed = pyyaml.safe_load(value)
+        node = pyyaml.compose(value)
     except pyyaml.YAMLError:
         verdict = False
     else:
-        verdict = not isinstance(parsed, str | datetime | date)
+        if node is None or not isinstance(node, pyyaml.ScalarNode):
+            verdict = True  # a comment, a map, a list
+        elif node.style:
+            verdict = False  # quoted: a string
+        else:
+            verdict = _v2_plain_is_non_string(node.value)
     _NON_STRING_CACHE[value] = verdict
     return verdict
 
