@@ -98,13 +98,26 @@ class AnnotationConflict(Exception):
     pass
 
 
+LEGACY_PAIRS = ((PATH, INTERNAL_PATH), (INDEX, INTERNAL_INDEX))
+
+
+def legacy_snapshot(item: Node) -> dict[str, str]:
+    """The path/index annotations as they were before a call, for ``reconcile_legacy``."""
+    snapshot: dict[str, str] = {}
+    for key in (PATH, INTERNAL_PATH, INDEX, INTERNAL_INDEX):
+        value = get_annotation(item, key)
+        if value is not None:
+            snapshot[key] = value
+    return snapshot
+
+
 def reconcile_legacy(item: Node, before: dict[str, str] | None = None) -> None:
     """Keep the legacy and internal path/index annotations equal after a function ran.
 
     A function may change either one; the changed one wins. Changing both to different values is an
     error, as in kyaml's ``kioutil.CopyLegacyAnnotations``/``CheckMismatchedAnnotations``.
     """
-    for legacy, internal in ((PATH, INTERNAL_PATH), (INDEX, INTERNAL_INDEX)):
+    for legacy, internal in LEGACY_PAIRS:
         legacy_value = get_annotation(item, legacy)
         internal_value = get_annotation(item, internal)
         if legacy_value == internal_value:

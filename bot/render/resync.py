@@ -31,9 +31,11 @@ def resync_output(originals: dict[str, Node], output: list[Node]) -> dict[int, N
         original = originals.get(resource_id or "")
         if original is None:
             continue
+        matched[id(item)] = original
+        if original is item:
+            continue  # edited in place: nothing was lost
         copy_comments(original, item)
         sync_order(original, item)
-        matched[id(item)] = original
     return matched
 
 

@@ -63,8 +63,10 @@ def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role:
         runtime = ctx.selector.for_function(ref)
     except FunctionError as err:
         return _execution_failure(step, str(err))
-    out_of_process = runtime.name != "builtin"
-    originals = tag_call_ids(selected, role == "mutator") if out_of_process else {}
+    # Every function sees kpt's call ids; builtins usually edit in place (then resync is a no-op
+    # skipped per item) but some (starlark) rebuild items, which are matched back by id like kpt does.
+    originals = tag_call_ids(selected, role == "mutator")
+    before = {id(item): ann.legacy_snapshot(item) for item in selected}
     started = time.perf_counter()
     try:
         run = runtime.run(ref, ResourceList(items=selected, function_config=config))
@@ -81,18 +83,24 @@ def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role:
     output = run.output.items if run.output is not None else []
     step.stderr = run.stderr
     step.results = list(run.output.results) if run.output is not None else []
-    if out_of_process:
-        matched = resync_output(originals, output)
-        for item in output:
-            original = matched.get(id(item))
-            if original is not None and id(original) in ctx.docs:
-                ctx.docs[id(item)] = ctx.docs[id(original)]
-        _remove_call_ids(output)
-        _remove_call_ids(items)
+    matched = resync_output(originals, output)
+    for item in output:
+        original = matched.get(id(item))
+        if original is None or original is item:
+            continue
+        if id(original) in ctx.docs:
+            ctx.docs[id(item)] = ctx.docs[id(original)]
+        if id(original) in before:
+            before[id(item)] = before[id(original)]
+    _remove_call_ids(output)
+    _remove_call_ids(items)
     problem = krm_error(output)
     if problem is not None:
-        raise PlainError(f"output resource list must contain only KRM resources: {problem}")
-    _check_output_paths(output, package, function)
+        return _execution_failure(step, f"output resource list must contain only KRM resources: {problem}")
+    try:
+        _check_output_paths(output, package, function, before)
+    except PlainError as err:
+        return _execution_failure(step, str(err))
     ctx.console.finished(display, elapsed, step.results, step.stderr, None)
     ctx.executed += 1
     if role == "validator":
@@ -116,12 +124,13 @@ def _remove_call_ids(items: list[Node]) -> None:
         ann.remove_annotations(item, (ann.ID, ann.LEGACY_ID, ann.MIGRATION_ID))
 
 
-def _check_output_paths(output: list[Node], package: Package, function: FunctionSpec) -> None:
+def _check_output_paths(output: list[Node], package: Package, function: FunctionSpec,
+                        before: dict[int, dict[str, str]]) -> None:
     """Sync legacy annotations, place new resources, and reject paths outside the package or duplicates."""
     seen: set[tuple[str, str, str]] = set()
     for item in output:
         try:
-            ann.reconcile_legacy(item)
+            ann.reconcile_legacy(item, before.get(id(item)))
         except ann.AnnotationConflict as err:
             raise PlainError(str(err)) from err
         if ann.get_annotation(item, ann.PACKAGE_PATH) is None:
