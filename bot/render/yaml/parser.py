@@ -40,6 +40,7 @@ from bot.render.yaml.tokens import (
 )
 
 _NONE = Style.NONE
+_SCALAR = Kind.SCALAR
 _TAGGED = int(Style.TAGGED)
 _STYLES = {"'": Style.SINGLE_QUOTED, '"': Style.DOUBLE_QUOTED, "|": Style.LITERAL, ">": Style.FOLDED}
 _YAML_PREFIX = "tag:yaml.org,2002:"
@@ -140,6 +141,14 @@ class _Parser:
     # ---- nodes ------------------------------------------------------------
     def node(self, block: bool, indentless: bool) -> Node:
         tok = self.peek()
+        if tok.kind == SCALAR:
+            # the common case, kept short: a scalar without anchor or tag
+            node = self._scalar(tok, "", tok.line + 1, tok.col + 1)
+            if self.head or self.line or self.foot:
+                self.take_comments(node)
+            self.stem = ""
+            self.ti += 1
+            return node
         if tok.kind == ALIAS:
             node = Node(Kind.ALIAS, value=tok.value, line=tok.line + 1, column=tok.col + 1)
             self.take_comments(node)
@@ -229,8 +238,11 @@ class _Parser:
 
     def _scalar(self, tok: Token, tag: str, line: int, column: int) -> Node:
         value = tok.value
+        if tok.plain and not tag:
+            rtag = "!!merge" if value == "<<" else resolve_scalar_tag(value)
+            return Node(_SCALAR, rtag, value, _NONE, None, "", "", "", "", None, line, column)
         style = _NONE if tok.plain else _STYLES.get(tok.style or "", _NONE)
-        node = Node(Kind.SCALAR, "", value, style, None, "", "", "", "", None, line, column)
+        node = Node(_SCALAR, "", value, style, None, "", "", "", "", None, line, column)
         if tag and tag != "!":
             node.tag = _short_tag(tag)
             node.style = Style(int(style) | _TAGGED)
@@ -296,8 +308,11 @@ class _Parser:
         context_line = self.peek().line
         self.ti += 1
         content = mapping.content
+        tokens = self.tokens
         while True:
-            tok = self.peek()
+            tok = tokens[self.ti]
+            if self.ci < self.ncomments:
+                self._unfold(tok)
             if tok.kind == KEY:
                 self.ti += 1
                 tok = self.peek()
