@@ -82,7 +82,7 @@ class DockerRuntime:
         if not image:
             raise FunctionError("the docker runtime runs images only", execution_error=True)
         stdin = encode_resource_list(resource_list).encode("utf-8")
-        container = self._create(image)
+        container = self._create(self._container_image(image))
         try:
             stdout, stderr, exit_code = self._attach_and_run(container, stdin, image)
         finally:
@@ -99,7 +99,35 @@ class DockerRuntime:
                                 stderr=stderr_text, execution_error=True) from err
         return FunctionRun(output=output, stderr=stderr_text, exit_code=0)
 
+    def _container_image(self, image: str) -> str:
+        """The container twin of a catalog wasm build, when wasm is allowed and the twin is here.
+
+        kpt runs ``.../wasm/NAME:TAG`` in its own wasm runtime, never in a container; the wasm builds
+        are compiled from the same sources as the images, so (as the builtin runtime does) we run
+        ``NAME:TAG``, or ``NAME:latest`` when that tag has no container image here.
+        """
+        if not (self.options.allow_wasm and "/wasm/" in image):
+            return image
+        from bot.render.functions.registry import DEFAULT_IMAGE_PREFIX, parse_image
+
+        ref = parse_image(image)
+        if not ref.catalog:
+            return image
+        for candidate in (f"{DEFAULT_IMAGE_PREFIX}/{ref.name}:{ref.tag}", f"{DEFAULT_IMAGE_PREFIX}/{ref.name}:latest"):
+            if self._has_image(candidate):
+                return candidate
+        return image
+
     # -- engine calls -------------------------------------------------------------------------
+
+    def _has_image(self, image: str) -> bool:
+        import docker.errors
+
+        try:
+            self._client().inspect_image(image)
+        except docker.errors.ImageNotFound:
+            return False
+        return True
 
     def _client(self) -> Any:
         if self._api is None:
