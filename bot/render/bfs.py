@@ -49,9 +49,14 @@ def hydrate_bfs(ctx: RenderContext, root: Package, input_paths: set[str]) -> lis
         scope = [item for item in items if _owned_by(item, package)]
         rest = [item for item in items if not _owned_by(item, package)]
         ctx.packages_visited += 1
+        ctx.failed_items = None
         try:
             output = run_pipeline(ctx, package, scope)
         except RenderError as err:
-            raise KptError("pkg.render", package.display_path, err) from err
+            ctx.partial_items = rest + (ctx.failed_items if ctx.failed_items is not None else scope)
+            # kpt's BFS names the failing subpackage on the pipeline.run error, under the root.
+            if package is not root and isinstance(err, KptError) and err.op == "pipeline.run" and not err.path:
+                err = KptError("pipeline.run", package.display_path, err.inner)
+            raise KptError("pkg.render", root.display_path, err) from err
         items = rest + output
     return items

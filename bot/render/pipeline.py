@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.render import annotations as ann
 from bot.render.api import RenderOptions, RenderOutcome
 from bot.render.console import Console
-from bot.render.kptfile import BFS_ANNOTATION, read_kptfile
+from bot.render.kptfile import BFS_ANNOTATION, SAVE_ON_FAILURE_ANNOTATION, read_kptfile
 from bot.render.package import Package, local_resources
 from bot.render.render_errors import KptError, PlainError, RenderError
 from bot.render.runner import RenderContext, run_step
@@ -48,8 +48,10 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
     error: RenderError | None = None
     items: list[Node] = []
     input_paths: set[str] = set()
+    bfs = root.kptfile.annotations.get(BFS_ANNOTATION) == "true"
+    ctx.save_on_failure = root.kptfile.annotations.get(SAVE_ON_FAILURE_ANNOTATION) == "true"
     try:
-        if root.kptfile.annotations.get(BFS_ANNOTATION) == "true":
+        if bfs:
             from bot.render.bfs import hydrate_bfs
 
             items = hydrate_bfs(ctx, root, input_paths)
@@ -63,6 +65,12 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
         outcome.changed_paths = _write_output(ctx, root, items, input_paths, options)
     else:
         outcome.error_message = _status_message(error, root.path)
+        if ctx.save_on_failure and options.output is None:
+            from bot.render import writeback
+
+            partial = (ctx.partial_items or []) if bfs else _partial_dfs_items(ctx)
+            outcome.changed_paths = writeback.write_in_place(root.path, partial, input_paths, ctx.docs,
+                                                             prune=False)
     if options.output is None:
         from bot.render.status import write_status
 
@@ -74,6 +82,11 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
 
         write_results_dir(options.results_dir, ctx.steps, outcome.exit_code)
     if error is not None:
+        if ctx.save_on_failure and options.output is None:
+            if ctx.executed:
+                console.write(f"Partially executed {ctx.executed} function(s) in {ctx.packages_visited} package(s).\n")
+            else:
+                console.write(f"Failed to execute any functions in {ctx.packages_visited} package(s).\n")
         console.write(error.console_text())
         return outcome
     if options.output not in (OUTPUT_STDOUT, OUTPUT_UNWRAP):
@@ -113,7 +126,10 @@ def hydrate(ctx: RenderContext, package: Package, input_paths: set[str]) -> list
         local = local_resources(package, ctx.docs)
         _record_inputs(package, local, input_paths)
         ctx.packages_visited += 1
-        return run_pipeline(ctx, package, local + subpackage_output)
+        ctx.failed_package, ctx.failed_items = str(package.path), None
+        output = run_pipeline(ctx, package, local + subpackage_output)
+        ctx.finished[str(package.path)] = output
+        return output
     except KptError as err:
         if err.op == "pkg.render":
             raise
@@ -143,12 +159,38 @@ def run_pipeline(ctx: RenderContext, package: Package, items: list[Node]) -> lis
     ctx.console.package(package.display_name)
     try:
         for index, function in enumerate(kptfile.mutators):
-            items = run_step(ctx, package, function, "mutator", index, items)
+            fallback = ctx.snapshot(items) if ctx.save_on_failure else items
+            try:
+                items = run_step(ctx, package, function, "mutator", index, items)
+            except RenderError:
+                ctx.failed_items = fallback
+                raise
         for index, function in enumerate(kptfile.validators):
+            ctx.failed_items = items
             run_step(ctx, package, function, "validator", index, items)
+        ctx.failed_items = None
     except RenderError as err:
         raise KptError("pipeline.run", "", err) from err
     ctx.console.write("\n")
+    return items
+
+
+def _partial_dfs_items(ctx: RenderContext) -> list[Node]:
+    """What a failed DFS render leaves: the failing package's last good state plus every finished
+    package's output that no finished ancestor (or the failing package) already holds."""
+    failed = ctx.failed_package
+    items = list(ctx.failed_items or [])
+    finished = list(ctx.finished)
+
+    def inside(path: str, parent: str) -> bool:
+        return path == parent or path.startswith(parent + "/")
+
+    for path in finished:
+        if failed and inside(path, failed):
+            continue
+        if any(other != path and inside(path, other) for other in finished):
+            continue
+        items.extend(ctx.finished[path])
     return items
 
 

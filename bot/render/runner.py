@@ -35,6 +35,23 @@ class RenderContext:
     validation_steps: list[StepOutcome] = field(default_factory=list)
     executed: int = 0
     packages_visited: int = 0
+    # kpt.dev/save-on-render-failure: what to write when a package fails part-way.
+    save_on_failure: bool = False
+    finished: dict[str, list[Node]] = field(default_factory=dict)  # package path -> its output
+    failed_package: str = ""
+    failed_items: list[Node] | None = None
+    partial_items: list[Node] | None = None  # BFS: every package's resources at the failure
+
+    def snapshot(self, items: list[Node]) -> list[Node]:
+        """Deep copies (keeping each item's source-document record) to fall back on if a step fails."""
+        copies = []
+        for item in items:
+            clone = item.copy()
+            source = self.docs.get(id(item))
+            if source is not None:
+                self.docs[id(clone)] = source
+            copies.append(clone)
+        return copies
 
 
 def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role: str, index: int,
