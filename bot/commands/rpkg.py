@@ -9,14 +9,13 @@ from pathlib import Path
 import typer
 
 from bot.errors import InvalidInput, PorchbotError
-from bot.lifecycle import create, drafts
+from bot.lifecycle import create, drafts, prmode
 from bot.lifecycle.discovery import LIFECYCLES, PackageRevision
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.rendering import RenderFailed
 from bot.lifecycle.resourcelist import package_resource_list
 from bot.lifecycle.resources import as_list, package_revision_object
 from bot.lifecycle.tables import OUTPUT_FORMATS, document, table
-from bot.lifecycle.transitions import GitOnlyTransitions
 
 app = typer.Typer(no_args_is_help=True)
 REPOSITORY = typer.Option(..., "--repository", help="The registered repository to create it in")
@@ -47,7 +46,8 @@ def get(
     if output not in OUTPUT_FORMATS:
         raise InvalidInput(f"unknown output format {output!r}: use yaml, json or wide")
     engine = Engine()
-    selected = _select(engine.all_revisions(repository or None), names or [], name, revision, lifecycle)
+    listed = prmode.with_pull_requests_all(engine, engine.all_revisions(repository or None))
+    selected = _select(listed, names or [], name, revision, lifecycle)
     if output in ("json", "yaml"):
         items = [package_revision_object(r, engine.cache(r.repository)) for r in selected]
         typer.echo(document(as_list(items), output), nl=False)
@@ -118,20 +118,22 @@ def push(name: str = typer.Argument(...), directory: Path = typer.Argument(...))
 
 def _rendered(operation: Callable[[], drafts.Change]) -> drafts.Change:
     try:
-        return operation()
+        change = operation()
     except RenderFailed as failure:
         sys.stderr.write(failure.details + "\n")
         raise
+    prmode.after_create(Engine(), change)  # PR mode: the new draft's draft PR
+    return change
 
 
 def _each(names: list[str], verb: str, message: str) -> None:
     """Run one transition per name, porchctl-style: report each, fail (exit 1) if any failed."""
     engine = Engine()
-    transitions = GitOnlyTransitions()
     failures: list[str] = []
     for name in names:
         try:
             cache, revision = engine.find(name)
+            transitions = prmode.transitions_for(cache.repository)  # PR mode on forge-backed repositories
             change = getattr(transitions, verb)(cache, revision)
             typer.echo(f"{change.name} {message}")
         except PorchbotError as err:

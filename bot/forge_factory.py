@@ -1,0 +1,84 @@
+"""Build a `Forge` for a registered repository: which API, which project, which token.
+
+The API address comes from the repository's clone URL (github.com → api.github.com, any other GitHub host
+→ ``<host>/api/v3`` as GitHub Enterprise serves it; GitLab → the host itself), unless the repository's
+policies name an ``api_url``. The bot acts with its own token; the CLI (``rpkg propose|approve|reject``)
+with the user's, named by the repository's ``token_env``.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from bot.errors import InvalidInput
+from bot.forges.base import Forge
+from bot.lifecycle.repositories import Repository
+
+GITHUB_TOKEN_ENV = "PORCHBOT_GITHUB_TOKEN"
+GITLAB_TOKEN_ENV = "PORCHBOT_GITLAB_TOKEN"
+
+
+def repo_full_name(url: str) -> str:
+    """``owner/name`` (GitHub) or the project path (GitLab) of a clone URL, without ``.git``."""
+    if "://" not in url and url.startswith("git@") and ":" in url:
+        path = url.split(":", 1)[1]
+    else:
+        path = urlsplit(url).path
+    path = path.strip("/")
+    return path[: -len(".git")] if path.endswith(".git") else path
+
+
+def api_url(repository: Repository) -> str:
+    configured = repository.policies.get("api_url") if isinstance(repository.policies, dict) else None
+    if configured:
+        return str(configured).rstrip("/")
+    parts = urlsplit(repository.url)
+    if not parts.hostname:
+        raise InvalidInput(f"repository {repository.name!r}: cannot tell the forge API from {repository.url!r}")
+    scheme = parts.scheme if parts.scheme in ("http", "https") else "https"
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    if repository.forge == "github":
+        return "https://api.github.com" if host == "github.com" else f"{scheme}://{host}/api/v3"
+    return f"{scheme}://{host}"
+
+
+def token_for(repository: Repository, fallback_env: str | None = None) -> str:
+    names = [name for name in (repository.token_env, fallback_env) if name]
+    for name in names:
+        token = os.environ.get(name, "")
+        if token:
+            return token
+    wanted = " or ".join(names) or "--token-env"
+    raise InvalidInput(f"repository {repository.name!r} is on {repository.forge} but no token is set ({wanted})")
+
+
+def forge_for(repository: Repository, token: str | None = None) -> Forge:
+    """A Forge bound to ``repository``; the token defaults to the repository's ``token_env``."""
+    if repository.forge not in ("github", "gitlab"):
+        raise InvalidInput(f"repository {repository.name!r} is not forge-backed (forge: {repository.forge})")
+    default_env = GITHUB_TOKEN_ENV if repository.forge == "github" else GITLAB_TOKEN_ENV
+    secret = token or token_for(repository, default_env)
+    full_name = repo_full_name(repository.url)
+    if repository.forge == "github":
+        from bot.forges.github import GitHubForge
+
+        return GitHubForge.with_token(full_name, secret, base_url=api_url(repository))
+    from bot.forges.gitlab import GitLabForge
+
+    return GitLabForge(full_name, secret, url=api_url(repository))
+
+
+def bot_forge(repository: Repository) -> Forge:
+    """The bot's own identity: PORCHBOT_GITHUB_TOKEN / PORCHBOT_GITLAB_TOKEN first, then ``token_env``."""
+    env = GITHUB_TOKEN_ENV if repository.forge == "github" else GITLAB_TOKEN_ENV
+    return forge_for(repository, os.environ.get(env) or None)
+
+
+def find_registered(repositories: dict[str, Repository], forge: str, full_name: str) -> Repository | None:
+    """The registered repository a webhook's ``forge`` + ``full_name`` names, if any."""
+    wanted = full_name.strip("/").lower()
+    for repository in repositories.values():
+        if repository.forge == forge and repo_full_name(repository.url).lower() == wanted:
+            return repository
+    return None

@@ -1,0 +1,67 @@
+"""Apply `decide`'s actions through the Forge and git. The only place a decision turns into effects."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from bot import messages
+from bot.errors import Conflict, NotMergeable
+from bot.forges.base import Forge
+from bot.forges.models import PullRequest
+from bot.handlers.context import BotContext
+from bot.handlers.decide import (
+    Action,
+    ConvertToDraft,
+    MarkReady,
+    MergeAndPublish,
+    Publish,
+    Render,
+    Reply,
+)
+from bot.lifecycle import prmode
+from bot.lifecycle.repositories import Repository
+
+log = logging.getLogger("porchbot.executor")
+
+
+def apply(ctx: BotContext, repository: Repository, forge: Forge, pull: PullRequest,
+          actions: Sequence[Action], command: str = "") -> None:
+    for action in actions:
+        if isinstance(action, Reply):
+            forge.create_comment(pull.number, action.text)
+        elif isinstance(action, MarkReady):
+            forge.mark_ready(pull.number)
+        elif isinstance(action, ConvertToDraft):
+            forge.convert_to_draft(pull.number)
+        elif isinstance(action, Render):
+            from bot.handlers.render_handler import render_draft
+
+            render_draft(ctx, repository, pull.head_branch, force=True)
+        elif isinstance(action, MergeAndPublish):
+            _merge(ctx, repository, forge, pull, action)
+        elif isinstance(action, Publish):
+            with ctx.git(repository) as cache:
+                tag = prmode.publish(cache, forge, pull, action.merge_sha, action.merged_by, merged=True)
+            log.info("published", extra={"reason": f"{tag} on {action.merge_sha[:12]}"})
+
+
+def _merge(ctx: BotContext, repository: Repository, forge: Forge, pull: PullRequest,
+           action: MergeAndPublish) -> None:
+    with ctx.git(repository) as cache:
+        try:
+            tag = prmode.merge_and_publish(cache, forge, pull, action)
+        except Conflict:
+            current = forge.get_pull_request(pull.number)
+            if current.merged:  # a racing approver merged first: theirs is the one merge and one tag
+                existing = prmode.published_tag_on(cache, prmode.split_draft_branch(pull.head_branch)[0],
+                                                   current.merge_commit_sha or "")
+                forge.create_comment(pull.number, messages.already_published(existing, current))
+                return
+            forge.create_comment(pull.number, messages.refuse_moved(action.head_sha, current.head_sha))
+            return
+        except NotMergeable:
+            forge.create_comment(pull.number, messages.refuse_unmergeable())
+            return
+    merged = forge.get_pull_request(pull.number)
+    forge.create_comment(pull.number, messages.published(tag, merged.merge_commit_sha or ""))

@@ -1,0 +1,138 @@
+"""Push to ``drafts/**`` → render the pushed head, commit ``Rendering package`` if it changed, report.
+
+Level-triggered: whatever the event said, the branch head is read again and that head is rendered. A
+rendered result is pushed as a plain fast-forward of the head it was made from, so a newer push by a
+person always wins (the bot drops its result; the newer push renders itself). The status goes on the
+final head only while that head is still the branch's head.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import messages
+from bot.errors import PorchbotError
+from bot.forges.base import RENDER_STATUS_CONTEXT, Forge
+from bot.forges.models import Annotation, PullRequest
+from bot.handlers.annotations import annotations_for
+from bot.handlers.context import BotContext
+from bot.lifecycle import commits, naming
+from bot.lifecycle.cache import RepositoryCache
+from bot.lifecycle.gitaccess import RefUpdate
+from bot.lifecycle.repositories import Repository
+from bot.render.api import RenderOptions, RenderOutcome, render_package
+
+log = logging.getLogger("porchbot.render")
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    rendered_sha: str  # the head that was rendered
+    final_sha: str  # the head the status is on (the bot's commit when it made one)
+    ok: bool
+    changed: bool
+    dropped: bool = False  # the branch moved meanwhile: nothing was reported
+
+
+def draft_parts(branch: str) -> tuple[str, str] | None:
+    """``drafts/<pkgpath>/<workspace>`` → (pkgpath, workspace)."""
+    if not branch.startswith(naming.DRAFTS):
+        return None
+    parts = naming.split_package_ref(branch[len(naming.DRAFTS):])
+    if parts is None:
+        return None
+    try:
+        naming.validate_package_path(parts[0])
+    except PorchbotError:
+        return None
+    return parts
+
+
+def _render(stage: Path, runtime: str) -> RenderOutcome:
+    try:
+        return render_package(stage, RenderOptions(runtime=runtime))
+    except PorchbotError as err:  # a package the engine refuses outright is a failed render, not a crash
+        return RenderOutcome(exit_code=1, error_message=str(err))
+
+
+def _push_child(cache: RepositoryCache, branch: str, commit: str, parent: str) -> bool:
+    """Plain (non-force) push of ``commit`` onto ``branch``: refused by the remote if it moved."""
+    ref = f"refs/heads/{branch}"
+    result = cache.git.run_raw("push", "--porcelain", "-q", cache.url, f"{commit}:{ref}", env=cache.remote_env())
+    if result.returncode != 0:
+        log.info("render dropped: branch moved", extra={"reason": f"{branch} no longer at {parent[:12]}"})
+        return False
+    cache.git.update_refs([RefUpdate(ref, commit, parent)])
+    return True
+
+
+def _already_reported(forge: Forge, sha: str) -> bool:
+    status = forge.get_combined_status(sha).get(RENDER_STATUS_CONTEXT)
+    return status is not None and status.state in ("success", "failure")
+
+
+def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bool = False) -> RenderReport | None:
+    parts = draft_parts(branch)
+    if parts is None:
+        return None
+    package_path, workspace = parts
+    forge = ctx.forge(repository)
+    with ctx.git(repository) as cache, tempfile.TemporaryDirectory(prefix="porchbot-render-") as scratch:
+        head = cache.git.rev_parse(f"refs/heads/{branch}")
+        if head is None:
+            return None  # deleted since the event
+        if not force and _already_reported(forge, head):
+            return RenderReport(head, head, ok=True, changed=False, dropped=True)
+        stage = Path(scratch) / "package"
+        if cache.git.subtree(head, package_path) is None:
+            outcome = RenderOutcome(exit_code=1, error_message=f"{package_path} does not exist on {branch}")
+            stage.mkdir()
+        else:
+            cache.git.extract(f"{head}:{package_path}", stage)
+            outcome = _render(stage, ctx.config.runtime)
+        final, changed = head, False
+        if outcome.ok:
+            tree = cache.git.splice_tree(cache.git.subtree(head, ""), package_path,
+                                         cache.git.write_directory_tree(stage))
+            if tree != cache.git.subtree(head, ""):
+                message = commits.message(commits.RENDER_SUBJECT, package_path, workspace, workspace)
+                bot = commits.committer(cache.settings)
+                child = cache.git.commit_tree(tree, [head], message, bot, bot)
+                if not _push_child(cache, branch, child, head):
+                    return RenderReport(head, head, outcome.ok, changed=False, dropped=True)
+                final, changed = child, True
+        annotations = annotations_for(outcome, stage, package_path)
+        # Still inside the repository's lock: a PR event for the same draft waits, so there is one
+        # sticky comment, not two racing creations.
+        if forge.get_branch_head(branch) != final:
+            log.info("render result dropped: a newer head exists", extra={"head_sha": final})
+            return RenderReport(head, final, outcome.ok, changed, dropped=True)
+        report(forge, repository, branch, final, outcome, changed, annotations)
+        return RenderReport(head, final, outcome.ok, changed)
+
+
+def report(forge: Forge, repository: Repository, branch: str, sha: str, outcome: RenderOutcome, changed: bool,
+           annotations: list[Annotation]) -> None:
+    forge.set_commit_status(sha, "success" if outcome.ok else "failure", RENDER_STATUS_CONTEXT,
+                            messages.status_description(outcome.ok, changed))
+    listed = True
+    if forge.kind == "github" and (annotations or not outcome.ok):
+        title, summary = messages.check_run_summary(outcome)
+        listed = forge.create_check_run(sha, RENDER_STATUS_CONTEXT, "success" if outcome.ok else "failure",
+                                        title, summary, annotations) is None
+    pull = forge.find_pull_request(branch, repository.branch)
+    if pull is not None:
+        upsert_sticky(forge, pull, messages.render_report(sha, outcome, changed, annotations, listed))
+
+
+def upsert_sticky(forge: Forge, pull: PullRequest, body: str) -> None:
+    """Edit the one comment that carries the status marker, or create it."""
+    for comment in forge.list_comments(pull.number):
+        if messages.STATUS_MARKER in comment.body:
+            if comment.body.strip() != body.strip():
+                forge.edit_comment(pull.number, comment.id, body)
+            return
+    forge.create_comment(pull.number, body)
