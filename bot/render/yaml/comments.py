@@ -291,9 +291,13 @@ def replay_comments(src: str, tokens: list[Token]) -> list[Comment]:
                     scanner.unroll(-1, scanner.pos, ends)
             next_hash = find("#", start)
         elif ends:
-            # No comment here: BLOCK-END positions cannot change any unfolding.
-            for _ in range(len(ends)):
+            # No comment in this gap: yaml.v3 puts BLOCK-END just before where the
+            # scan started, i.e. before any line comment of the coming token.
+            scan_idx = _WHITESPACE.match(src, after).end() if prev_plain else after  # type: ignore[union-attr]
+            for end_token in ends:
                 scanner.indent = scanner.indents.pop() if scanner.indents else -1
+                end_token.start = scan_idx - 1
+                appended.append((BLOCK_END, scan_idx - 1))
             ends.clear()
         for leftover in ends:
             leftover.start = start
