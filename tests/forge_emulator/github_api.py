@@ -84,6 +84,7 @@ class GitHubApi:
         self.add("PUT", "/repos/{owner}/{repo}/pulls/{number}/merge", self.merge_pull)
         self.add("GET", "/repos/{owner}/{repo}/pulls/{number}/reviews", self.list_reviews)
         self.add("POST", "/repos/{owner}/{repo}/pulls/{number}/reviews", self.create_review)
+        self.add("GET", "/repos/{owner}/{repo}/pulls/{number}/reviews/{review_id}", self.get_review)
         self.add("GET", "/repos/{owner}/{repo}/issues/{number}", self.get_issue)
         self.add("GET", "/repos/{owner}/{repo}/issues/{number}/comments", self.list_comments)
         self.add("POST", "/repos/{owner}/{repo}/issues/{number}/comments", self.create_comment)
@@ -92,10 +93,12 @@ class GitHubApi:
         self.add("DELETE", "/repos/{owner}/{repo}/issues/comments/{cid}", self.delete_comment)
         self.add("GET", "/repos/{owner}/{repo}/issues/comments/{cid}/reactions", self.list_reactions)
         self.add("POST", "/repos/{owner}/{repo}/issues/comments/{cid}/reactions", self.create_reaction)
+        self.add("DELETE", "/repos/{owner}/{repo}/issues/comments/{cid}/reactions/{rid}", self.delete_reaction)
         self.router.add("POST", "/api/graphql", self.graphql)
 
     def get_repo(self, request: Request, owner: str, repo: str) -> Response:
-        return Response.json(200, self.shapes.repository(self.repo(owner, repo)))
+        full = {**self.shapes.repository(self.repo(owner, repo)), "network_count": 0, "subscribers_count": 0}
+        return Response.json(200, full)
 
     def list_pulls(self, request: Request, owner: str, repo: str) -> Response:
         found = self.repo(owner, repo)
@@ -158,6 +161,13 @@ class GitHubApi:
         count = sum(1 for c in self.store.comments.values() if c.repo is found and c.number == pull.number)
         return Response.json(200, self.shapes.issue(pull, count))
 
+    def get_review(self, request: Request, owner: str, repo: str, number: str, review_id: str) -> Response:
+        pull = self.store.pull(self.repo(owner, repo), int(number))
+        review = next((r for r in pull.reviews if r.id == int(review_id)), None)
+        if review is None:
+            raise ApiError(404, "Not Found")
+        return Response.json(200, self.shapes.review(pull, review))
+
     def list_comments(self, request: Request, owner: str, repo: str, number: str) -> Response:
         found = self.repo(owner, repo)
         self.store.pull(found, int(number))
@@ -197,6 +207,15 @@ class GitHubApi:
             raise ApiError(422, "Validation Failed: content is not a valid reaction")
         reaction, created = self.store.add_reaction(comment, str(content), self.actor(request))
         return Response.json(201 if created else 200, self.shapes.reaction(reaction))
+
+    def delete_reaction(self, request: Request, owner: str, repo: str, cid: str, rid: str) -> Response:
+        comment = self.store.comment(self.repo(owner, repo), int(cid))
+        user = self.actor(request)
+        kept = [r for r in comment.reactions if not (r.id == int(rid) and r.user.login == user.login)]
+        if len(kept) == len(comment.reactions):
+            raise ApiError(404, "Not Found")
+        comment.reactions[:] = kept
+        return Response(204)
 
     def graphql(self, request: Request) -> Response:
         """Just the two mutations PyGithub sends for ready-for-review and convert-to-draft."""

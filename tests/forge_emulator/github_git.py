@@ -100,7 +100,7 @@ def register_git_routes(api: GitHubApi) -> None:  # noqa: C901 - one flat table 
         if sha is None:
             raise ApiError(404, "Branch not found")
         r = shapes.repo_url(found)
-        return Response.json(200, {"name": branch, "commit": {"sha": sha, "url": f"{r}/commits/{sha}"},
+        return Response.json(200, {"name": branch, "commit": commit_json(found, sha),
                                    "protected": False,
                                    "_links": {"self": f"{r}/branches/{branch}",
                                               "html": f"{shapes.html}/{found.full_name}/tree/{branch}"},
@@ -279,12 +279,15 @@ def register_git_routes(api: GitHubApi) -> None:  # noqa: C901 - one flat table 
         sha = found.bare.resolve(ref)
         if sha is None:
             raise ApiError(422, f"No commit found for SHA: {ref}")
+        return Response.json(200, commit_json(found, sha))
+
+    def commit_json(found: Repo, sha: str) -> dict[str, Any]:
         info = found.bare.commit_info(sha)
         r = shapes.repo_url(found)
         parents = found.bare.git("rev-list", "--parents", "-n", "1", sha).split()[1:]
         tree = found.bare.git("rev-parse", f"{sha}^{{tree}}").strip()
         person = {"name": info.author.name, "email": info.author.email, "date": info.timestamp}
-        return Response.json(200, {
+        return {
             "url": f"{r}/commits/{sha}", "sha": sha, "node_id": f"C_{sha[:16]}",
             "html_url": f"{shapes.html}/{found.full_name}/commit/{sha}", "comments_url": f"{r}/commits/{sha}/comments",
             "commit": {"url": f"{r}/git/commits/{sha}", "author": person,
@@ -294,9 +297,31 @@ def register_git_routes(api: GitHubApi) -> None:  # noqa: C901 - one flat table 
             "author": None, "committer": None,
             "parents": [{"sha": p, "url": f"{r}/commits/{p}", "html_url": f"{shapes.html}/{found.full_name}/commit/{p}"}
                         for p in parents],
-            "files": [{"filename": name, "status": status} for status, names in
+            "files": [file_json(found, sha, name, status) for status, names in
                       (("added", info.added), ("modified", info.modified), ("removed", info.removed))
-                      for name in names]})
+                      for name in names]}
+
+    def file_json(found: Repo, sha: str, name: str, status: str) -> dict[str, Any]:
+        html = f"{shapes.html}/{found.full_name}"
+        return {"sha": found.bare.blob_sha(sha, name) or "0" * 40, "filename": name, "status": status,
+                "additions": 0, "deletions": 0, "changes": 0, "blob_url": f"{html}/blob/{sha}/{name}",
+                "raw_url": f"{html}/raw/{sha}/{name}",
+                "contents_url": f"{shapes.repo_url(found)}/contents/{name}?ref={sha}"}
+
+    def get_git_commit(request: Request, owner: str, repo: str, sha: str) -> Response:
+        found = api.repo(owner, repo)
+        if found.bare.object_type(sha) != "commit":
+            raise ApiError(404, "Not Found")
+        full = commit_json(found, sha)
+        r = shapes.repo_url(found)
+        return Response.json(200, {
+            "sha": sha, "node_id": full["node_id"], "url": f"{r}/git/commits/{sha}", "html_url": full["html_url"],
+            "author": full["commit"]["author"], "committer": full["commit"]["committer"],
+            "message": full["commit"]["message"], "tree": full["commit"]["tree"],
+            "parents": [{"sha": p["sha"], "url": f"{r}/git/commits/{p['sha']}", "html_url": p["html_url"]}
+                        for p in full["parents"]],
+            "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None,
+                             "verified_at": None}})
 
     def rate_limit(request: Request) -> Response:
         core = {"limit": 5000, "remaining": 4999, "reset": int(time.time()) + 3600, "used": 1}
@@ -310,10 +335,12 @@ def register_git_routes(api: GitHubApi) -> None:  # noqa: C901 - one flat table 
         ("DELETE", "/repos/{owner}/{repo}/git/refs/{ref+}", delete_ref),
         ("POST", "/repos/{owner}/{repo}/git/tags", create_tag),
         ("GET", "/repos/{owner}/{repo}/git/tags/{sha}", get_tag),
+        ("GET", "/repos/{owner}/{repo}/git/commits/{sha}", get_git_commit),
         ("GET", "/repos/{owner}/{repo}/branches/{branch+}", get_branch),
         ("GET", "/repos/{owner}/{repo}/contents/{path+}", get_content),
         ("POST", "/repos/{owner}/{repo}/statuses/{sha}", create_status),
         ("GET", "/repos/{owner}/{repo}/commits/{ref+}/statuses", list_statuses),
+        ("GET", "/repos/{owner}/{repo}/statuses/{ref+}", list_statuses),  # the older alias PyGithub uses
         ("GET", "/repos/{owner}/{repo}/commits/{ref+}/status", combined_status),
         ("GET", "/repos/{owner}/{repo}/commits/{ref+}/check-runs", list_check_runs),
         ("POST", "/repos/{owner}/{repo}/check-runs", create_check_run),
