@@ -19,7 +19,7 @@ from .webhooks import Delivery, WebhookSender
 
 class Emulator:
     def __init__(self, kind: str, root: Path, webhook_url: str | None = None,
-                 webhook_secret: str = "emulator-secret") -> None:
+                 webhook_secret: str = "emulator-secret", port: int = 0) -> None:
         if kind not in ("github", "gitlab"):
             raise ValueError(f"unknown forge kind {kind!r}")
         self.kind = kind
@@ -27,7 +27,7 @@ class Emulator:
         self.store = Store(root)
         self.faults = Faults()
         self.exchanges: list[Exchange] = []
-        self._server = EmulatorServer(self._dispatch)
+        self._server = EmulatorServer(self._dispatch, port)
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.webhooks = WebhookSender(kind, self.base_url)
         self.webhooks.configure(webhook_url, webhook_secret)

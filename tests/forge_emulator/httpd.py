@@ -168,9 +168,9 @@ class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, dispatch: Callable[[Request], Response]) -> None:
+    def __init__(self, dispatch: Callable[[Request], Response], port: int = 0) -> None:
         self.dispatch = dispatch
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
 
 class _Handler(BaseHTTPRequestHandler):
