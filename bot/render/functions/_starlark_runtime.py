@@ -14,21 +14,17 @@ bounded ``for`` loops.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import math
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import starlark as sl
 
 from bot.render.functions._starlark_errors import go_message
+from bot.render.functions._starlark_libs import loader
 from bot.render.functions._starlark_openapi import open_api_document
-from bot.render.functions._starlark_values import go_format_float
 
 DEFAULT_DEADLINE_SECONDS = 60.0
 
@@ -79,6 +75,49 @@ def print(*args, sep = " "):
 def set(iterable = []):
     return {x: __porchbot_set_member for x in iterable}
 
+def __porchbot_set_add(s, x):
+    if type(s) != "dict":
+        return s.add(x)
+    s[x] = __porchbot_set_member
+
+def __porchbot_set_discard(s, x):
+    if type(s) != "dict":
+        return s.discard(x)
+    s.pop(x, None)
+
+def __porchbot_set_remove(s, x):
+    if type(s) != "dict":
+        return s.remove(x)
+    if x not in s:
+        __porchbot_error("remove: missing key")
+    s.pop(x)
+
+def __porchbot_set_union(s, *others):
+    out = dict(s)
+    for other in others:
+        for x in other:
+            out[x] = __porchbot_set_member
+    return out
+
+def __porchbot_set_intersection(s, *others):
+    return {x: __porchbot_set_member for x in s if all([x in o for o in others])}
+
+def __porchbot_set_difference(s, *others):
+    return {x: __porchbot_set_member for x in s if not any([x in o for o in others])}
+
+def __porchbot_set_symmetric_difference(s, other):
+    out = {x: __porchbot_set_member for x in s if x not in other}
+    for x in other:
+        if x not in s:
+            out[x] = __porchbot_set_member
+    return out
+
+def __porchbot_set_issubset(s, other):
+    return all([x in other for x in s])
+
+def __porchbot_set_issuperset(s, other):
+    return all([x in s for x in other])
+
 def __porchbot_forever():
     return range(2147483647)
 
@@ -92,6 +131,11 @@ ctx = struct(
 '''
 
 _WHILE = re.compile(r"^(?P<indent>[ \t]*)while\b(?P<cond>.*):[ \t]*(?P<comment>#.*)?$")
+
+
+def _raise(message: str) -> None:
+    """An error whose message reaches the result bare, like a go.starlark.net builtin's."""
+    raise RuntimeError(message)
 
 
 def rewrite_while(source: str) -> tuple[str, tuple[int, ...]]:
@@ -114,6 +158,25 @@ def rewrite_while(source: str) -> tuple[str, tuple[int, ...]]:
     return "\n".join(out), tuple(inserted)
 
 
+_SET_METHOD = re.compile(
+    r"(?P<receiver>\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\[\]\n]*\])*)"
+    r"\.(?P<method>add|discard|remove|union|intersection|difference|symmetric_difference|issubset|issuperset)\("
+)
+
+
+def rewrite_set_methods(source: str) -> str:
+    """``s.add(x)`` becomes ``__porchbot_set_add(s, x)``: our sets are dicts, which lack these methods.
+
+    The helpers fall back to the real method for other receivers (``list.remove``), and lines keep
+    their numbers.
+    """
+    methods = ("add", "discard", "remove", "union", "intersection", "difference", "symmetric_difference",
+               "issubset", "issuperset")
+    if not any(f".{m}(" in source for m in methods):
+        return source
+    return _SET_METHOD.sub(lambda m: f"__porchbot_set_{m.group('method')}({m.group('receiver')}, ", source)
+
+
 def _next_indent(lines: list[str], start: int) -> str:
     for line in lines[start:]:
         if line.strip() and not line.strip().startswith("#"):
@@ -130,18 +193,19 @@ def run_program(name: str, source: str, resource_list: dict[str, Any], *, match_
     module["__porchbot_input"] = json.dumps(resource_list, allow_nan=False)
     module["__porchbot_open_api"] = json.dumps(open_api_document() if "open_api" in source else {})
     module.add_callable("__porchbot_emit", outcome.stderr_lines.append)
+    module.add_callable("__porchbot_error", _raise)
     sl.eval(module, sl.parse("<porchbot>", _PRELUDE, dialect), globals_)
 
-    rewritten, inserted = rewrite_while(source)
+    rewritten, inserted = rewrite_while(rewrite_set_methods(source))
     try:
         program = sl.parse(name, rewritten, dialect)
     except sl.StarlarkError as err:
         raise StarlarkFailure(go_message(str(err), name, source, inserted)) from None
     started = time.monotonic()
     options = sl.EvalOptions(check_cancelled=lambda: time.monotonic() - started > deadline_seconds)
-    loader = sl.FileLoader(_loader(match_gvk_exact, dialect, globals_))
+    file_loader = sl.FileLoader(loader(match_gvk_exact, dialect, globals_))
     try:
-        sl.eval_with(options, module, program, globals_, loader)
+        sl.eval_with(options, module, program, globals_, file_loader)
     except sl.StarlarkError as err:
         if time.monotonic() - started > deadline_seconds:
             raise StarlarkFailure(f"{name}: program ran longer than {deadline_seconds:g}s",
@@ -150,160 +214,3 @@ def run_program(name: str, source: str, resource_list: dict[str, Any], *, match_
     encoded = sl.eval(module, sl.parse("<porchbot>", "__porchbot_encode(__porchbot_rl)", dialect), globals_)
     outcome.resource_list = json.loads(str(encoded))
     return outcome
-
-
-# ---- load() ---------------------------------------------------------------------------------
-
-_KRMFN = '''
-def __meta(r, key):
-    m = r.get("metadata") if type(r) == "dict" else None
-    v = m.get(key) if type(m) == "dict" else None
-    return v if type(v) == "string" else ""
-
-def __field(r, key):
-    v = r.get(key) if type(r) == "dict" else None
-    return v if type(v) == "string" else ""
-
-def __match_gvk(r, apiVersion, kind):
-    av = __field(r, "apiVersion")
-    if EXACT:
-        if av == apiVersion and __field(r, "kind") == kind:
-            return True
-        return (apiVersion == "" and __field(r, "kind") == kind) or (kind == "" and av == apiVersion)
-    # master compares {group: "", version: apiVersion} with the object's parsed group/version,
-    # so only core-group apiVersions (no "/") can ever match.
-    return "/" not in av and av == apiVersion and __field(r, "kind") == kind
-
-krmfn = struct(
-    match_gvk = __match_gvk,
-    match_name = lambda r, name: __meta(r, "name") == name,
-    match_namespace = lambda r, namespace: __meta(r, "namespace") == namespace,
-)
-'''
-
-_OFFLINE = {
-    "bsoup.star": ("bsoup", ("parseHtml",)),
-    "encoding/csv.star": ("csv", ("read_all", "write_all")),
-    "geo.star": ("geo", ("Point", "Line", "Polygon", "MultiPolygon", "parseGeoJSON")),
-    "html.star": ("html", ("html",)),
-    "http.star": ("http", ("get", "put", "post", "delete", "patch", "options")),
-    "time.star": ("time", ("now", "parse_time", "parse_duration", "time", "from_timestamp")),
-    "xlsx.star": ("xlsx", ("get_url",)),
-    "zipfile.star": ("ZipFile", ("__call__",)),
-}
-
-
-def _loader(match_gvk_exact: bool, dialect: sl.Dialect, globals_: sl.Globals) -> Callable[[str], sl.FrozenModule]:
-    def load(module_name: str) -> sl.FrozenModule:
-        module = sl.Module()
-        if module_name == "krmfn.star":
-            module["EXACT"] = match_gvk_exact
-            sl.eval(module, sl.parse(module_name, _KRMFN, dialect), globals_)
-        elif module_name == "encoding/json.star":
-            # Two steps: a top-level ``json = ...`` would hide the builtin json it is built from.
-            module.add_callable("_indent", _json_indent)
-            module.add_callable("_encode", go_json_encode)
-            sl.eval(module, sl.parse(module_name, "_decode = json.decode\n", dialect), globals_)
-            sl.eval(module, sl.parse(module_name, "json = struct(encode = _encode, decode = _decode,"
-                                     " indent = _indent)\n", dialect), globals_)
-        elif module_name in _PYTHON_LIBRARIES:
-            export, functions = _PYTHON_LIBRARIES[module_name]
-            _bind(module, export, functions, dialect, globals_)
-        elif module_name in _OFFLINE:
-            export, names = _OFFLINE[module_name]
-            _bind(module, export, {n: _unavailable(module_name, n) for n in names}, dialect, globals_)
-        return module.freeze()
-
-    return load
-
-
-def _bind(module: sl.Module, export: str, functions: dict[str, Callable[..., Any]],
-          dialect: sl.Dialect, globals_: sl.Globals) -> None:
-    for fn_name, fn in functions.items():
-        module.add_callable(f"_{fn_name}", fn)
-    members = ", ".join(f"{n} = _{n}" for n in functions)
-    sl.eval(module, sl.parse("<porchbot>", f"{export} = struct({members})\n", dialect), globals_)
-
-
-def _unavailable(module_name: str, fn_name: str) -> Callable[..., Any]:
-    def refuse(*_args: Any, **_kwargs: Any) -> Any:
-        raise RuntimeError(f"{module_name}: {fn_name} is not available in the builtin starlark runtime "
-                           "(no network or filesystem access); run this function with --runtime docker")
-
-    return refuse
-
-
-def go_json_encode(value: Any) -> str:
-    """go.starlark.net's json.encode: compact, dict keys sorted, floats in Go's %g form."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"json.encode: cannot encode non-finite float {value}")
-        return go_format_float(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ",".join(go_json_encode(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{go_json_encode(value[k])}"
-                              for k in sorted(value)) + "}"
-    raise ValueError(f"json.encode: cannot encode {type(value).__name__} as JSON")
-
-
-def _json_indent(text: str, prefix: str = "", indent: str = "\t") -> str:
-    return json.dumps(json.loads(text), indent=indent).replace("\n", "\n" + prefix)
-
-
-def _b64(encode: bool) -> Callable[..., str]:
-    def codec(data: str, encoding: str = "standard") -> str:
-        url = encoding.startswith("url")
-        raw = encoding.endswith("_raw")
-        if encode:
-            out = (base64.urlsafe_b64encode if url else base64.b64encode)(data.encode()).decode()
-            return out.rstrip("=") if raw else out
-        padded = data + "=" * (-len(data) % 4) if raw else data
-        return (base64.urlsafe_b64decode if url else base64.b64decode)(padded).decode("utf-8", "replace")
-
-    return codec
-
-
-def _hash(algorithm: str) -> Callable[[str], str]:
-    return lambda data: hashlib.new(algorithm, data.encode()).hexdigest()
-
-
-def _yaml_dumps(data: Any) -> str:
-    from bot.render.functions._starlark_values import data_to_node
-    from bot.render.yaml.emitter import emit_node
-
-    return emit_node(data_to_node(data))
-
-
-def _yaml_loads(text: str) -> Any:
-    from bot.render.yaml.convert import node_to_python
-    from bot.render.yaml.parser import parse_document
-
-    document = parse_document(text)
-    return node_to_python(document) if document is not None else None
-
-
-_PYTHON_LIBRARIES: dict[str, tuple[str, dict[str, Callable[..., Any]]]] = {
-    "encoding/base64.star": ("base64", {"encode": _b64(True), "decode": _b64(False)}),
-    "encoding/yaml.star": ("yaml", {"dumps": _yaml_dumps, "loads": _yaml_loads}),
-    "hash.star": ("hash", {"md5": _hash("md5"), "sha1": _hash("sha1"), "sha256": _hash("sha256")}),
-    "math.star": ("math", {
-        "ceil": lambda x: math.ceil(x), "floor": lambda x: math.floor(x), "round": lambda x: float(round(x)),
-        "sqrt": math.sqrt, "pow": math.pow, "exp": math.exp, "log": lambda x, base=math.e: math.log(x, base),
-        "fabs": math.fabs, "mod": math.fmod, "sin": math.sin, "cos": math.cos, "tan": math.tan,
-    }),
-    "re.star": ("re", {
-        "findall": lambda pattern, text, flags=0: re.findall(pattern, text),
-        "split": lambda pattern, text, maxsplit=0, flags=0: re.split(pattern, text, maxsplit=maxsplit),
-        "sub": lambda pattern, repl, text, count=0, flags=0: re.sub(pattern, repl, text, count=count),
-        "match": lambda pattern, text, flags=0: [[m.group(0), *m.groups()] for m in [re.match(pattern, text)] if m],
-    }),
-}

@@ -108,6 +108,15 @@ def test_print_goes_to_stderr_sets_print_as_go_does(make_rl: MakeRL) -> None:
     assert rl.stderr == 'set(["foo", "bar"])\nn|2|True\n55'
 
 
+def test_set_methods_work_on_our_dict_backed_sets(make_rl: MakeRL) -> None:
+    program = ("s = set([1, 2])\ns.add(3)\ns.discard(1)\nu = s.union([7])\nl = [1, 2]\nl.remove(1)\n"
+               "print(s, u, s.intersection([2, 9]), u.difference(s), l, s.issubset(u), 3 in s)\ns.remove(42)")
+    rl = make_rl(APP, star(program))
+    err = failure(rl)
+    assert err.stderr.startswith("set([2, 3]) set([2, 3, 7]) set([2]) set([7]) [2] True True\n")
+    assert [r.message for r in rl.results] == ["remove: missing key"]
+
+
 def test_while_loops_and_global_reassignment(make_rl: MakeRL) -> None:
     rl = make_rl(APP, star("n = 0\nwhile n < 3:\n  n += 1\nn = n * 2\nprint(n)"))
     run(rl)
