@@ -1,15 +1,15 @@
 """Running one starlark program in a sandbox, shaped like the catalog image's go.starlark.net run.
 
 The interpreter is starlark-rust (starlark-pyo3). It has no filesystem, network or environment
-access of its own; ``load()`` only reaches the modules below (the catalog's allowed libraries),
+access of its own; ``load()`` only reaches ``_starlark_libs`` (the catalog's allowed libraries),
 ``ctx.environment`` is empty rather than the bot's environment, and the library functions that
 would touch the network or files fail with a clear message. A deadline stops runaway programs.
 
 Values cross the boundary as JSON text decoded inside starlark, so ints stay ints (the pyo3
 bridge alone would turn negative ints into floats). The few dialect gaps are bridged here:
 ``print`` goes to the captured stderr, ``set()`` is a dict of members (membership, len,
-iteration, ``|`` work; printed as go.starlark.net prints a set), and ``while`` loops run as
-bounded ``for`` loops.
+iteration, ``|`` and the set methods work; printed as go.starlark.net prints a set), and
+``while`` loops run as bounded ``for`` loops.
 """
 
 from __future__ import annotations
