@@ -201,3 +201,24 @@ def test_open_api_knows_the_builtin_kinds(make_rl: MakeRL) -> None:
 def test_unclaimed_tags_fall_back() -> None:
     assert lookup("gcr.io/kpt-fn/starlark:v0.4.3") is None
     assert lookup("gcr.io/kpt-fn/starlark:unstable") is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(1.0, "1"), (2.5, "2.5"), (100000.0, "100000"), (1e6, "1e+06"), (1234567.0, "1.234567e+06"),
+     (0.0001, "0.0001"), (1e-05, "1e-05"), (-3.75, "-3.75"), (float("inf"), ".inf")],
+)
+def test_floats_format_as_go_strconv_g(value: float, text: str) -> None:
+    from bot.render.functions._starlark_values import go_format_float
+
+    assert go_format_float(value) == text
+
+
+def test_map_keys_sort_as_yaml_v3_sorts_them() -> None:
+    from functools import cmp_to_key
+
+    from bot.render.functions._starlark_values import key_less
+
+    keys = ["b", "a10", "a2", "A", "_x", "aab", "a-b", "10", "2", "1"]
+    ordered = sorted(keys, key=cmp_to_key(lambda x, y: -1 if key_less(x, y) else (1 if key_less(y, x) else 0)))
+    assert ordered == ["_x", "1", "2", "10", "A", "a-b", "a2", "a10", "aab", "b"]
