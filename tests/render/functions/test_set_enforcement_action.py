@@ -104,3 +104,15 @@ def test_tags_claimed() -> None:
     assert lookup("gcr.io/kpt-fn/set-enforcement-action:unstable") is not None
     assert lookup("ghcr.io/kptdev/krm-functions-catalog/set-enforcement-action:v0.1.0") is not None
     assert lookup("gcr.io/kpt-fn/set-enforcement-action:v0.2.0") is None
+
+
+def test_a_second_run_changes_nothing(make_rl: MakeRL) -> None:
+    from bot.render.resourcelist import ResourceList
+
+    builtin = lookup(IMAGE)
+    assert builtin is not None
+    first = make_rl(POLICIES, config(enforcementAction="warn"))
+    builtin.run(first)
+    second = ResourceList(items=[item.copy() for item in first.items], function_config=first.function_config)
+    builtin.run(second)
+    assert [emit(i) for i in second.items] == [emit(i) for i in first.items]

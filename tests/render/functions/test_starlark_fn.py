@@ -222,3 +222,15 @@ def test_map_keys_sort_as_yaml_v3_sorts_them() -> None:
     keys = ["b", "a10", "a2", "A", "_x", "aab", "a-b", "10", "2", "1"]
     ordered = sorted(keys, key=cmp_to_key(lambda x, y: -1 if key_less(x, y) else (1 if key_less(y, x) else 0)))
     assert ordered == ["_x", "1", "2", "10", "A", "a-b", "a2", "a10", "aab", "b"]
+
+
+def test_a_second_run_changes_nothing(make_rl: MakeRL) -> None:
+    program = ('for r in ctx.resource_list["items"]:\n  r["metadata"]["namespace"] = "prod"\n'
+               'if len([r for r in ctx.resource_list["items"] if r["metadata"]["name"] == "gen"]) == 0:\n'
+               '  ctx.resource_list["items"].append({"apiVersion": "v1", "kind": "ConfigMap",'
+               ' "metadata": {"name": "gen", "namespace": "prod"}})')
+    first = make_rl(APP, star(program))
+    run(first)
+    second = ResourceList(items=[item.copy() for item in first.items], function_config=first.function_config)
+    run(second)
+    assert [emit(i) for i in second.items] == [emit(i) for i in first.items]

@@ -152,3 +152,11 @@ def test_missing_config_is_an_error(make_rl: MakeRL) -> None:
     with pytest.raises(FunctionError) as raised:
         run(MASTER, rl)
     assert "failed to upsert resource" in raised.value.stderr
+
+
+def test_a_second_run_changes_nothing(make_rl: MakeRL) -> None:
+    first = make_rl(PACKAGE, SERVICE)
+    run(MASTER, first)
+    second = ResourceList(items=[item.copy() for item in first.items], function_config=first.function_config)
+    run(MASTER, second)
+    assert [emit(i) for i in second.items] == [emit(i) for i in first.items]
