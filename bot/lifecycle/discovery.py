@@ -11,6 +11,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from bot.lifecycle import naming
@@ -160,6 +161,30 @@ class Discovery:
     def __init__(self, cache: RepositoryCache) -> None:
         self.cache = cache
         self.store = cache.settings.state_dir / "discovery" / f"{cache.repository.name}.pickle"
+        # name -> (package path, workspace), from the last full listing: lets lookup() read a handful
+        # of refs instead of the whole snapshot when a command names one revision.
+        self.names = self.store.with_suffix(".names.pickle")
+
+    def lookup(self, name: str) -> PackageRevision | None:
+        """The revision called ``name`` from the few refs that can hold it; None when the last listing
+        did not know the name (the caller then lists everything)."""
+        index = _load(self.names)
+        if name not in index:
+            return None
+        package_path, workspace = index[name]
+        repository = self.cache.repository
+        patterns = [f"refs/heads/{prefix}{package_path}/{workspace}"
+                    for prefix in (naming.DRAFTS, naming.PROPOSED, naming.DELETION_PROPOSED)]
+        patterns += [f"refs/tags/{package_path}/", f"refs/heads/{repository.branch}"]
+        refs = _parse_refs(self.cache.git.run("for-each-ref", "--format=%(objectname) %(refname)", *patterns))
+        branch_packages = []
+        branch_commit = next((r.target for r in refs if r.name == f"refs/heads/{repository.branch}"), None)
+        if workspace == repository.branch and branch_commit is not None:
+            if self.cache.git.rev_parse(f"{branch_commit}:{package_path}/Kptfile"):
+                branch_packages = [package_path]
+        revisions = build_revisions(repository.name, repository.branch, repository.directory, refs,
+                                    branch_packages)
+        return next((revision for revision in revisions if revision.name == name), None)
 
     def list(self) -> list[PackageRevision]:
         repository = self.cache.repository
@@ -170,7 +195,7 @@ class Discovery:
         key = hashlib.sha1(
             f"{_CACHE_FORMAT}\n{repository.branch}\n{repository.directory}\n{snapshot}".encode()
         ).hexdigest()
-        stored = self._load()
+        stored = _load(self.store)
         if stored.get("key") == key:
             revisions: list[PackageRevision] = stored["revisions"]
             return revisions
@@ -186,23 +211,27 @@ class Discovery:
         memo: dict[Any, Any] = stored.get("memo", {})
         revisions = build_revisions(repository.name, repository.branch, repository.directory, refs, packages,
                                     memo)
-        self._save({"key": key, "revisions": revisions, "branch_packages": branch_packages, "memo": memo})
+        _save(self.store, {"key": key, "revisions": revisions, "branch_packages": branch_packages,
+                           "memo": memo})
+        _save(self.names, {r.name: (r.package_path, r.workspace) for r in revisions})
         return revisions
 
-    def _load(self) -> dict[str, Any]:
-        try:
-            with open(self.store, "rb") as handle:
-                loaded = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
-            return {}
-        return loaded if isinstance(loaded, dict) else {}
 
-    def _save(self, state: dict[str, Any]) -> None:
-        self.store.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=self.store.parent, prefix=".discovery.")
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp_name, self.store)
+def _load(path: Path) -> dict[Any, Any]:
+    try:
+        with open(path, "rb") as handle:
+            loaded = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _save(path: Path, state: dict[Any, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".discovery.")
+    with os.fdopen(handle, "wb") as out:
+        pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temp_name, path)
 
 
 def _parse_refs(snapshot: str) -> list[Ref]:

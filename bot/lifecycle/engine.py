@@ -61,6 +61,11 @@ class Engine:
             raise InvalidInput(f"{name!r} is not a package revision name (<repository>-<40 hex digits>)")
         repository = match.group("repo")
         if repository in self.repositories():
+            cache = self.cache(repository)
+            cache.fetch()
+            found = Discovery(cache).lookup(name)
+            if found is not None:
+                return cache, found
             for revision in self.revisions(repository):
                 if revision.name == name:
                     return self.cache(repository), revision

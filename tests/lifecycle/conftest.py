@@ -26,6 +26,12 @@ class CliResult:
 Cli = Callable[..., CliResult]
 
 
+def created_name(result: CliResult) -> str:
+    """The revision name from ``<name> created``, failing the test with the command's stderr if not."""
+    assert result.exit_code == 0 and result.stdout.endswith(" created\n"), result.stderr
+    return result.stdout.split()[0]
+
+
 @pytest.fixture
 def porchbot_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     env = {

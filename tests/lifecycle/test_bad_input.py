@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lifecycle.conftest import Cli, CliResult, git, write_files
+from tests.lifecycle.conftest import Cli, CliResult, created_name, git, write_files
 
 
 def remote_refs(remote: Path) -> str:
@@ -52,7 +52,7 @@ def test_bad_input_is_refused(cli: Cli, registered: Path, args: list[str], fragm
 
 
 def test_push_of_a_directory_without_kptfile(cli: Cli, registered: Path, tmp_path: Path) -> None:
-    created = cli("rpkg", "init", "fresh", "--repository", "blueprints").stdout.split()[0]
+    created = created_name(cli("rpkg", "init", "fresh", "--repository", "blueprints"))
     before = remote_refs(registered)
     empty = tmp_path / "not-a-package"
     write_files(empty, {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"})

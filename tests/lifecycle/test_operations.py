@@ -11,7 +11,7 @@ import yaml
 from bot.lifecycle import naming
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.transitions import GitOnlyTransitions
-from tests.lifecycle.conftest import Cli, git, write_files
+from tests.lifecycle.conftest import Cli, created_name, git, write_files
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_discovery_of_tags_branch_and_subpackages(cli: Cli, registered: Path) ->
 
 
 def test_pull_edit_push_and_refusals(cli: Cli, registered: Path, tmp_path: Path) -> None:
-    draft = cli("rpkg", "init", "web", "--repository", "blueprints", "--description", "web tier").stdout.split()[0]
+    draft = created_name(cli("rpkg", "init", "web", "--repository", "blueprints", "--description", "web tier"))
     pulled = tmp_path / "web"
     assert cli("rpkg", "pull", draft, str(pulled)).exit_code == 0
     assert "info:\n  description: web tier\n" in (pulled / "Kptfile").read_text()
@@ -77,7 +77,7 @@ def test_pull_edit_push_and_refusals(cli: Cli, registered: Path, tmp_path: Path)
 
 
 def test_delete_and_deletion_proposal(cli: Cli, registered: Path) -> None:
-    draft = cli("rpkg", "init", "temp", "--repository", "blueprints").stdout.split()[0]
+    draft = created_name(cli("rpkg", "init", "temp", "--repository", "blueprints"))
     assert cli("rpkg", "del", draft).stdout == f"{draft} deleted\n"
     assert "drafts/temp" not in git("--git-dir", str(registered), "branch", "--list")
 
@@ -96,7 +96,7 @@ def test_delete_and_deletion_proposal(cli: Cli, registered: Path) -> None:
 
 
 def test_approve_retries_when_the_branch_moved(cli: Cli, registered: Path, tmp_path: Path) -> None:
-    draft = cli("rpkg", "copy", name_of("app", "v2")).stdout.split()[0]
+    draft = created_name(cli("rpkg", "copy", name_of("app", "v2")))
     assert draft == name_of("app", "v3")
     assert cli("rpkg", "propose", draft).exit_code == 0
     engine = Engine()
@@ -144,7 +144,7 @@ source: |
 
 def test_push_with_a_failing_render_pushes_nothing(cli: Cli, registered: Path, tmp_path: Path) -> None:
     pytest.importorskip("bot.render.pipeline")
-    draft = cli("rpkg", "init", "broken", "--repository", "blueprints").stdout.split()[0]
+    draft = created_name(cli("rpkg", "init", "broken", "--repository", "blueprints"))
     pulled = tmp_path / "broken"
     cli("rpkg", "pull", draft, str(pulled))
     kptfile = pulled / "Kptfile"

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from bot.lifecycle import naming
-from tests.lifecycle.conftest import Cli, git, kptfile, write_files
+from tests.lifecycle.conftest import Cli, created_name, git, kptfile, write_files
 
 
 def test_register_defaults_and_json(cli: Cli, packages_repo: Path, porchbot_env: dict[str, str]) -> None:
@@ -43,7 +43,7 @@ def test_directory_prefix(cli: Cli, bare_repo: Callable[[str], Path], tmp_path: 
 
 def test_approving_a_draft_is_refused(cli: Cli, packages_repo: Path) -> None:
     cli("repo", "register", str(packages_repo))
-    draft = cli("rpkg", "init", "pending", "--repository", "blueprints").stdout.split()[0]
+    draft = created_name(cli("rpkg", "init", "pending", "--repository", "blueprints"))
     refused = cli("rpkg", "approve", draft)
     assert refused.exit_code == 1
     assert refused.stderr == f"Error: cannot approve {draft}: it is Draft, expected Proposed\n"
