@@ -64,3 +64,18 @@ def test_listing_is_cached_by_ref_snapshot(packages_repo: Path, porchbot_env: di
     assert store.stat().st_mtime_ns == stamp  # unchanged refs: nothing re-read or rewritten
     git("--git-dir", str(cache.git_dir), "tag", "app/v3", "app/v2")
     assert [r.revision for r in Discovery(cache).list() if r.latest] == ["v3"]
+
+
+def test_lookup_agrees_with_the_full_listing(packages_repo: Path, porchbot_env: dict[str, str]) -> None:
+    settings = load_settings()
+    cache = RepositoryCache(settings, Repository(name="blueprints", url=str(packages_repo)))
+    cache.fetch()
+    git_dir = str(cache.git_dir)
+    git("--git-dir", git_dir, "update-ref", "refs/heads/drafts/app/v3", "main")
+    git("--git-dir", git_dir, "update-ref", "refs/heads/proposed/nested/db/v1", "main")
+    git("--git-dir", git_dir, "update-ref", "refs/heads/deletionProposed/app/v1", "app/v1")
+    listing = Discovery(cache).list()
+    assert {r.lifecycle for r in listing} == {"Published", "Draft", "Proposed", "DeletionProposed"}
+    for revision in listing:
+        assert Discovery(cache).lookup(revision.name) == revision
+    assert Discovery(cache).lookup("blueprints-" + "0" * 40) is None
