@@ -136,7 +136,9 @@ class World:
 
     def render_state(self, sha: str) -> str | None:
         statuses = [s for s in self.emulator.statuses(REPO, sha) if s.context == "porchbot/render"]
-        return statuses[-1].state if statuses else None
+        if not statuses:
+            return None
+        return {"failed": "failure"}.get(statuses[-1].state, statuses[-1].state)  # GitLab's word for it
 
     def sticky_comments(self, number: int) -> list[Any]:
         return [c for c in self.emulator.comments(REPO, number) if STATUS_MARKER in c.body]
