@@ -237,3 +237,33 @@ def test_a_second_run_changes_nothing(make_rl: MakeRL) -> None:
     second = ResourceList(items=[item.copy() for item in first.items], function_config=first.function_config)
     run(second)
     assert [emit(i) for i in second.items] == [emit(i) for i in first.items]
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("image", [MASTER, V050])
+def test_our_function_image_gives_the_builtin_items(image: str) -> None:
+    """The same program through the docker runtime (our image under the catalog name) edits alike."""
+    from bot.render.runtimes.base import ContainerLimits, FunctionRef, RuntimeOptions
+    from bot.render.runtimes.docker import DockerRuntime, docker_status
+    from bot.render.wire import decode_resource_list, encode_resource_list
+
+    usable, reason = docker_status()
+    if not usable:
+        pytest.skip(reason)
+    from tests.images.build import build_all
+
+    build_all(only=("krm-fn",))
+    text = ("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+            + "".join(f"- {line}\n" if i == 0 else f"  {line}\n" for i, line in enumerate(APP.split("---\n")[1]
+                                                                                      .splitlines()))
+            + "functionConfig:\n" + "".join(f"  {line}\n" for line in star(
+                'load("krmfn.star", "krmfn")\nfor r in ctx.resource_list["items"]:\n'
+                '  r["metadata"]["namespace"] = str(krmfn.match_gvk(r, "apps/v1", "Deployment"))\n'
+                'ctx.resource_list["items"].append({"apiVersion": "v1", "kind": "ConfigMap",'
+                ' "metadata": {"name": "gen"}, "data": {"on": "yes", "n": 1.5}})').splitlines()))
+    builtin_list = decode_resource_list(text)
+    run(builtin_list, image)
+    runtime = DockerRuntime(RuntimeOptions(image_pull_policy="never", limits=ContainerLimits(timeout_seconds=60)))
+    docker_run = runtime.run(FunctionRef(image=image), decode_resource_list(text))
+    assert docker_run.output is not None
+    assert encode_resource_list(docker_run.output) == encode_resource_list(builtin_list)
