@@ -9,6 +9,7 @@ import github
 import requests
 from github import Auth, GithubIntegration
 from github.NamedUser import NamedUser
+from github.Organization import Organization
 from github.PullRequest import PullRequest as GhPullRequest
 
 from bot.errors import Conflict, NotFound
@@ -36,7 +37,7 @@ DEFAULT_API = "https://api.github.com"
 ANNOTATIONS_PER_CALL = 50  # GitHub's limit per check-run request
 
 
-def _user(user: NamedUser | None) -> User:
+def _user(user: NamedUser | Organization | None) -> User:
     if user is None:
         return User(login="ghost")
     return User(login=user.login, id=user.id, is_bot=user.type == "Bot")
@@ -155,9 +156,11 @@ class GitHubForge:
 
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         def merge() -> MergeResult:
-            status = self._repo.get_pull(number).merge(
-                sha=expected_head_sha, merge_method="merge",
-                **({"commit_message": message} if message is not None else {}))
+            pr = self._repo.get_pull(number)
+            if message is None:
+                status = pr.merge(sha=expected_head_sha, merge_method="merge")
+            else:
+                status = pr.merge(commit_message=message, sha=expected_head_sha, merge_method="merge")
             return MergeResult(merge_commit_sha=status.sha)
 
         try:
@@ -225,9 +228,10 @@ class GitHubForge:
 
     def create_check_run(self, sha: str, name: str, conclusion: str, title: str, summary: str,
                          annotations: Sequence[Annotation] = ()) -> CheckRun | None:
-        notes = [{"path": a.path, "start_line": a.start_line, "end_line": a.end_line or a.start_line,
-                  "annotation_level": a.level, "message": a.message, **({"title": a.title} if a.title else {})}
-                 for a in annotations]
+        notes: list[dict[str, str | int]] = [
+            {"path": a.path, "start_line": a.start_line, "end_line": a.end_line or a.start_line,
+             "annotation_level": a.level, "message": a.message, **({"title": a.title} if a.title else {})}
+            for a in annotations]
         batches = [notes[i:i + ANNOTATIONS_PER_CALL] for i in range(0, len(notes), ANNOTATIONS_PER_CALL)] or [[]]
 
         def create() -> CheckRun:

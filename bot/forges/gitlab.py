@@ -295,7 +295,7 @@ class GitLabForge:
     def get_file(self, path: str, ref: str) -> bytes | None:
         try:
             return self._call(f"read {path} at {ref}",
-                              lambda: bytes(self._project.files.raw(file_path=path, ref=ref)))  # type: ignore[arg-type]
+                              lambda: bytes(self._project.files.raw(file_path=path, ref=ref)))
         except NotFound:
             return None
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from .git_http import GitHttp
 from .httpd import EmulatorServer, Exchange, Faults, Request, Response
-from .model import App, Comment, Pull, Repo, Review, User
+from .model import App, Comment, Event, Pull, Repo, Review, User
 from .store import ApiError, Store, identity
 from .webhooks import Delivery, WebhookSender
 
@@ -34,6 +34,7 @@ class Emulator:
         self.git = GitHttp(str(root / "repos"), self.store.repos.get, self.store.user_by_token,
                            self.store.refs_changed)
         self.front: Any
+        hooks: Any
         if kind == "github":
             from .github_api import GitHubApi, ratelimit_headers
             from .github_hooks import GitHubHooks
@@ -48,8 +49,11 @@ class Emulator:
             self.front = GitLabApi(self.store, self.base_url)
             hooks = GitLabHooks(self.store, self.front.shapes)
             self._extra_headers = dict
-        self.store.listeners.append(lambda event: [self.webhooks.send(name, body)
-                                                   for name, body in hooks.payloads(event)])
+        def announce(event: Event) -> None:
+            for name, body in hooks.payloads(event):
+                self.webhooks.send(name, body)
+
+        self.store.listeners.append(announce)
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -96,7 +100,7 @@ class Emulator:
                 raise ApiError(404, "Not Found" if self.kind == "github" else "404 Not Found")
             route, params = matched
             with self.store.lock:
-                response = route.handler(request, **params)
+                response: Response = route.handler(request, **params)
         except ApiError as err:
             response = self.front.error_response(err)
         except Exception as err:  # a bug in the emulator: answer 500 and keep serving

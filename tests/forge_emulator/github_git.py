@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 STATES = {"error", "failure", "pending", "success"}
 
 
-def register_git_routes(api: GitHubApi) -> None:  # noqa: C901 - one flat table of small closures
+def register_git_routes(api: GitHubApi) -> None:
     store, shapes = api.store, api.shapes
 
     def ref_json(repo: Repo, ref: str) -> dict[str, Any]:

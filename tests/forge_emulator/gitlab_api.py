@@ -4,10 +4,11 @@ commit statuses, tags, branches, files, members, approvals."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from .gitlab_shapes import EMOJI, Shapes, split_draft
-from .httpd import Request, Response, Router
+from .httpd import Handler, Request, Response, Router
 from .model import Pull, Repo, User
 from .store import ApiError, Store
 
@@ -21,7 +22,7 @@ class GitLabApi:
         self.shapes = Shapes(base_url)
         self.router = Router()
         P, MR = "/projects/{project}", "/projects/{project}/merge_requests/{iid}"
-        for method, template, handler in [
+        table: list[tuple[str, str, Handler]] = [
             ("GET", "/user", self.current_user), ("GET", "/users", self.find_users),
             ("GET", P, self.get_project),
             ("GET", f"{P}/merge_requests", self.list_mrs), ("POST", f"{P}/merge_requests", self.create_mr),
@@ -42,7 +43,8 @@ class GitLabApi:
             ("GET", f"{P}/repository/files/{{path}}/raw", self.raw_file),
             ("GET", f"{P}/repository/files/{{path}}", self.get_file),
             ("GET", f"{P}/members/all/{{user_id}}", self.member),
-        ]:
+        ]
+        for method, template, handler in table:
             self.router.add(method, PREFIX + template, handler)
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -122,7 +124,7 @@ class GitLabApi:
         source, target = request.query.get("source_branch"), request.query.get("target_branch")
         pulls = [p for p in self.store.pulls_of(repo) if (source is None or p.head_branch == source)
                  and (target is None or p.base_branch == target)]
-        names = {"opened": lambda p: p.state == "open", "closed": lambda p: p.state == "closed" and not p.merged,
+        names: dict[str, Callable[[Pull], bool]] = {"opened": lambda p: p.state == "open", "closed": lambda p: p.state == "closed" and not p.merged,
                  "merged": lambda p: p.merged, "all": lambda p: True}
         pulls = [p for p in pulls if names.get(state, names["all"])(p)]
         return self.paginate(request, [self.mr_json(p) for p in sorted(pulls, key=lambda p: -p.number)])

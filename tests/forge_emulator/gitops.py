@@ -145,7 +145,9 @@ class BareRepo:
         fmt = "%H%x00%an%x00%ae%x00%cn%x00%ce%x00%cI%x00%B"
         fields = self.git("show", "-s", f"--format={fmt}", sha).split("\x00")
         changes = self.git("diff-tree", "--root", "--no-commit-id", "-r", "--name-status", sha)
-        added, modified, removed = [], [], []
+        added: list[str] = []
+        modified: list[str] = []
+        removed: list[str] = []
         for line in changes.splitlines():
             status, _, name = line.partition("\t")
             {"A": added, "D": removed}.get(status[:1], modified).append(name)

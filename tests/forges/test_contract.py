@@ -152,7 +152,8 @@ def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 # -- REST responses ----------------------------------------------------------------------------------
 @cache
 def github_openapi() -> dict[str, Any]:
-    return json.loads(shared_path("fixtures", "github", "openapi-subset.json").read_text())
+    spec: dict[str, Any] = json.loads(shared_path("fixtures", "github", "openapi-subset.json").read_text())
+    return spec
 
 
 def openapi_operation(path: str, method: str) -> tuple[str, dict[str, Any]] | None:

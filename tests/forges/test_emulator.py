@@ -42,7 +42,7 @@ class Receiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
@@ -211,7 +211,7 @@ def test_gitlab_rest_conventions(gitlab_emulator: Emulator) -> None:
     status, headers, page = request(f"{api}/merge_requests/{created['iid']}/notes?per_page=2", token, "gitlab")
     assert (status, len(page), headers["X-Total"], headers["X-Next-Page"]) == (200, 2, "5", "2")
     assert 'rel="next"' in headers["Link"]
-    status, _, moved = request(f"{api}/merge_requests/{created['iid']}/merge", token, "gitlab", "PUT",
+    status, _, _moved = request(f"{api}/merge_requests/{created['iid']}/merge", token, "gitlab", "PUT",
                                {"sha": "0" * 40})
     assert status == 405  # still a draft
     status, _, missing = request(f"{gitlab_emulator.api_url}/api/v4/projects/999", token, "gitlab")

@@ -24,17 +24,16 @@ GITHUB_PULL = (*GITHUB_REVIEWED_PULL, "pull_request.merged", "pull_request.merge
                "pull_request.merged_by")
 
 GITHUB_FIELDS: dict[str, tuple[str, ...]] = {
-    "push": GITHUB_COMMON + ("ref", "before", "after", "created", "deleted", "forced", "pusher.name",
-                             "head_commit", "commits"),
-    "pull_request": GITHUB_COMMON + ("action", "number") + GITHUB_PULL,
-    "issue_comment": GITHUB_COMMON + (
-        "action", "issue.number", "issue.state", "issue.user.login", "issue.pull_request",
+    "push": (*GITHUB_COMMON, "ref", "before", "after", "created", "deleted", "forced", "pusher.name",
+             "head_commit", "commits"),
+    "pull_request": (*GITHUB_COMMON, "action", "number", *GITHUB_PULL),
+    "issue_comment": (
+        *GITHUB_COMMON, "action", "issue.number", "issue.state", "issue.user.login", "issue.pull_request",
         "issue.pull_request.html_url", "comment.id", "comment.body", "comment.user.login", "comment.user.type",
         "comment.html_url", "comment.created_at",
     ),
-    "pull_request_review": GITHUB_COMMON + (
-        "action", "review.id", "review.state", "review.user.login", "review.commit_id",
-    ) + GITHUB_REVIEWED_PULL,
+    "pull_request_review": (*GITHUB_COMMON, "action", "review.id", "review.state", "review.user.login",
+                            "review.commit_id", *GITHUB_REVIEWED_PULL),
 }
 
 GITLAB_PROJECT = (
@@ -48,14 +47,17 @@ GITLAB_MR = (
 )
 
 GITLAB_FIELDS: dict[str, tuple[str, ...]] = {
-    "push": GITLAB_PROJECT + ("ref", "before", "after", "checkout_sha", "user_id", "user_username",
-                              "total_commits_count", "commits"),
-    "tag_push": GITLAB_PROJECT + ("ref", "before", "after", "checkout_sha", "user_id", "user_username"),
-    "merge_request": GITLAB_PROJECT + ("user.username", "user.id", "changes")
-    + tuple(f"object_attributes.{f}" for f in (*GITLAB_MR, "action", "author_id", "merge_status",
-                                               "detailed_merge_status")),
-    "note": GITLAB_PROJECT + (
-        "user.username", "user.id", "object_attributes.id", "object_attributes.note",
+    "push": (*GITLAB_PROJECT, "ref", "before", "after", "checkout_sha", "user_id", "user_username",
+             "total_commits_count", "commits"),
+    "tag_push": (*GITLAB_PROJECT, "ref", "before", "after", "checkout_sha", "user_id", "user_username"),
+    "merge_request": (
+        *GITLAB_PROJECT, "user.username", "user.id", "changes",
+        *(f"object_attributes.{f}" for f in (*GITLAB_MR, "action", "author_id", "merge_status",
+                                             "detailed_merge_status")),
+    ),
+    "note": (
+        *GITLAB_PROJECT, "user.username", "user.id", "object_attributes.id", "object_attributes.note",
         "object_attributes.noteable_type", "object_attributes.author_id", "object_attributes.url",
-    ) + tuple(f"merge_request.{f}" for f in GITLAB_MR),
+        *(f"merge_request.{f}" for f in GITLAB_MR),
+    ),
 }
