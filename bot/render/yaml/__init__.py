@@ -3,6 +3,7 @@
 from bot.render.yaml.convert import node_to_python, python_to_node, resolve_scalar_tag
 from bot.render.yaml.emitter import emit_documents, emit_json, emit_node
 from bot.render.yaml.errors import YAMLError
+from bot.render.yaml.files import read_file_documents, reformat, write_file_documents
 from bot.render.yaml.node import Kind, Node, Style
 from bot.render.yaml.parser import parse_document, parse_documents, split_documents
 from bot.render.yaml.seqindent import detect_seq_indent
@@ -20,6 +21,9 @@ __all__ = [
     "parse_document",
     "parse_documents",
     "python_to_node",
+    "read_file_documents",
+    "reformat",
     "resolve_scalar_tag",
     "split_documents",
+    "write_file_documents",
 ]
