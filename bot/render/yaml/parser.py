@@ -11,32 +11,25 @@ from __future__ import annotations
 
 import re
 
-from bot.render.yaml.comments import replay_comments
 from bot.render.yaml.convert import resolve_scalar_tag
 from bot.render.yaml.errors import YAMLError
 from bot.render.yaml.node import MAP, NULL, SEQ, STR, Kind, Node, Style
+from bot.render.yaml.states import Fail, States
 from bot.render.yaml.tokens import (
     ALIAS,
     ANCHOR,
-    BLOCK_END,
     BMS,
     BSS,
     DIRECTIVE,
     DOC_END,
     DOC_START,
     ENTRY,
-    FLOW_ENTRY,
-    FME,
     FMS,
-    FSE,
     FSS,
-    KEY,
     SCALAR,
     STREAM_END,
     TAG,
-    VALUE,
     Token,
-    scan_tokens,
 )
 
 _NONE = Style.NONE
@@ -47,57 +40,7 @@ _YAML_PREFIX = "tag:yaml.org,2002:"
 _SEPARATOR = re.compile(r"\n---.*\n")
 
 
-class _Fail(Exception):
-    def __init__(self, problem: str, context_line: int, problem_line: int) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        line = context_line if context_line else problem_line
-        self.message = f"yaml: line {line}: {problem}" if line else f"yaml: {problem}"
-
-
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.tokens = scan_tokens(text)
-        self.comments = replay_comments(text, self.tokens)
-        self.ncomments = len(self.comments)
-        self.ci = 0
-        self.ti = 1  # after STREAM-START
-        self.head = self.line = self.foot = self.stem = ""
-        self.anchors: dict[str, Node] = {}
-
-    # ---- token access -----------------------------------------------------
-    def peek(self) -> Token:
-        tok = self.tokens[self.ti]
-        if self.ci < self.ncomments:
-            self._unfold(tok)
-        return tok
-
-    def _unfold(self, tok: Token) -> None:
-        comments = self.comments
-        while self.ci < self.ncomments and tok.start >= comments[self.ci].token_mark:
-            comment = comments[self.ci]
-            if comment.head:
-                if tok.kind == BLOCK_END:
-                    break  # no heads on ends: keep it for the next token
-                self.head = f"{self.head}\n{comment.head}" if self.head else comment.head
-            if comment.foot:
-                self.foot = f"{self.foot}\n{comment.foot}" if self.foot else comment.foot
-            if comment.line:
-                self.line = f"{self.line}\n{comment.line}" if self.line else comment.line
-            self.ci += 1
-
-    def take_comments(self, node: Node) -> None:
-        node.head_comment = self.head
-        node.line_comment = self.line
-        node.foot_comment = self.foot
-        self.head = self.line = self.foot = self.stem = ""
-
-    def _end_comments(self) -> tuple[str, str, str]:
-        result = (self.head, self.line, self.foot)
-        self.head = self.line = self.foot = self.stem = ""
-        return result
-
-    # ---- documents --------------------------------------------------------
+class _Parser(States):
     def document(self) -> Node | None:
         tok = self.peek()
         if tok.kind == STREAM_END:
@@ -108,7 +51,7 @@ class _Parser:
                 self.ti += 1
             tok = self.peek()
             if tok.kind != DOC_START:
-                raise _Fail("did not find expected <document start>", 0, tok.line)
+                raise Fail("did not find expected <document start>", 0, tok.line)
             self.ti += 1
             tok = self.peek()
             if tok.kind in (DIRECTIVE, DOC_START, DOC_END, STREAM_END):
@@ -215,7 +158,7 @@ class _Parser:
                 node.tag = tag
                 node.style = Style.TAGGED
             return node
-        raise _Fail("did not find expected node content", start.line, tok.line)
+        raise Fail("did not find expected node content", start.line, tok.line)
 
     def _tag(self, tok: Token) -> str:
         handle: str = tok.value[0] or ""
@@ -226,7 +169,7 @@ class _Parser:
             return "!!" + suffix
         if handle == "!":
             return "!" + suffix
-        raise _Fail("found undefined tag handle", tok.line, tok.line)
+        raise Fail("found undefined tag handle", tok.line, tok.line)
 
     def _props(self, node: Node, anchor: str, tag: str) -> None:
         if anchor:
@@ -254,188 +197,6 @@ class _Parser:
             node.tag = resolve_scalar_tag(value)
         return node
 
-    def _empty(self, tok: Token) -> Node:
-        return Node(Kind.SCALAR, tag=NULL, line=tok.line + 1, column=tok.col + 1)
-
-    # ---- block collections ------------------------------------------------
-    def block_sequence(self, seq: Node) -> None:
-        context_line = self.peek().line
-        self.ti += 1
-        content = seq.content
-        while True:
-            tok = self.peek()
-            if tok.kind == ENTRY:
-                prior = len(self.head)
-                self.ti += 1
-                self._split_stem(prior)
-                tok = self.peek()
-                if tok.kind != ENTRY and tok.kind != BLOCK_END:
-                    content.append(self.node(True, False))
-                else:
-                    content.append(self._empty(tok))
-            elif tok.kind == BLOCK_END:
-                self.ti += 1
-                return
-            else:
-                raise _Fail("did not find expected '-' indicator", context_line, tok.line)
-
-    def indentless_sequence(self, seq: Node) -> None:
-        content = seq.content
-        while True:
-            tok = self.peek()
-            if tok.kind != ENTRY:
-                return
-            prior = len(self.head)
-            self.ti += 1
-            self._split_stem(prior)
-            tok = self.peek()
-            if tok.kind not in (ENTRY, KEY, VALUE, BLOCK_END):
-                content.append(self.node(True, False))
-            else:
-                content.append(self._empty(tok))
-
-    def _split_stem(self, stem_len: int) -> None:
-        if stem_len == 0:
-            return
-        tok = self.peek()
-        if tok.kind != BSS and tok.kind != BMS:
-            return
-        head = self.head
-        self.stem = head[:stem_len]
-        self.head = "" if len(head) == stem_len else head[stem_len + 1 :]
-
-    def block_mapping(self, mapping: Node) -> None:
-        context_line = self.peek().line
-        self.ti += 1
-        content = mapping.content
-        tokens = self.tokens
-        while True:
-            tok = tokens[self.ti]
-            if self.ci < self.ncomments:
-                self._unfold(tok)
-            if tok.kind == KEY:
-                self.ti += 1
-                tok = self.peek()
-                if tok.kind not in (KEY, VALUE, BLOCK_END):
-                    key = self.node(True, True)
-                else:
-                    key = self._empty(tok)
-                content.append(key)
-                if key.foot_comment and len(content) > 2:
-                    # A foot comment found before a key belongs to the previous entry.
-                    content[-3].foot_comment = key.foot_comment
-                    key.foot_comment = ""
-                tok = self.peek()
-                if tok.kind == VALUE:
-                    self.ti += 1
-                    tok = self.peek()
-                    if tok.kind not in (KEY, VALUE, BLOCK_END):
-                        value = self.node(True, True)
-                    else:
-                        value = self._empty(tok)
-                else:
-                    value = self._empty(tok)
-                content.append(value)
-                if not key.foot_comment and value.foot_comment:
-                    key.foot_comment = value.foot_comment
-                    value.foot_comment = ""
-            elif tok.kind == BLOCK_END:
-                _, line, foot = self._end_comments()
-                self.ti += 1
-                mapping.line_comment = line
-                if foot and len(content) > 1:
-                    content[-2].foot_comment = foot
-                else:
-                    mapping.foot_comment = foot
-                return
-            else:
-                raise _Fail("did not find expected key", context_line, tok.line)
-
-    # ---- flow collections -------------------------------------------------
-    def flow_sequence(self, seq: Node) -> None:
-        context_line = self.peek().line
-        self.ti += 1
-        first = True
-        while True:
-            tok = self.peek()
-            if tok.kind != FSE:
-                if not first:
-                    if tok.kind != FLOW_ENTRY:
-                        raise _Fail("did not find expected ',' or ']'", context_line, tok.line)
-                    self.ti += 1
-                    tok = self.peek()
-                first = False
-                if tok.kind == KEY:
-                    seq.content.append(self._flow_pair(tok))
-                    continue
-                if tok.kind != FSE:
-                    seq.content.append(self.node(False, False))
-                    continue
-            _, line, foot = self._end_comments()
-            seq.line_comment = line
-            seq.foot_comment = foot
-            self.ti += 1
-            return
-
-    def _flow_pair(self, key_tok: Token) -> Node:
-        pair = Node(Kind.MAPPING, tag=MAP, style=Style.FLOW, line=key_tok.line + 1, column=key_tok.col + 1)
-        self.ti += 1
-        tok = self.peek()
-        if tok.kind not in (VALUE, FLOW_ENTRY, FSE):
-            key = self.node(False, False)
-        else:
-            key = self._empty(tok)
-            self.ti += 1
-        tok = self.peek()
-        if tok.kind == VALUE:
-            self.ti += 1
-            tok = self.peek()
-            value = self.node(False, False) if tok.kind not in (FLOW_ENTRY, FSE) else self._empty(tok)
-        else:
-            value = self._empty(tok)
-        pair.content = [key, value]
-        return pair
-
-    def flow_mapping(self, mapping: Node) -> None:
-        context_line = self.peek().line
-        self.ti += 1
-        first = True
-        content = mapping.content
-        while True:
-            tok = self.peek()
-            if tok.kind != FME:
-                if not first:
-                    if tok.kind != FLOW_ENTRY:
-                        raise _Fail("did not find expected ',' or '}'", context_line, tok.line)
-                    self.ti += 1
-                    tok = self.peek()
-                first = False
-                if tok.kind == KEY:
-                    self.ti += 1
-                    tok = self.peek()
-                    if tok.kind not in (VALUE, FLOW_ENTRY, FME):
-                        content.append(self.node(False, False))
-                    else:
-                        content.append(self._empty(tok))
-                    tok = self.peek()
-                    if tok.kind == VALUE:
-                        self.ti += 1
-                        tok = self.peek()
-                        if tok.kind not in (FLOW_ENTRY, FME):
-                            content.append(self.node(False, False))
-                            continue
-                    content.append(self._empty(tok))
-                    continue
-                if tok.kind != FME:
-                    content.append(self.node(False, False))
-                    content.append(self._empty(self.peek()))
-                    continue
-            _, line, foot = self._end_comments()
-            mapping.line_comment = line
-            mapping.foot_comment = foot
-            self.ti += 1
-            return
-
 
 def _short_tag(tag: str) -> str:
     if tag.startswith(_YAML_PREFIX):
@@ -455,7 +216,7 @@ def _parse_stream(text: str, first_only: bool) -> list[Node]:
             if first_only:
                 break
         return docs
-    except _Fail as exc:
+    except Fail as exc:
         raise YAMLError(exc.message) from None
     except RecursionError:
         raise YAMLError("yaml: exceeded max depth") from None
