@@ -29,7 +29,9 @@ class JsonFormatter(logging.Formatter):
         for name in _CONTEXT_FIELDS:
             value = record.__dict__.get(name)
             if value is not None:
-                entry[name] = redact(str(value)) if isinstance(value, str) else value
+                # The webhook's event name must not overwrite the log line's own event name.
+                key = "forge_event" if name == "event" else name
+                entry[key] = redact(str(value)) if isinstance(value, str) else value
         if record.exc_info and record.exc_info[1] is not None:
             # One line with the error type and message: no traceback in the log stream.
             err = record.exc_info[1]
