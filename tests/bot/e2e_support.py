@@ -138,7 +138,8 @@ class World:
         statuses = [s for s in self.emulator.statuses(REPO, sha) if s.context == "porchbot/render"]
         if not statuses:
             return None
-        return {"failed": "failure"}.get(statuses[-1].state, statuses[-1].state)  # GitLab's word for it
+        state = str(statuses[-1].state)
+        return {"failed": "failure"}.get(state, state)  # GitLab's word for it
 
     def sticky_comments(self, number: int) -> list[Any]:
         return [c for c in self.emulator.comments(REPO, number) if STATUS_MARKER in c.body]

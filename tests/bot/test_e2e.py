@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,7 +82,11 @@ def run_flow(w: World) -> None:
     assert head is not None
     kptfile = _with_mutator(w.show(head, "istions/Kptfile"), SET_LABELS)
     edited = emulator.commit_files(REPO, DRAFT_BRANCH, {"istions/Kptfile": kptfile}, "dev", "Add set-labels")
-    final = eventually(lambda: (h := emulator.branch_sha(REPO, DRAFT_BRANCH)) != edited and h, "the bot's commit")
+    def moved_on() -> str | None:
+        now = emulator.branch_sha(REPO, DRAFT_BRANCH)
+        return now if now != edited else None
+
+    final = eventually(moved_on, "the bot's commit")
     assert w.subject(final) == "Rendering package"
     assert emulator.store.repo(REPO).bare.git("rev-parse", f"{final}^").strip() == edited
     namespace = w.show(final, "istions/namespace.yaml")
@@ -100,8 +105,8 @@ def run_flow(w: World) -> None:
     assert not emulator.pull(REPO, pull.number).merged
 
     w.comment(pull.number, "alice", "/approve")
-    merged = eventually(lambda: emulator.pull(REPO, pull.number).merged and emulator.pull(REPO, pull.number),
-                        "the merge")
+    merged: Any = eventually(lambda: emulator.pull(REPO, pull.number) if emulator.pull(REPO, pull.number).merged
+                             else None, "the merge")
     tag_commit = eventually(lambda: emulator.ref_target(REPO, "refs/tags/istions/v1"), "tag istions/v1")
     bare = emulator.store.repo(REPO).bare
     assert bare.git("cat-file", "-t", tag_commit).strip() == "tag"  # annotated
