@@ -1,7 +1,7 @@
 """Our function image under the catalog's names, so pipelines run it unchanged.
 
 Each builtin registration (one function and the tags whose behaviour it reproduces) becomes a tiny
-image derived from ``porchbot/krm-fn:local`` that only sets ``PORCHBOT_FUNCTION`` and
+image committed from ``porchbot/krm-fn:local`` that only sets ``PORCHBOT_FUNCTION`` and
 ``PORCHBOT_FUNCTION_TAG``; it is tagged ``gcr.io/kpt-fn/NAME:TAG`` and
 ``ghcr.io/kptdev/krm-functions-catalog/NAME:TAG`` for every tag that registration reproduces. Plain
 ``kpt fn render`` and our docker runtime then run real containers. A tag whose behaviour no builtin
@@ -10,12 +10,22 @@ reproduces gets no image (and a stale one is removed), so nothing silently gives
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-from tests.images.common import LABEL_HASH, LABEL_ROLE, PROJECT_DIR, build_image, dockerfile_context, log
+from tests.images.common import (
+    CACHE_DIR,
+    LABEL_HASH,
+    LABEL_ROLE,
+    PROJECT_DIR,
+    Hasher,
+    log,
+)
 
 REGISTRIES = ("gcr.io/kpt-fn", "ghcr.io/kptdev/krm-functions-catalog")
 ROLE = "catalog-fn"
@@ -68,6 +78,27 @@ def wanted_images() -> dict[tuple[str, str], list[str]]:
     return wanted
 
 
+def wanted_images_isolated(function_hash: str) -> dict[tuple[str, str], list[str]]:
+    """``wanted_images()`` computed in a fresh interpreter, cached per function-image hash.
+
+    The builder may be called from inside a test process whose registry was narrowed or patched;
+    asking that process would untag every function it cannot see.
+    """
+    hasher = Hasher()
+    hasher.add("function-image", function_hash.encode())
+    hasher.add("catalog.py", Path(__file__).read_bytes())
+    cache = CACHE_DIR / f"catalog-{hasher.hexdigest()}.json"
+    if not cache.is_file():
+        result = subprocess.run([sys.executable, "-m", "tests.images.catalog"], cwd=PROJECT_DIR,
+                                capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise SystemExit(f"images: listing the builtin registrations failed:\n{result.stderr[-3000:]}")
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        cache.write_text(result.stdout)
+    entries = json.loads(cache.read_text())
+    return {(entry["name"], entry["tag"]): list(entry["images"]) for entry in entries}
+
+
 def _representative(tags: tuple[str, ...], tag: str) -> str:
     exact = [t for t in tags if not t.startswith("^")]
     return exact[0] if exact else tag
@@ -77,22 +108,32 @@ def ensure_catalog_images(client: Any, function_hash: str, function_image: str) 
     """Tag our image under every wanted catalog name; returns how many names were (re)made."""
     existing = _existing(client)
     made = 0
-    wanted = wanted_images()
-    for (name, tag), image_names in sorted(wanted.items()):
-        labels = {LABEL_ROLE: ROLE, LABEL_FUNCTION: name, LABEL_TAG: tag, LABEL_HASH: function_hash}
-        current = [n for n in image_names if n in existing and _carries(existing[n][0], labels)]
-        stale = [n for n in image_names if n not in current]
-        if not stale:
-            continue
-        image = existing[current[0]][1] if current else ""
-        if not image:
-            dockerfile = (f"FROM {function_image}\n"
-                          f"ENV PORCHBOT_FUNCTION={name} PORCHBOT_FUNCTION_TAG={tag}\n")
-            image = build_image(client, dockerfile_context(dockerfile), stale[0], labels)
-        for image_name in stale:
-            repository, image_tag = image_name.rsplit(":", 1)
-            client.api.tag(image, repository, image_tag, force=True)
-            made += 1
+    wanted = wanted_images_isolated(function_hash)
+    source_container = ""
+    try:
+        for (name, tag), image_names in sorted(wanted.items()):
+            labels = {LABEL_ROLE: ROLE, LABEL_FUNCTION: name, LABEL_TAG: tag, LABEL_HASH: function_hash}
+            current = [n for n in image_names if n in existing and _carries(existing[n][0], labels)]
+            stale = [n for n in image_names if n not in current]
+            if not stale:
+                continue
+            image = existing[current[0]][1] if current else ""
+            if not image:
+                # Committing one never-started container with new ENV/LABEL is a metadata-only image,
+                # several times cheaper than a build per registration.
+                source_container = source_container or str(client.api.create_container(function_image)["Id"])
+                changes = [f"ENV PORCHBOT_FUNCTION={name} PORCHBOT_FUNCTION_TAG={tag}",
+                           "LABEL " + " ".join(f"{key}={value}" for key, value in labels.items())]
+                repository, image_tag = stale[0].rsplit(":", 1)
+                image = str(client.api.commit(source_container, repository=repository, tag=image_tag,
+                                              changes=changes)["Id"])
+            for image_name in stale:
+                repository, image_tag = image_name.rsplit(":", 1)
+                client.api.tag(image, repository, image_tag, force=True)
+                made += 1
+    finally:
+        if source_container:
+            client.api.remove_container(source_container, force=True)
     keep = {n for names in wanted.values() for n in names}
     for image_name in sorted(set(existing) - keep):
         # A tag no builtin reproduces any more must not keep answering with our old behaviour.
@@ -117,3 +158,12 @@ def _existing(client: Any) -> dict[str, tuple[dict[str, str], str]]:
                 continue
             found[repo_tag] = (labels, str(image["Id"]))
     return found
+
+
+def main() -> None:
+    entries = [{"name": name, "tag": tag, "images": images} for (name, tag), images in sorted(wanted_images().items())]
+    print(json.dumps(entries, indent=1))
+
+
+if __name__ == "__main__":
+    main()

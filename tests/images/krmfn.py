@@ -39,10 +39,10 @@ COPY site/ {INSTALL_DIR}/site/
 COPY lib/ {INSTALL_DIR}/lib/
 ENV PYTHONPATH={INSTALL_DIR}/lib:{INSTALL_DIR}/site PYTHONDONTWRITEBYTECODE=1
 # Bytecode compiled now: the root filesystem is read-only at run time, and compiling on every call
-# would cost each function start tens of milliseconds.
-RUN python3 -m compileall -q --invalidation-mode unchecked-hash {INSTALL_DIR}
-# Fail the build, not the first render, when a module the functions import is missing.
-RUN python3 -c "from bot.render.functions.registry import all_functions; import bot.render.fnmain; \\
+# would cost each function start tens of milliseconds. Then fail the build, not the first render,
+# when a module the functions import is missing. (One RUN: each step costs a container.)
+RUN python3 -m compileall -q --invalidation-mode unchecked-hash {INSTALL_DIR} \\
+ && python3 -c "from bot.render.functions.registry import all_functions; import bot.render.fnmain; \\
 print(len(all_functions()), 'builtin functions')"
 USER nobody
 ENTRYPOINT ["python3", "-m", "bot.render.fnmain"]
