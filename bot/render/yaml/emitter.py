@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from decimal import Decimal
 from typing import Any
 
 from bot.render.yaml.convert import node_to_python
@@ -285,6 +287,7 @@ def emit_json(root: Node) -> str:
     """A single resource as kyaml writes a ``*.json`` file: Go's json.Encoder, indent 2, keys sorted."""
     data = node_to_python(root)
     text = json.dumps(_jsonable(data), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    text = _FLOAT_MARK.sub(lambda m: m.group(1), text)
     # Go's encoder escapes HTML-significant characters and the JS line separators.
     for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         text = text.replace(raw, escaped)
@@ -292,13 +295,37 @@ def emit_json(root: Node) -> str:
     return text + "\n"
 
 
+_FLOAT_MARK = re.compile(r'"\\u0000([^"\\]*)\\u0000"')
+
+
+def _go_float(value: float) -> str:
+    """encoding/json's float64: shortest digits, exponent form outside [1e-6, 1e21)."""
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        sign, digits, exp = Decimal(repr(value)).as_tuple()
+        assert isinstance(exp, int)
+        mantissa = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
+        power = exp + len(digits) - 1
+        text = f"{'-' if sign else ''}{mantissa}e{'+' if power >= 0 else '-'}{abs(power):02d}"
+        if text[-4:-1] == "e-0":
+            text = text[:-2] + text[-1]  # Go trims e-09 to e-9 (but keeps e+21)
+        return text
+    text = format(Decimal(repr(value)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
 def _jsonable(data: Any) -> Any:
     if isinstance(data, dict):
         return {str(k): _jsonable(v) for k, v in data.items()}
     if isinstance(data, list):
         return [_jsonable(v) for v in data]
-    if isinstance(data, float) and (math.isnan(data) or math.isinf(data)):
-        return str(data)
+    if isinstance(data, float):
+        if math.isnan(data) or math.isinf(data):
+            return str(data)
+        # marked so the number is written the way Go's encoder formats float64
+        return f"\x00{_go_float(data)}\x00"
     if isinstance(data, bytes):
         return data.decode("latin-1")
     if hasattr(data, "isoformat"):
