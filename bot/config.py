@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-
 # The same defaults as bot/settings.py (the server's settings), so the CLI and the bot agree.
 DEFAULT_CONFIG_DIR = Path("config")
 DEFAULT_STATE_DIR = Path(".state")

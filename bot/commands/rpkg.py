@@ -9,15 +9,18 @@ from pathlib import Path
 import typer
 
 from bot.errors import InvalidInput, PorchbotError
-from bot.lifecycle import create, drafts, prmode
+from bot.lifecycle import create, drafts
 from bot.lifecycle.discovery import LIFECYCLES, PackageRevision
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.rendering import RenderFailed
+from bot.lifecycle.repositories import Repository
 from bot.lifecycle.resourcelist import package_resource_list
 from bot.lifecycle.resources import as_list, package_revision_object
 from bot.lifecycle.tables import OUTPUT_FORMATS, document, table
+from bot.lifecycle.transitions import GitOnlyTransitions, Transitions
 
 app = typer.Typer(no_args_is_help=True)
+FORGES = ("github", "gitlab")
 REPOSITORY = typer.Option(..., "--repository", help="The registered repository to create it in")
 
 
@@ -46,7 +49,11 @@ def get(
     if output not in OUTPUT_FORMATS:
         raise InvalidInput(f"unknown output format {output!r}: use yaml, json or wide")
     engine = Engine()
-    listed = prmode.with_pull_requests_all(engine, engine.all_revisions(repository or None))
+    listed = engine.all_revisions(repository or None)
+    if _forge_backed(engine):
+        from bot.lifecycle import prmode
+
+        listed = prmode.with_pull_requests_all(engine, listed)
     selected = _select(listed, names or [], name, revision, lifecycle)
     if output in ("json", "yaml"):
         items = [package_revision_object(r, engine.cache(r.repository)) for r in selected]
@@ -122,8 +129,26 @@ def _rendered(operation: Callable[[], drafts.Change]) -> drafts.Change:
     except RenderFailed as failure:
         sys.stderr.write(failure.details + "\n")
         raise
-    prmode.after_create(Engine(), change)  # PR mode: the new draft's draft PR
+    engine = Engine()
+    if _forge_backed(engine):
+        from bot.lifecycle import prmode
+
+        prmode.after_create(engine, change)  # PR mode: the new draft's draft PR
     return change
+
+
+def _forge_backed(engine: Engine) -> bool:
+    """Whether PR mode can apply at all: its module (forges, policy) is imported only then, which keeps
+    git-only commands ~0.1 s faster to start."""
+    return any(repository.forge in FORGES for repository in engine.repositories().values())
+
+
+def _transitions(repository: Repository) -> Transitions:
+    if repository.forge not in FORGES:
+        return GitOnlyTransitions()
+    from bot.lifecycle import prmode
+
+    return prmode.transitions_for(repository)  # PR mode on forge-backed repositories
 
 
 def _each(names: list[str], verb: str, message: str) -> None:
@@ -133,7 +158,7 @@ def _each(names: list[str], verb: str, message: str) -> None:
     for name in names:
         try:
             cache, revision = engine.find(name)
-            transitions = prmode.transitions_for(cache.repository)  # PR mode on forge-backed repositories
+            transitions = _transitions(cache.repository)
             change = getattr(transitions, verb)(cache, revision)
             typer.echo(f"{change.name} {message}")
         except PorchbotError as err:
