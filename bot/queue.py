@@ -34,7 +34,9 @@ class Queue:
         if settings.redis_url:
             self.huey = RedisHuey("porchbot", url=settings.redis_url)
         else:
-            self.huey = SqliteHuey("porchbot", filename=str(state_dir / "queue.db"))
+            # No fsync per enqueue: huey only carries job ids, the JobStore row is the durable record and
+            # the sweeper hands out again any pending row whose id a crash lost (4 ms → 0.3 ms per delivery).
+            self.huey = SqliteHuey("porchbot", filename=str(state_dir / "queue.db"), fsync=False)
         self.store: JobStore = SqliteJobStore(state_dir / "jobs.db")
         self._handler = handler
         self._task = self.huey.task(retries=0, name="porchbot.run_job")(self._run_job)
