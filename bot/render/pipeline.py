@@ -71,7 +71,7 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
             partial = (ctx.partial_items or []) if bfs else _partial_dfs_items(ctx)
             outcome.changed_paths = writeback.write_in_place(root.path, partial, input_paths, ctx.docs,
                                                              prune=False)
-    if options.output is None:
+    if options.output is None and _status_enabled():
         from bot.render.status import write_status
 
         message = None if error is None else outcome.error_message
@@ -95,6 +95,11 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
         if options.results_dir is not None:
             console.write(f"For complete results, see {options.results_dir / 'results.yaml'}\n")
     return outcome
+
+
+def _status_enabled() -> bool:
+    """kpt up to v1.0.0-beta.57 wrote no Kptfile status; ``PORCHBOT_KPTFILE_STATUS=false`` matches it."""
+    return os.environ.get("PORCHBOT_KPTFILE_STATUS", "true").lower() not in ("false", "0", "no")
 
 
 def _load_root(package_dir: Path, options: RenderOptions, console: Console) -> tuple[Package, RenderContext]:

@@ -15,7 +15,7 @@ from bot.render.resourcelist import (
     ResultField,
     ResultFile,
 )
-from bot.render.yaml.node import INT, Kind, Node
+from bot.render.yaml.node import INT, Kind, Node, Style
 
 
 class WireError(InvalidInput):
@@ -134,8 +134,10 @@ def result_to_node(result: Result) -> Node:
     if result.severity:
         node.set("severity", Node.scalar(result.severity))
     ref = result.resource_ref
-    if ref is not None and (ref.api_version or ref.kind or ref.name or ref.namespace):
-        ref_node = Node.mapping()
+    if ref is not None:
+        # kpt's resourceRef is a pointer: a function that sends ``resourceRef: {}`` gets ``{}`` back.
+        ref_node = Node.mapping() if (ref.api_version or ref.kind or ref.name or ref.namespace) \
+            else Node.mapping(style=Style.FLOW)
         for key, value in (("apiVersion", ref.api_version), ("kind", ref.kind), ("name", ref.name),
                            ("namespace", ref.namespace)):
             if value:
