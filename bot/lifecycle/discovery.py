@@ -23,7 +23,7 @@ PROPOSED = "Proposed"
 PUBLISHED = "Published"
 DELETION_PROPOSED = "DeletionProposed"
 LIFECYCLES = (DRAFT, PROPOSED, PUBLISHED, DELETION_PROPOSED)
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 
 
 class PackageRevision(NamedTuple):
@@ -164,6 +164,7 @@ class Discovery:
         # name -> (package path, workspace), from the last full listing: lets lookup() read a handful
         # of refs instead of the whole snapshot when a command names one revision.
         self.names = self.store.with_suffix(".names.pickle")
+        self.memo = self.store.with_suffix(".memo.pickle")  # read only when the refs changed
 
     def lookup(self, name: str) -> PackageRevision | None:
         """The revision called ``name`` from the few refs that can hold it; None when the last listing
@@ -208,11 +209,11 @@ class Discovery:
                 names = self.cache.git.ls_tree_names(branch_commit, repository.directory)
                 branch_packages = {branch_commit: package_dirs(names, repository.directory)}
             packages = branch_packages[branch_commit]
-        memo: dict[Any, Any] = stored.get("memo", {})
+        memo = _load(self.memo)
         revisions = build_revisions(repository.name, repository.branch, repository.directory, refs, packages,
                                     memo)
-        _save(self.store, {"key": key, "revisions": revisions, "branch_packages": branch_packages,
-                           "memo": memo})
+        _save(self.store, {"key": key, "revisions": revisions, "branch_packages": branch_packages})
+        _save(self.memo, memo)
         _save(self.names, {r.name: (r.package_path, r.workspace) for r in revisions})
         return revisions
 
