@@ -60,12 +60,17 @@ class GitHubForge:
     """One GitHub repository, through a personal token or a GitHub App installation."""
 
     def __init__(self, repo_name: str, auth: Auth.Auth, *, base_url: str = DEFAULT_API,
-                 retry: RetryPolicy | None = None, timeout: float = 15.0) -> None:
+                 retry: RetryPolicy | None = None, timeout: float = 15.0, throttle: bool | None = None) -> None:
+        """`throttle`: space calls out (0.25 s, 1 s between writes) as github.com asks to stay clear of its
+        secondary rate limits; by default on for github.com only (Enterprise and the test emulator have none)."""
         self._repo_name = repo_name
         self._retry = retry or RetryPolicy()
+        spaced = base_url.rstrip("/") == DEFAULT_API if throttle is None else throttle
         # PyGithub's own retries would sleep inside the library; ours are bounded and configurable.
         self._gh = github.Github(auth=auth, base_url=base_url, timeout=int(max(1, timeout)), retry=None,
-                                 lazy=True, per_page=100, user_agent="porchbot")
+                                 lazy=True, per_page=100, user_agent="porchbot",
+                                 seconds_between_requests=0.25 if spaced else None,
+                                 seconds_between_writes=1.0 if spaced else None)
         self._repo = self._gh.get_repo(repo_name)
 
     @classmethod
