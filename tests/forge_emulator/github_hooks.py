@@ -22,7 +22,7 @@ class GitHubHooks:
         if app is not None:
             base["installation"] = {"id": app.installation_id, "node_id": f"MDIzOkludGVncmF0aW9u{app.installation_id}"}
         if event.kind == "push":
-            return [("push", {**self.push(event), **base})]
+            return [("push", {**self.push(event), **base}), *self.create_or_delete(event, base)]
         if event.kind == "pull_request" and event.pull is not None:
             body: dict[str, Any] = {"action": event.action, "number": event.pull.number,
                                     "pull_request": self.pull(event.pull)}
@@ -42,6 +42,18 @@ class GitHubHooks:
             review["state"] = review["state"].lower()  # webhooks spell review states in lower case
             return [("pull_request_review", {"action": event.action, "review": review,
                                              "pull_request": self.pull(event.pull), **base})]
+        return []
+
+    def create_or_delete(self, event: Event, base: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """GitHub sends `create` / `delete` besides `push` when a branch or tag appears or goes."""
+        ref = event.ref or ""
+        ref_type = "tag" if ref.startswith("refs/tags/") else "branch"
+        short = ref.removeprefix("refs/tags/").removeprefix("refs/heads/")
+        if event.before == ZERO_SHA:
+            return [("create", {"ref": short, "ref_type": ref_type, "master_branch": event.repo.default_branch,
+                                "description": None, "pusher_type": "user", **base})]
+        if event.after == ZERO_SHA:
+            return [("delete", {"ref": short, "ref_type": ref_type, "pusher_type": "user", **base})]
         return []
 
     def pull(self, pull: Pull) -> dict[str, Any]:

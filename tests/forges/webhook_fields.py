@@ -26,6 +26,8 @@ GITHUB_PULL = (*GITHUB_REVIEWED_PULL, "pull_request.merged", "pull_request.merge
 GITHUB_FIELDS: dict[str, tuple[str, ...]] = {
     "push": (*GITHUB_COMMON, "ref", "before", "after", "created", "deleted", "forced", "pusher.name",
              "head_commit", "commits"),
+    "create": (*GITHUB_COMMON, "ref", "ref_type"),
+    "delete": (*GITHUB_COMMON, "ref", "ref_type"),
     "pull_request": (*GITHUB_COMMON, "action", "number", *GITHUB_PULL),
     "issue_comment": (
         *GITHUB_COMMON, "action", "issue.number", "issue.state", "issue.user.login", "issue.pull_request",
