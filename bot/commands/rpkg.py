@@ -15,7 +15,7 @@ from bot.lifecycle.engine import Engine
 from bot.lifecycle.rendering import RenderFailed
 from bot.lifecycle.repositories import Repository
 from bot.lifecycle.resourcelist import package_resource_list
-from bot.lifecycle.resources import as_list, package_revision_object
+from bot.lifecycle.resources import as_list, package_revision_objects
 from bot.lifecycle.tables import OUTPUT_FORMATS, document, table
 from bot.lifecycle.transitions import GitOnlyTransitions, Transitions
 
@@ -56,7 +56,7 @@ def get(
         listed = prmode.with_pull_requests_all(engine, listed)
     selected = _select(listed, names or [], name, revision, lifecycle)
     if output in ("json", "yaml"):
-        items = [package_revision_object(r, engine.cache(r.repository)) for r in selected]
+        items = package_revision_objects(engine.cache, selected)
         typer.echo(document(as_list(items), output), nl=False)
         return
     headers = ["NAME", "PACKAGE", "REVISION", "LATEST", "LIFECYCLE", "REPOSITORY"]

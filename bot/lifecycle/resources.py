@@ -3,21 +3,19 @@ for ``-o json|yaml`` and the HTTP API."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
-import yaml
-
 from bot.lifecycle.cache import RepositoryCache
-from bot.lifecycle.discovery import DELETION_PROPOSED, PUBLISHED, PackageRevision
-from bot.lifecycle.packagefiles import KPTFILE
+from bot.lifecycle.discovery import PackageRevision
 from bot.lifecycle.repositories import Repository
+from bot.lifecycle.status import read_statuses
 
 LATEST_LABEL = "kpt.dev/latest-revision"
 
 
-def package_revision_object(revision: PackageRevision, cache: RepositoryCache | None = None) -> dict[str, Any]:
-    """A PackageRevision object; ``cache`` (when given) fills status from the git objects."""
+def package_revision_object(revision: PackageRevision, status: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A PackageRevision object; ``status`` comes from ``package_revision_objects`` (git reads)."""
     metadata: dict[str, Any] = {"name": revision.name, "namespace": "default"}
     if revision.latest:
         metadata["labels"] = {LATEST_LABEL: "true"}
@@ -28,43 +26,20 @@ def package_revision_object(revision: PackageRevision, cache: RepositoryCache | 
         "workspaceName": revision.workspace,
         "lifecycle": revision.lifecycle,
     }
-    status: dict[str, Any] = {}
-    if cache is not None:
-        status = _status(cache, revision)
     return {"apiVersion": "porch.kpt.dev/v1alpha1", "kind": "PackageRevision", "metadata": metadata,
-            "spec": spec, "status": status}
+            "spec": spec, "status": status or {}}
 
 
-def _status(cache: RepositoryCache, revision: PackageRevision) -> dict[str, Any]:
-    status: dict[str, Any] = {}
-    kptfile = cache.git.show_file(revision.commit, f"{revision.package_path}/{KPTFILE}")
-    if kptfile:
-        try:
-            document = yaml.safe_load(kptfile) or {}
-        except yaml.YAMLError:
-            document = {}
-        lock = document.get("upstreamLock") if isinstance(document, dict) else None
-        if lock:
-            status["upstreamLock"] = lock
-    if revision.lifecycle in (PUBLISHED, DELETION_PROPOSED):
-        if revision.ref.startswith("refs/tags/"):
-            who_when = cache.git.run("for-each-ref", "--format=%(taggeremail)%09%(taggerdate:unix)%09"
-                                     "%(*committeremail)%09%(*committerdate:unix)%09%(committeremail)"
-                                     "%09%(committerdate:unix)", revision.ref).strip().split("\t")
-            email, stamp = _first_pair(who_when)
-        else:
-            email, stamp = cache.git.commit_info(revision.commit, "%ce%x09%ct").split("\t")
-        status["publishedBy"] = email.strip("<>")
-        if stamp:
-            status["publishTimestamp"] = datetime.fromtimestamp(int(stamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return status
-
-
-def _first_pair(fields: list[str]) -> tuple[str, str]:
-    for index in range(0, len(fields) - 1, 2):
-        if fields[index] and fields[index + 1]:
-            return fields[index], fields[index + 1]
-    return "", ""
+def package_revision_objects(caches: Callable[[str], RepositoryCache],
+                             revisions: list[PackageRevision]) -> list[dict[str, Any]]:
+    """PackageRevision objects with status, read in one batch per repository (``caches``: name -> cache)."""
+    by_repository: dict[str, list[PackageRevision]] = {}
+    for revision in revisions:
+        by_repository.setdefault(revision.repository, []).append(revision)
+    statuses: dict[str, dict[str, Any]] = {}
+    for repository, listed in by_repository.items():
+        statuses.update(read_statuses(caches(repository), listed))
+    return [package_revision_object(revision, statuses.get(revision.name)) for revision in revisions]
 
 
 def repository_object(repository: Repository, ready: bool, reason: str) -> dict[str, Any]:
