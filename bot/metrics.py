@@ -1,7 +1,14 @@
-"""Prometheus metrics, one registry for the process."""
+"""Prometheus metrics, one registry for the process, and the helpers render, forge and queue code call.
+
+Helpers rather than the metric objects are the interface: label names and outcome words stay in this
+module, and a caller cannot make a label set that explodes the series count.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from prometheus_client import (
@@ -25,10 +32,68 @@ RENDER_SECONDS = Histogram("porchbot_render_duration_seconds", "Render durations
                            ["runtime"], registry=REGISTRY)
 FORGE_CALLS = Counter("porchbot_forge_api_calls_total", "Forge API calls by forge and outcome",
                       ["forge", "outcome"], registry=REGISTRY)
+FORGE_ERRORS = Counter("porchbot_forge_api_errors_total", "Failed forge API calls by forge and error kind",
+                       ["forge", "kind"], registry=REGISTRY)
 QUEUE_DEPTH = Gauge("porchbot_queue_depth", "Jobs by status", ["status"], registry=REGISTRY)
+QUEUE_MESSAGES = Gauge("porchbot_queue_messages", "Job ids waiting in the huey queue (duplicates included)",
+                       registry=REGISTRY)
+
+JOB_STATUSES = ("pending", "running", "done", "failed")
+
+
+def observe_job(kind: str, outcome: str, seconds: float) -> None:
+    """One job's run time; outcome is done, failed or released."""
+    JOB_SECONDS.labels(kind, outcome).observe(seconds)
+
+
+def observe_render(runtime: str, seconds: float) -> None:
+    """One package render's time; runtime is builtin, docker, exec or auto."""
+    RENDER_SECONDS.labels(runtime).observe(seconds)
+
+
+@contextmanager
+def render_timer(runtime: str) -> Iterator[None]:
+    """``with render_timer("builtin"): ...`` times a render, failed ones included."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        observe_render(runtime, time.monotonic() - started)
+
+
+def record_forge_call(forge: str, error: BaseException | str | None = None) -> None:
+    """Count one forge API call; an error also counts under its kind (the exception's class name)."""
+    if error is None:
+        FORGE_CALLS.labels(forge, "ok").inc()
+        return
+    kind = error if isinstance(error, str) else _error_kind(error)
+    FORGE_CALLS.labels(forge, "error").inc()
+    FORGE_ERRORS.labels(forge, kind).inc()
+
+
+@contextmanager
+def forge_call(forge: str) -> Iterator[None]:
+    """``with forge_call("github"): ...`` counts the call and, when it raises, its error kind."""
+    try:
+        yield
+    except BaseException as err:
+        record_forge_call(forge, err)
+        raise
+    record_forge_call(forge)
+
+
+def _error_kind(error: BaseException) -> str:
+    # Class names are a bounded set; messages are not (they hold URLs and ids).
+    name = type(error).__name__
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def render(queue: Queue) -> tuple[bytes, str]:
-    for status, count in queue.store.counts().items():
-        QUEUE_DEPTH.labels(status).set(count)
+    counts = queue.store.counts()
+    for status in {*JOB_STATUSES, *counts}:
+        QUEUE_DEPTH.labels(status).set(counts.get(status, 0))
+    try:
+        QUEUE_MESSAGES.set(queue.huey.pending_count())
+    except Exception:  # a scrape must answer even when the broker hiccups
+        QUEUE_MESSAGES.set(float("nan"))
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

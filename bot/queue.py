@@ -6,7 +6,10 @@ worker dies between dequeue and finish (a sweeper hands out rows with expired le
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -15,15 +18,27 @@ from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
 
+from bot import metrics
 from bot.jobs import Job, JobStore, SqliteJobStore
 from bot.settings import Settings
 
 log = logging.getLogger("porchbot.queue")
 
-LEASE_SECONDS = 120.0
+LEASE_SECONDS = 120.0  # the default; PORCHBOT_JOB_LEASE_SECONDS overrides it
 RETRY_DELAY_SECONDS = 1.0
+# Tests (scale-out, crash) swap the bot's handler for a recorder: "module:callable".
+TEST_HANDLER_ENV = "PORCHBOT_TEST_JOB_HANDLER"
 
 JobHandler = Callable[[Job], None]
+
+
+def handler_override() -> JobHandler | None:
+    spec = os.environ.get(TEST_HANDLER_ENV, "")
+    if not spec:
+        return None
+    module_name, _, attribute = spec.partition(":")
+    handler: JobHandler = getattr(importlib.import_module(module_name), attribute)
+    return handler
 
 
 class Queue:
@@ -32,13 +47,20 @@ class Queue:
         state_dir.mkdir(parents=True, exist_ok=True)
         self.huey: Huey
         if settings.redis_url:
+            from bot.jobs_redis import RedisJobStore
+
             self.huey = RedisHuey("porchbot", url=settings.redis_url)
+            self.store: JobStore = RedisJobStore.from_url(settings.redis_url)
         else:
             # No fsync per enqueue: huey only carries job ids, the JobStore row is the durable record and
             # the sweeper hands out again any pending row whose id a crash lost (4 ms → 0.3 ms per delivery).
             self.huey = SqliteHuey("porchbot", filename=str(state_dir / "queue.db"), fsync=False)
-        self.store: JobStore = SqliteJobStore(state_dir / "jobs.db")
-        self._handler = handler
+            self.store = SqliteJobStore(state_dir / "jobs.db")
+        self.lease_seconds = settings.job_lease_seconds
+        self.sweep_seconds = settings.sweep_seconds
+        self._handler = handler_override() or handler
+        self._in_flight: set[str] = set()
+        self._in_flight_lock = threading.Lock()
         self._task = self.huey.task(retries=0, name="porchbot.run_job")(self._run_job)
 
     # -- producer side ---------------------------------------------------
@@ -57,20 +79,41 @@ class Queue:
 
     # -- consumer side -----------------------------------------------------
     def _run_job(self, job_id: str) -> None:
-        job = self.store.claim(job_id, LEASE_SECONDS)
+        job = self.store.claim(job_id, self.lease_seconds)
         if job is None:
             return  # done already, or another job of its key is running (the sweeper retries)
         handler = self._handler
         if handler is None:
             self.store.release(job_id)
             raise RuntimeError("queue has no job handler in this process")
+        with self._in_flight_lock:
+            self._in_flight.add(job_id)
+        started = time.monotonic()
+        outcome = "done"
         try:
             handler(job)
         except Exception:
+            outcome = "failed"
             log.exception("job failed", extra={"job_id": job_id, "key": job.key})
             self.store.finish(job_id, failed=True)
             return
+        except BaseException:
+            outcome = "released"  # interrupted (shutdown): give it back rather than wait for the lease
+            self.store.release(job_id)
+            raise
+        finally:
+            with self._in_flight_lock:
+                self._in_flight.discard(job_id)
+            metrics.observe_job(job.kind, outcome, time.monotonic() - started)
         self.store.finish(job_id)
+
+    def release_in_flight(self) -> list[str]:
+        """Give back the jobs still running here (a shutdown that cannot wait for them)."""
+        with self._in_flight_lock:
+            ids = sorted(self._in_flight)
+        for job_id in ids:
+            self.store.release(job_id)
+        return ids
 
     def sweep(self) -> int:
         """Hand out again the jobs whose worker died (expired lease) or that wait behind a busy key."""
@@ -83,21 +126,32 @@ class Queue:
 class EmbeddedWorker:
     """huey's consumer on threads inside this process, plus the sweeper."""
 
-    def __init__(self, queue: Queue, workers: int = 2, sweep_seconds: float = 5.0) -> None:
+    def __init__(self, queue: Queue, workers: int = 2, sweep_seconds: float | None = None,
+                 shutdown_grace: float = 30.0) -> None:
         self._queue = queue
+        # Past the grace a stop gives the jobs in flight back (release) instead of waiting on them.
         self._consumer = queue.huey.create_consumer(workers=workers, worker_type="thread",
-                                                    check_worker_health=False, periodic=False)
-        self._sweep_seconds = sweep_seconds
+                                                    check_worker_health=False, periodic=False,
+                                                    shutdown_timeout=shutdown_grace)
+        self._sweep_seconds = queue.sweep_seconds if sweep_seconds is None else sweep_seconds
         self._stopping = threading.Event()
         self._sweeper = threading.Thread(target=self._sweep_loop, name="porchbot-sweeper", daemon=True)
 
     def start(self) -> None:
+        # huey's consumer.start() installs signal handlers meant for its own run() loop, which we do not
+        # use: keep the process's own (the worker's SIGTERM → graceful stop, uvicorn's in serve).
+        saved = _signal_handlers() if threading.current_thread() is threading.main_thread() else {}
         self._consumer.start()
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
         self._sweeper.start()
 
     def stop(self) -> None:
         self._stopping.set()
         self._consumer.stop(graceful=True)
+        released = self._queue.release_in_flight()
+        if released:
+            log.warning("shutdown released jobs in flight", extra={"reason": ",".join(released)})
 
     def _sweep_loop(self) -> None:
         while not self._stopping.wait(self._sweep_seconds):
@@ -106,3 +160,9 @@ class EmbeddedWorker:
             except Exception:  # the sweeper must outlive a passing database error
                 log.exception("sweep failed")
             time.sleep(0)
+
+
+def _signal_handlers() -> dict[int, Any]:
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    return {int(getattr(signal, name)): signal.getsignal(getattr(signal, name))
+            for name in names if hasattr(signal, name)}

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     gitlab_url: str = "https://gitlab.com"
     bot_login: str = "porchbot"
     workers: int = 2
+    # A claimed job whose worker died comes back after its lease; the sweeper looks every sweep_seconds.
+    job_lease_seconds: float = 120.0
+    sweep_seconds: float = 5.0
 
     @property
     def github_configured(self) -> bool:
