@@ -64,7 +64,7 @@ pull_requests:
   open_draft_pr: true
 repositories:
   deployments:
-    approvers: [alice, dev]
+    approvers: [alice, bob, dev]
 """
 
 
@@ -155,9 +155,9 @@ class World:
 def world(kind: str, root: Path, upstream: Path) -> Iterator[World]:
     emulator = start_emulator(kind, root / "forge")
     try:
-        for login in ("dev", "alice", "mallory", "porchbot"):
+        for login in ("dev", "alice", "bob", "mallory", "porchbot"):
             emulator.add_user(login)
-        for login, permission in (("dev", "write"), ("alice", "write"), ("mallory", "write"),
+        for login, permission in (("dev", "write"), ("alice", "write"), ("bob", "write"), ("mallory", "write"),
                                   ("porchbot", "maintain")):
             emulator.grant(REPO, login, permission)
         config_dir = root / "config"
