@@ -32,6 +32,16 @@ def annotations_node(item: Node) -> Node | None:
     return node
 
 
+def annotation_values(item: Node) -> dict[str, str]:
+    """Every scalar annotation in one pass (hot paths read several per resource)."""
+    node = annotations_node(item)
+    if node is None:
+        return {}
+    content = node.content
+    return {content[i].value: content[i + 1].value for i in range(0, len(content) - 1, 2)
+            if content[i + 1].kind is Kind.SCALAR}
+
+
 def get_annotation(item: Node, key: str) -> str | None:
     node = annotations_node(item)
     if node is None:
@@ -103,12 +113,8 @@ LEGACY_PAIRS = ((PATH, INTERNAL_PATH), (INDEX, INTERNAL_INDEX))
 
 def legacy_snapshot(item: Node) -> dict[str, str]:
     """The path/index annotations as they were before a call, for ``reconcile_legacy``."""
-    snapshot: dict[str, str] = {}
-    for key in (PATH, INTERNAL_PATH, INDEX, INTERNAL_INDEX):
-        value = get_annotation(item, key)
-        if value is not None:
-            snapshot[key] = value
-    return snapshot
+    values = annotation_values(item)
+    return {key: values[key] for key in (PATH, INTERNAL_PATH, INDEX, INTERNAL_INDEX) if key in values}
 
 
 def reconcile_legacy(item: Node, before: dict[str, str] | None = None) -> None:
@@ -117,9 +123,10 @@ def reconcile_legacy(item: Node, before: dict[str, str] | None = None) -> None:
     A function may change either one; the changed one wins. Changing both to different values is an
     error, as in kyaml's ``kioutil.CopyLegacyAnnotations``/``CheckMismatchedAnnotations``.
     """
+    values = annotation_values(item)
     for legacy, internal in LEGACY_PAIRS:
-        legacy_value = get_annotation(item, legacy)
-        internal_value = get_annotation(item, internal)
+        legacy_value = values.get(legacy)
+        internal_value = values.get(internal)
         if legacy_value == internal_value:
             continue
         if legacy_value is None and internal_value is not None:

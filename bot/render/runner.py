@@ -150,9 +150,12 @@ def _check_output_paths(output: list[Node], package: Package, function: Function
             ann.reconcile_legacy(item, before.get(id(item)))
         except ann.AnnotationConflict as err:
             raise PlainError(str(err)) from err
-        if ann.get_annotation(item, ann.PACKAGE_PATH) is None:
-            ann.set_annotation(item, ann.PACKAGE_PATH, str(package.path))
-        path = ann.resource_path(item)
+        values = ann.annotation_values(item)
+        package_path = values.get(ann.PACKAGE_PATH)
+        if package_path is None:
+            package_path = str(package.path)
+            ann.set_annotation(item, ann.PACKAGE_PATH, package_path)
+        path = values.get(ann.INTERNAL_PATH) or values.get(ann.PATH)
         if path is None:
             path = _default_path(item, function)
             ann.set_annotation(item, ann.PATH, path)
@@ -160,10 +163,10 @@ def _check_output_paths(output: list[Node], package: Package, function: Function
         cleaned = posixpath.normpath(path.lstrip("/")) if path.startswith("/") else posixpath.normpath(path)
         if cleaned == ".." or cleaned.startswith("../"):
             raise PlainError(f"function must not modify resources outside of package: resource has path {path}")
-        index = ann.resource_index(item)
+        index = values.get(ann.INTERNAL_INDEX) or values.get(ann.INDEX)
         if index is None:
             continue
-        key = (ann.get_annotation(item, ann.PACKAGE_PATH) or "", cleaned, index)
+        key = (package_path, cleaned, index)
         if key in seen:
             raise PlainError(f'resource at path "{path}" and index "{index}" already exists')
         seen.add(key)

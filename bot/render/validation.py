@@ -34,10 +34,8 @@ def _is_kustomization(item: Node) -> bool:
 def krm_error(items: list[Node]) -> str | None:
     """``<path>: resource must have ...`` for the first non-KRM resource, or None."""
     for item in items:
-        if _is_kustomization(item):
-            continue
         reason = _krm_reason(item)
-        if reason is not None:
+        if reason is not None and not _is_kustomization(item):
             path = ann.resource_path(item)
             return f"{path}: {reason}" if path else reason
     return None

@@ -20,12 +20,14 @@ class PlacedResource:
     item: Node
 
 
-def root_relative_path(item: Node, root: Path) -> str:
+def root_relative_path(item: Node, root: Path, values: dict[str, str] | None = None) -> str:
     """``<subpackage rel dir>/<clean(path)>``: a plain join, as kpt does."""
-    path = ann.resource_path(item) or ""
+    if values is None:
+        values = ann.annotation_values(item)
+    path = values.get(ann.INTERNAL_PATH) or values.get(ann.PATH) or ""
     cleaned = posixpath.normpath(path.lstrip("/")) if path else ""
-    package_path = ann.get_annotation(item, ann.PACKAGE_PATH)
-    if package_path:
+    package_path = values.get(ann.PACKAGE_PATH)
+    if package_path and package_path != str(root):
         rel_dir = os.path.relpath(package_path, root).replace(os.sep, "/")
         if rel_dir != ".":
             return posixpath.join(rel_dir, cleaned) if cleaned else rel_dir
@@ -37,8 +39,9 @@ def place(items: list[Node], root: Path) -> dict[str, list[PlacedResource]]:
     groups: dict[str, list[PlacedResource]] = defaultdict(list)
     pending: list[tuple[str, Node]] = []
     for item in items:
-        path = root_relative_path(item, root)
-        index_text = ann.resource_index(item)
+        values = ann.annotation_values(item)
+        path = root_relative_path(item, root, values)
+        index_text = values.get(ann.INTERNAL_INDEX) or values.get(ann.INDEX)
         if index_text is None or not index_text.lstrip("-").isdigit():
             pending.append((path, item))
             continue
