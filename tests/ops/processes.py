@@ -90,4 +90,4 @@ def push_payload(repo: str, ref: str, after: str) -> dict[str, Any]:
 
 def get_text(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as resp:
-        return resp.read().decode()
+        return str(resp.read().decode())
