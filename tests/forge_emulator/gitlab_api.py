@@ -203,7 +203,8 @@ class GitLabApi:
         pull = self.mr(project, iid)
         notes = [self.shapes.note(c, pull) for c in self.store.comments.values()
                  if c.repo is pull.repo and c.number == pull.number]
-        notes.reverse()  # GitLab lists newest first by default
+        if request.query.get("sort", "desc") == "desc":
+            notes.reverse()  # GitLab lists newest first unless asked otherwise
         return self.paginate(request, notes)
 
     def create_note(self, request: Request, project: str, iid: str) -> Response:

@@ -234,4 +234,7 @@ def test_the_standalone_runner(tmp_path: Path) -> None:
         assert "refs/heads/main" in listed.stdout
     finally:
         process.terminate()
-        assert process.wait(timeout=10) == 0
+        exit_code = process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+    assert exit_code == 0

@@ -49,17 +49,18 @@ GITLAB_MR = (
 )
 
 GITLAB_FIELDS: dict[str, tuple[str, ...]] = {
-    "push": (*GITLAB_PROJECT, "ref", "before", "after", "checkout_sha", "user_id", "user_username",
+    "push": (*GITLAB_PROJECT, "ref", "before", "after", "checkout_sha", "user_id", "user_username", "user_name",
              "total_commits_count", "commits"),
     "tag_push": (*GITLAB_PROJECT, "ref", "before", "after", "checkout_sha", "user_id", "user_username"),
     "merge_request": (
         *GITLAB_PROJECT, "user.username", "user.id", "changes",
         *(f"object_attributes.{f}" for f in (*GITLAB_MR, "action", "author_id", "merge_status",
-                                             "detailed_merge_status")),
+                                             "detailed_merge_status", "merge_commit_sha")),
     ),
     "note": (
         *GITLAB_PROJECT, "user.username", "user.id", "object_attributes.id", "object_attributes.note",
         "object_attributes.noteable_type", "object_attributes.author_id", "object_attributes.url",
+        "object_attributes.system", "object_attributes.created_at",
         *(f"merge_request.{f}" for f in GITLAB_MR),
     ),
 }
