@@ -142,6 +142,9 @@ def run_flow(w: World) -> None:
                         "the failure in the sticky comment")
     assert len(sticky) == 1 and "needs a team label" in sticky[0].body
     assert len(w.sticky_comments(second.number)) == 1
+    if emulator.kind == "github":  # GitHub also gets a check run (annotations when results name a resource)
+        runs = [run for _, run in emulator.store.check_runs.values() if run.head_sha == broken]
+        assert runs and runs[-1].conclusion == "failure" and runs[-1].name == "porchbot/render"
     emulator.set_draft(REPO, second.number, "dev", False)
     w.comment(second.number, "alice", "/approve")
     eventually(lambda: w.replies_containing(second.number, "**failure**"), "the refusal while red")
