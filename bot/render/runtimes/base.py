@@ -63,6 +63,8 @@ class RuntimeOptions:
     allow_network: bool = False
     allow_wasm: bool = False  # --allow-alpha-wasm: catalog wasm builds run as their builtin twins
     limits: ContainerLimits = field(default_factory=ContainerLimits)
+    # Images the docker runtime may run (fnmatch patterns, e.g. "gcr.io/kpt-fn/*"); empty = any.
+    allowed_images: tuple[str, ...] = ()
 
 
 class FunctionRuntime(Protocol):

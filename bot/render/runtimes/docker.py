@@ -14,6 +14,7 @@ The ``docker`` package is imported on first use so the CLI starts fast.
 
 from __future__ import annotations
 
+import fnmatch
 import socket
 import struct
 import threading
@@ -53,6 +54,11 @@ def daemon_error(explanation: str, image: str) -> FunctionError:
     return FunctionError(f"{image}: {explanation}", exit_code=125, stderr=stderr)
 
 
+def image_allowed(image: str, patterns: tuple[str, ...]) -> bool:
+    """An empty allowlist allows every image; otherwise the image must match one fnmatch pattern."""
+    return not patterns or any(fnmatch.fnmatchcase(image, pattern) for pattern in patterns)
+
+
 def docker_status() -> tuple[bool, str]:
     """Whether a Docker engine answers here, with its version or the reason it does not."""
     try:
@@ -81,6 +87,9 @@ class DockerRuntime:
         image = function.image
         if not image:
             raise FunctionError("the docker runtime runs images only", execution_error=True)
+        if not image_allowed(image, self.options.allowed_images):
+            allowed = ", ".join(self.options.allowed_images)
+            raise FunctionError(f"image {image} is not in the allowed images ({allowed})", execution_error=True)
         stdin = encode_resource_list(resource_list).encode("utf-8")
         container = self._create(self._container_image(image))
         try:

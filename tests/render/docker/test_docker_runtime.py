@@ -9,7 +9,7 @@ import pytest
 
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError, FunctionRef
-from bot.render.runtimes.docker import DockerRuntime, filter_stderr, normalize_pull_policy
+from bot.render.runtimes.docker import DockerRuntime, filter_stderr, image_allowed, normalize_pull_policy
 
 RuntimeFactory = Callable[..., DockerRuntime]
 ListFactory = Callable[..., ResourceList]
@@ -87,3 +87,24 @@ def test_filter_stderr_drops_pull_progress_like_kpt() -> None:
     noisy = ("Unable to find image 'x:latest' locally\nlatest: Pulling from x\n4e9f2cdf4387: Pull complete\n"
              "Digest: sha256:abc\nStatus: Downloaded newer image for x:latest\nreal problem\n")
     assert filter_stderr(noisy) == "real problem"
+
+
+def test_allowlist_refuses_other_images_before_touching_the_engine() -> None:
+    from bot.render.runtimes.base import RuntimeOptions
+    from bot.render.wire import decode_resource_list
+
+    runtime = DockerRuntime(RuntimeOptions(allowed_images=("gcr.io/kpt-fn/*",)))
+    empty = decode_resource_list("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n")
+    with pytest.raises(FunctionError, match="not in the allowed images") as caught:
+        runtime.run(FunctionRef(image="evil.example/miner:latest"), empty)
+    assert caught.value.execution_error
+
+
+@pytest.mark.parametrize(("image", "patterns", "allowed"), [
+    ("gcr.io/kpt-fn/set-labels:v0.1", (), True),
+    ("gcr.io/kpt-fn/set-labels:v0.1", ("gcr.io/kpt-fn/*",), True),
+    ("ghcr.io/kptdev/krm-functions-catalog/set-labels:latest", ("gcr.io/kpt-fn/*",), False),
+    ("porchbot/sandbox-fn:local", ("gcr.io/kpt-fn/*", "porchbot/*"), True),
+], ids=["no-allowlist", "matching-prefix", "other-registry", "second-pattern"])
+def test_image_allowed(image: str, patterns: tuple[str, ...], allowed: bool) -> None:
+    assert image_allowed(image, patterns) is allowed
