@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import typer
 
@@ -35,6 +36,11 @@ def register(
     if bool(repo_basic_username) != bool(repo_basic_password):
         raise InvalidInput("--repo-basic-username and --repo-basic-password go together")
     settings = load_settings()
+    url, embedded = _split_userinfo(url)
+    if embedded is not None:  # a password in the URL goes to the credentials file, not the registry
+        if repo_basic_username or token_env:
+            raise InvalidInput("give credentials either in the URL or as options, not both")
+        repo_basic_username, repo_basic_password = embedded
     auth = "basic" if repo_basic_username else "token" if token_env else ""
     repository = Repository(
         name=name or repositories.default_name(url), url=url, branch=branch, directory=directory,
@@ -44,6 +50,15 @@ def register(
     if auth == "basic":
         credentials.store_basic(settings, registered.name, repo_basic_username, repo_basic_password)
     typer.echo(f"{registered.name} created")
+
+
+def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
+    parts = urlsplit(url)
+    if "://" not in url or parts.password is None:
+        return url, None
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc)), (unquote(parts.username or ""), unquote(parts.password))
 
 
 def _readiness(settings: LifecycleSettings, repository: Repository) -> tuple[bool, str]:

@@ -71,3 +71,14 @@ def test_file_url_and_unreachable(cli: Cli, packages_repo: Path, tmp_path: Path)
     listing = cli("rpkg", "get", "--repository", "gone")
     assert listing.exit_code == 1
     assert len(listing.stderr.strip().splitlines()) == 1 and listing.stderr.startswith("Error: ")
+
+
+def test_password_in_the_url_goes_to_the_credentials_file(cli: Cli, http_git: GitHttpServer, packages_repo: Path,
+                                                          porchbot_env: dict[str, str]) -> None:
+    url = served_repo(http_git, packages_repo, "blueprints")
+    with_password = url.replace("http://", "http://alice:s3cret@")
+    assert cli("repo", "register", with_password).exit_code == 0
+    config_dir = Path(porchbot_env["PORCHBOT_CONFIG_DIR"])
+    assert "s3cret" not in (config_dir / "repositories.yaml").read_text()
+    assert f"url: {url}" in (config_dir / "repositories.yaml").read_text()
+    assert cli("repo", "get").stdout.splitlines()[1].split()[4] == "True"
