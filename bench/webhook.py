@@ -41,7 +41,7 @@ BRANCH = "drafts/bench/v1"
 
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def measure_ack(base_url: str, rate: float, duration: float) -> dict[str, float]:

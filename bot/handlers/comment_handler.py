@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot import messages
+from bot.errors import PorchbotError
 from bot.forges.base import Forge
 from bot.forges.models import CommentEvent, Permission, PullRequest
 from bot.handlers.context import BotContext
@@ -85,4 +86,9 @@ def handle_comment(ctx: BotContext, event: CommentEvent) -> None:
             forge.create_comment(pull.number, messages.not_a_draft(pull.head_branch))
             return
         log.info("command", extra={"command": command.name, "pr": pull.number, "head_sha": pull.head_sha})
-        RUNNERS[command.name](ctx, repository, forge, pull, command, event)
+        try:
+            RUNNERS[command.name](ctx, repository, forge, pull, command, event)
+        except PorchbotError as err:  # one reply saying what failed; the next command still runs
+            log.warning("command failed", extra={"command": command.name, "pr": pull.number,
+                                                 "reason": str(err)[:300]})
+            forge.create_comment(pull.number, messages.command_failed(command.name, str(err)))
