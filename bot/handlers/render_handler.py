@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import messages
+from bot import messages, metrics
 from bot.errors import PorchbotError
 from bot.forges.base import RENDER_STATUS_CONTEXT, Forge
 from bot.forges.models import Annotation, PullRequest
@@ -92,7 +92,8 @@ def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bo
             stage.mkdir()
         else:
             cache.git.extract(f"{head}:{package_path}", stage)
-            outcome = _render(stage, ctx.config.runtime)
+            with metrics.render_timer(ctx.config.runtime):
+                outcome = _render(stage, ctx.config.runtime)
         final, changed = head, False
         if outcome.ok:
             tree = cache.git.splice_tree(cache.git.subtree(head, ""), package_path,
@@ -111,6 +112,8 @@ def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bo
             log.info("render result dropped: a newer head exists", extra={"head_sha": final})
             return RenderReport(head, final, outcome.ok, changed, dropped=True)
         report(forge, repository, branch, final, outcome, changed, annotations)
+        log.info("rendered", extra={"repo": repository.name, "draft": branch, "head_sha": final,
+                                    "outcome": "success" if outcome.ok else "failure"})
         return RenderReport(head, final, outcome.ok, changed)
 
 
