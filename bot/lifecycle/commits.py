@@ -26,7 +26,16 @@ def message(subject: str, package_path: str, workspace: str, revision: str,
     annotation: dict[str, Any] = {"package": package_path, "workspaceName": workspace, "revision": revision}
     if task is not None:
         annotation["task"] = task
-    return f"{subject}\n\nkpt:{json.dumps(annotation, separators=(',', ':'))}\n"
+    return f"{subject}\n\nkpt:{go_json(annotation)}\n"
+
+
+def go_json(value: Any) -> str:
+    """JSON as Go's encoding/json writes it (Porch is Go): compact, UTF-8, HTML characters escaped."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
 
 
 def committer(settings: LifecycleSettings) -> Identity:

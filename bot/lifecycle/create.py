@@ -67,7 +67,7 @@ def clone(engine: Engine, source: str, package: str, repository: str, revision: 
             current = context.read_text() if context.exists() else None
             context.write_text(set_package_context_name(current, name))
 
-    task = {"type": "clone", "clone": {"upstreamRef": {"upstreamRef": {"name": upstream.upstream_name}}}}
+    task = {"type": "clone", "clone": {"upstreamRef": upstream.upstream_ref}}
     return create_draft(engine.cache(repository), package_path, workspace, commits.CLONE_SUBJECT, task, fill)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bot.errors import InvalidInput, NotFound
 from bot.lifecycle.cache import RepositoryCache
@@ -22,7 +23,7 @@ class CloneSource:
     commit: str
     package_path: str  # inside the source repository ('' for its root)
     lock: GitLock
-    upstream_name: str  # a revision name or the URL, for the task annotation
+    upstream_ref: dict[str, Any]  # the clone task's upstreamRef, as Porch records it
 
 
 def resolve(engine: Engine, source: str) -> CloneSource:
@@ -32,7 +33,7 @@ def resolve(engine: Engine, source: str) -> CloneSource:
     ref = revision.ref.removeprefix("refs/tags/").removeprefix("refs/heads/")
     commit = cache.git.peel(revision.commit)
     lock = GitLock(cache.repository.url, "/" + revision.package_path, ref, commit)
-    return CloneSource(cache.git, commit, revision.package_path, lock, revision.name)
+    return CloneSource(cache.git, commit, revision.package_path, lock, {"upstreamRef": {"name": revision.name}})
 
 
 def _from_url(engine: Engine, source: str) -> CloneSource:
@@ -61,4 +62,5 @@ def _from_url(engine: Engine, source: str) -> CloneSource:
         raise NotFound(f"directory {directory!r} not found at {ref} in {cache.display_url}")
     # kpt records the repository without its .git suffix, and the directory with a leading slash.
     lock = GitLock(repo_url, directory, ref, commit)
-    return CloneSource(cache.git, commit, package_path, lock, source)
+    upstream_ref = {"type": "git", "git": {"repo": repo_url, "ref": ref, "directory": directory}}
+    return CloneSource(cache.git, commit, package_path, lock, upstream_ref)
