@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .git_http import GitHttp
-from .httpd import EmulatorServer, Exchange, Faults, Request, Response
+from .httpd import BadJson, EmulatorServer, Exchange, Faults, Request, Response
 from .model import App, Comment, Event, Pull, Repo, Review, User
 from .store import ApiError, Store, identity
 from .webhooks import Delivery, WebhookSender
@@ -103,6 +103,8 @@ class Emulator:
                 response: Response = route.handler(request, **params)
         except ApiError as err:
             response = self.front.error_response(err)
+        except BadJson as err:
+            response = self.front.error_response(ApiError(400, str(err)))
         except Exception as err:  # a bug in the emulator: answer 500 and keep serving
             response = Response.json(500, {"message": f"emulator error: {type(err).__name__}: {err}"})
         response.headers.update(self._extra_headers())

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 
+from .gitops import Identity
 from .httpd import Request, Response
 from .model import CheckRun, Repo, now_iso
 from .store import ApiError, identity
@@ -85,8 +86,6 @@ def register_git_routes(api: GitHubApi) -> None:
         tagger = body.get("tagger") or {}
         who = identity(user)
         if tagger.get("name") and tagger.get("email"):
-            from .gitops import Identity
-
             who = Identity(str(tagger["name"]), str(tagger["email"]))
         sha = found.bare.make_tag(str(body.get("tag")), str(body["object"]), str(body.get("message", "")), who)
         return api.created(tag_json(found, sha))

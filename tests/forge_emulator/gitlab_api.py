@@ -10,7 +10,7 @@ from typing import Any
 from .gitlab_shapes import EMOJI, Shapes, split_draft
 from .httpd import Handler, Request, Response, Router
 from .model import Pull, Repo, User
-from .store import ApiError, Store
+from .store import ApiError, Store, identity
 
 PREFIX = "/api/v4"
 STATES = {"pending", "running", "success", "failed", "canceled", "skipped"}
@@ -292,8 +292,6 @@ class GitLabApi:
             raise ApiError(400, "400 Bad request - Target ref is invalid")
         if repo.bare.ref_target(f"refs/tags/{name}"):
             raise ApiError(400, f"Tag {name} already exists")
-        from .store import identity
-
         target = repo.bare.make_tag(str(name), sha, str(message), identity(user)) if message else sha
         self.store.create_ref(repo, f"refs/tags/{name}", target, user)
         return Response.json(201, self.tag_json(repo, str(name)))

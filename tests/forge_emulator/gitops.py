@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,8 +138,6 @@ class BareRepo:
 
     @staticmethod
     def _now() -> int:
-        import time
-
         return int(time.time())
 
     def commit_info(self, sha: str) -> CommitInfo:

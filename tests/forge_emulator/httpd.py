@@ -15,6 +15,10 @@ from typing import Any
 from .model import User
 
 
+class BadJson(ValueError):
+    pass
+
+
 @dataclass
 class Request:
     method: str
@@ -32,9 +36,7 @@ class Request:
         except ValueError:
             value = None
         if not isinstance(value, dict):
-            from .store import ApiError
-
-            raise ApiError(400, "Problems parsing JSON")
+            raise BadJson("Problems parsing JSON")
         return value
 
     def param(self, name: str) -> Any:

@@ -21,6 +21,7 @@ from .model import (
     Status,
     User,
     now_iso,
+    permission_at_least,
 )
 
 
@@ -102,8 +103,6 @@ class Store:
         raise ApiError(404, "404 Project Not Found")
 
     def require(self, repo: Repo, user: User, need: str) -> None:
-        from .model import permission_at_least
-
         if not permission_at_least(repo.permission(user), need):
             raise ApiError(403, "Resource not accessible by integration" if user.type == "Bot"
                            else "Must have push access to this repository")
