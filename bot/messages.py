@@ -77,7 +77,8 @@ def refuse_approvals(have: int, required: int) -> str:
 def refuse_moved(seen: str, head: str) -> str:
     seen_text = f"`{seen[:12]}`" if seen else "the head you commented on"
     return _reply(f"The draft moved after your approval ({seen_text} → `{head[:12]}`), so nothing was merged. "
-                  "Review the new head and comment `/approve` again.")
+                  f"Review the new head and comment `/approve` again (or `/approve {head}` to name the "
+                  "exact head you reviewed).")
 
 
 def refuse_unmergeable() -> str:

@@ -21,11 +21,12 @@ from bot.handlers.annotations import annotations_for
 from bot.handlers.context import BotContext
 from bot.lifecycle import commits, naming
 from bot.lifecycle.cache import RepositoryCache
-from bot.lifecycle.gitaccess import RefUpdate
+from bot.lifecycle.gitaccess import RefUpdate, classify_remote_failure
 from bot.lifecycle.repositories import Repository
 from bot.render.api import RenderOptions, RenderOutcome, render_package
 
 log = logging.getLogger("porchbot.render")
+_MOVED = ("non-fast-forward", "fetch first", "stale info")  # git's words for "the branch moved"
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,10 @@ def _push_child(cache: RepositoryCache, branch: str, commit: str, parent: str) -
     ref = f"refs/heads/{branch}"
     result = cache.git.run_raw("push", "--porcelain", "-q", cache.url, f"{commit}:{ref}", env=cache.remote_env())
     if result.returncode != 0:
-        log.info("render dropped: branch moved", extra={"reason": f"{branch} no longer at {parent[:12]}"})
+        output = result.stdout + result.stderr
+        if not any(reason in output for reason in _MOVED):
+            raise classify_remote_failure(cache.repository.url, output)  # not a race: say so in the status
+        log.info("render dropped: branch moved", extra={"draft": branch, "head_sha": parent})
         return False
     cache.git.update_refs([RefUpdate(ref, commit, parent)])
     return True

@@ -1,0 +1,110 @@
+"""The render handler on a real git remote (a local bare repository) with a recording forge."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.config import LifecycleSettings
+from bot.handlers import render_handler
+from bot.handlers.context import BotContext
+from bot.lifecycle.engine import Engine
+from bot.lifecycle.repositories import Repository, register
+from bot.render.api import RenderOutcome
+from tests.bot.e2e_support import UPSTREAM_FILES
+from tests.bot.fakes import RecordingForge
+
+BRANCH = "drafts/basens/v1"
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "d@x",
+           "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "d@x"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
+
+
+class RemoteForge(RecordingForge):
+    """Branch heads come from the real remote; everything else is recorded."""
+
+    remote: Path = Path()
+
+    def get_branch_head(self, branch: str) -> str | None:
+        out = subprocess.run(["git", "--git-dir", str(self.remote), "rev-parse", "--verify", "-q",
+                              f"refs/heads/{branch}"], capture_output=True, text=True)
+        return out.stdout.strip() or None
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[BotContext, Repository, RemoteForge, Path, Path]:
+    work, remote = tmp_path / "work", tmp_path / "remote.git"
+    git("init", "-q", "-b", "main", str(work))
+    (work / "README.md").write_text("deployments\n")
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "init", cwd=work)
+    git("checkout", "-q", "-b", BRANCH, cwd=work)
+    for name, text in UPSTREAM_FILES.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "a person's edit", cwd=work)
+    git("clone", "-q", "--bare", str(work), str(remote))
+    settings = LifecycleSettings(config_dir=tmp_path / "config", state_dir=tmp_path / "state")
+    repository = register(settings, Repository(name="deployments", url=str(remote), forge="github"))
+    forge = RemoteForge()
+    forge.remote = remote
+    ctx = BotContext(engine=Engine(settings=settings), build_forge=lambda r: forge)
+    return ctx, repository, forge, work, remote
+
+
+def test_a_push_is_rendered_and_committed_on_top(setup: tuple[BotContext, Repository, RemoteForge, Path, Path]
+                                                 ) -> None:
+    ctx, repository, forge, _, remote = setup
+    pushed = git("--git-dir", str(remote), "rev-parse", BRANCH).strip()
+    report = render_handler.render_draft(ctx, repository, BRANCH)
+    assert report is not None and report.ok and report.changed and not report.dropped
+    head = git("--git-dir", str(remote), "rev-parse", BRANCH).strip()
+    assert git("--git-dir", str(remote), "log", "-1", "--format=%s%n%P%n%an", head).split("\n")[:3] == [
+        "Rendering package", pushed, "porchbot"]
+    changed = git("--git-dir", str(remote), "diff", "--name-only", pushed, head).split()
+    assert changed and all(path.startswith("basens/") for path in changed)
+    assert [(sha, state) for sha, state, _ in forge.statuses] == [(head, "success")]
+    # The bot's own push comes back as a push event: the head is reported already, so nothing happens.
+    again = render_handler.render_draft(ctx, repository, BRANCH)
+    assert again is not None and again.dropped and len(forge.statuses) == 1
+    assert git("--git-dir", str(remote), "rev-parse", BRANCH).strip() == head
+
+
+def test_a_result_for_an_old_head_is_dropped(setup: tuple[BotContext, Repository, RemoteForge, Path, Path],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx, repository, forge, work, remote = setup
+    real_render = render_handler._render
+
+    def person_pushes_meanwhile(stage: Path, runtime: str) -> RenderOutcome:
+        (work / "basens" / "extra.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+        git("add", "-A", cwd=work)
+        git("commit", "-q", "-m", "newer edit", cwd=work)
+        git("push", "-q", str(remote), f"HEAD:refs/heads/{BRANCH}", cwd=work)
+        return real_render(stage, runtime)
+
+    monkeypatch.setattr(render_handler, "_render", person_pushes_meanwhile)
+    report = render_handler.render_draft(ctx, repository, BRANCH)
+    assert report is not None and report.dropped
+    head = git("--git-dir", str(remote), "rev-parse", BRANCH).strip()
+    assert git("--git-dir", str(remote), "log", "-1", "--format=%s", head).strip() == "newer edit"
+    assert forge.statuses == []  # the newer push renders itself
+
+
+def test_a_failed_render_commits_nothing(setup: tuple[BotContext, Repository, RemoteForge, Path, Path]) -> None:
+    ctx, repository, forge, work, remote = setup
+    kptfile = work / "basens" / "Kptfile"
+    kptfile.write_text(kptfile.read_text().replace("set-namespace:v0.4.1", "no-such-function:v9"))
+    git("commit", "-q", "-am", "broken", cwd=work)
+    git("push", "-q", str(remote), f"HEAD:refs/heads/{BRANCH}", cwd=work)
+    pushed = git("--git-dir", str(remote), "rev-parse", BRANCH).strip()
+    report = render_handler.render_draft(ctx, repository, BRANCH)
+    assert report is not None and not report.ok and not report.changed
+    assert git("--git-dir", str(remote), "rev-parse", BRANCH).strip() == pushed
+    assert [(sha, state) for sha, state, _ in forge.statuses] == [(pushed, "failure")]
