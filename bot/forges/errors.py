@@ -71,7 +71,9 @@ def classify_status(forge: str, operation: str, status: int, message: str,
         seconds = 60.0 if wait is None else wait
         return Failure(RateLimited(f"{prefix}: rate limited, retry in {seconds:.0f}s", seconds), True, wait)
     if status >= 500:
-        return Failure(ForgeUnavailable(f"{prefix}: the forge answered HTTP {status}; try again later"), True)
+        # A 503 may say when to come back; otherwise our own backoff decides.
+        return Failure(ForgeUnavailable(f"{prefix}: the forge answered HTTP {status}; try again later"), True,
+                       retry_after(headers))
     if status == 401:
         return Failure(Forbidden(f"{prefix}: the token was rejected (HTTP 401); check the forge credentials"),
                        False)

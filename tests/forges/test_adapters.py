@@ -20,6 +20,7 @@ def draft_branch(emulator: Emulator, name: str = "drafts/basens/v1", content: st
 
 
 def test_open_find_and_get_a_draft_pull_request(forge_emulator: Emulator, forge: Forge) -> None:
+    assert isinstance(forge, Forge) and forge.kind == forge_emulator.kind and forge.repo_name == REPO
     branch = draft_branch(forge_emulator)
     opened = forge.open_pull_request(branch, "main", "basens v1", "a package", draft=True)
     assert (opened.draft, opened.state, opened.head_branch, opened.base_branch) == (True, "open", branch, "main")

@@ -193,6 +193,8 @@ def test_github_rest_conventions(github_emulator: Emulator) -> None:
     assert 'rel="next"' in headers["Link"] and "page=3" in headers["Link"] and headers["Link"].count("/api/v3/") >= 2
     status, _, _ = request(f"{api}/issues/comments/{page[0]['id']}", token, "github", "DELETE")
     assert status == 204
+    status, _, unparsable = request(f"{api}/issues/{created['number']}/comments", token, "github", "POST", ["x"])
+    assert status == 400 and unparsable["message"] == "Problems parsing JSON"
     status, _, missing = request(f"{api}/pulls/99", token, "github")
     assert status == 404 and missing["message"] == "Not Found"
     status, _, bad = request(f"{api}/pulls/1", "wrong-token", "github")

@@ -32,6 +32,11 @@ def test_classify_status(status: int, message: str, headers: dict[str, str], exp
     assert str(failure.error).startswith("GitHub: could not merge pull request #1")
 
 
+def test_a_503_with_retry_after_says_how_long() -> None:
+    assert classify_status("GitLab", "read", 503, "", {"Retry-After": "7"}).wait == 7.0
+    assert classify_status("GitLab", "read", 503, "", {}).wait is None
+
+
 def test_retry_after_forms() -> None:
     assert retry_after({"Retry-After": "12"}) == 12.0
     date = email.utils.formatdate(1_000_030, usegmt=True)
