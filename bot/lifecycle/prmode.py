@@ -9,9 +9,10 @@ the pieces the bot's handlers share with it (state gathering, publishing).
 from __future__ import annotations
 
 import os
+import sys
 
 from bot import messages, policy
-from bot.errors import Conflict, Forbidden, InvalidInput, NotMergeable
+from bot.errors import Conflict, Forbidden, InvalidInput, NotMergeable, PorchbotError
 from bot.forges.base import RENDER_STATUS_CONTEXT, Forge
 from bot.forges.models import Permission, PullRequest
 from bot.handlers.decide import DraftState, Intent, MergeAndPublish, Reply, decide_approve
@@ -214,7 +215,11 @@ def with_pull_requests_all(engine: Engine, revisions: list[PackageRevision]) -> 
     for name, listed in by_repository.items():
         repository = engine.repository(name)
         if repository.forge in ("github", "gitlab") and any(r.lifecycle == DRAFT for r in listed):
-            listed = overlay(listed, forge_factory.forge_for(repository), repository.branch)
+            try:
+                listed = overlay(listed, forge_factory.forge_for(repository), repository.branch)
+            except PorchbotError as err:  # a listing still answers, from the branches alone
+                sys.stderr.write(f"warning: repository {name!r}: pull requests not read ({err}); "
+                                 "drafts are shown as Draft\n")
         result.extend(listed)
     return result
 
