@@ -32,12 +32,6 @@ class User:
 
 
 @dataclass
-class Hook:
-    url: str
-    secret: str
-
-
-@dataclass
 class Repo:
     id: int
     full_name: str
@@ -46,7 +40,6 @@ class Repo:
     owner: User
     created_at: str = field(default_factory=now_iso)
     permissions: dict[str, str] = field(default_factory=dict)
-    hooks: list[Hook] = field(default_factory=list)
 
     @property
     def name(self) -> str:

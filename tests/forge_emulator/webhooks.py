@@ -84,6 +84,13 @@ class WebhookSender:
         self._queue.put(delivery)
         return delivery
 
+    def redeliver(self, delivery: Delivery) -> Delivery:
+        """Send a delivery again, byte for byte with the same headers (delivery id / Idempotency-Key):
+        what GitHub's "Redeliver" button and GitLab's automatic retries do."""
+        again = Delivery(delivery.event, delivery.payload, delivery.body, dict(delivery.headers), self.url)
+        self._queue.put(again)
+        return again
+
     def _run(self) -> None:
         while True:
             delivery = self._queue.get()

@@ -104,6 +104,17 @@ def test_a_git_push_is_announced_with_a_signed_webhook(wired: Emulator, receiver
     assert json.loads(body)["ref"] in by_ref
 
 
+def test_a_redelivery_repeats_the_delivery_id(wired: Emulator, receiver: Receiver) -> None:
+    wired.commit_files(REPO, "main", {"x.txt": "x\n"}, "owner")
+    first = wired.wait_for_webhook("push")[0]
+    wired.webhooks.redeliver(first)
+    wired.webhooks.drain()
+    (headers_1, body_1), (headers_2, body_2) = receiver.received[-2:]
+    assert body_1 == body_2
+    key = "x-github-delivery" if wired.kind == "github" else "idempotency-key"
+    assert headers_1[key] == headers_2[key]
+
+
 def test_a_push_to_a_pull_request_head_synchronizes_it(wired: Emulator, tmp_path: Path) -> None:
     wired.commit_files(REPO, "drafts/pkg/v1", {"pkg/Kptfile": "a: 1\n"}, "owner")
     pull = wired.open_pull(REPO, "drafts/pkg/v1", "owner", draft=True)
