@@ -6,6 +6,7 @@ import posixpath
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from bot.render import annotations as ann
 from bot.render.api import StepOutcome
@@ -73,13 +74,13 @@ def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role:
         selected = [item.copy() for item in selected]
     problem = krm_error(selected)
     if problem is not None:
-        return _execution_failure(step, f"input resource list must contain only KRM resources: {problem}")
+        _execution_failure(step, f"input resource list must contain only KRM resources: {problem}")
     ctx.console.running(display, len(selected) if selection else None, package.display_name)
     ref = FunctionRef(image=image, exec=function.exec, name=function.name)
     try:
         runtime = ctx.selector.for_function(ref)
     except FunctionError as err:
-        return _execution_failure(step, str(err))
+        _execution_failure(step, str(err))
     # Every function sees kpt's call ids; builtins usually edit in place (then resync is a no-op
     # skipped per item) but some (starlark) rebuild items, which are matched back by id like kpt does.
     originals = tag_call_ids(selected, role == "mutator")
@@ -90,7 +91,7 @@ def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role:
     except FunctionError as err:
         if err.execution_error:
             _remove_call_ids(items)
-            return _execution_failure(step, str(err))
+            _execution_failure(step, str(err))
         step.exit_code = err.exit_code or 1
         step.stderr = err.stderr
         step.results = list(err.output.results) if err.output is not None else []
@@ -113,11 +114,11 @@ def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role:
     _remove_call_ids(items)
     problem = krm_error(output)
     if problem is not None:
-        return _execution_failure(step, f"output resource list must contain only KRM resources: {problem}")
+        _execution_failure(step, f"output resource list must contain only KRM resources: {problem}")
     try:
         _check_output_paths(output, package, function, before)
     except PlainError as err:
-        return _execution_failure(step, str(err))
+        _execution_failure(step, str(err))
     ctx.console.finished(display, elapsed, step.results, step.stderr, None)
     ctx.executed += 1
     if role == "validator":
@@ -130,7 +131,8 @@ def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role:
     return output
 
 
-def _execution_failure(step: StepOutcome, message: str) -> list[Node]:
+def _execution_failure(step: StepOutcome, message: str) -> NoReturn:
+    """kpt records a failure without a function result as the step's executionError."""
     step.execution_error = message
     step.exit_code = 1
     raise PlainError(message)
