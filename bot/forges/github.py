@@ -30,6 +30,7 @@ from .models import (
     StatusState,
     Tag,
     User,
+    iso_utc,
 )
 
 T = TypeVar("T")
@@ -177,14 +178,14 @@ class GitHubForge:
     # -- conversation ----------------------------------------------------------------------------
     def list_comments(self, number: int) -> list[Comment]:
         return self._call(f"list the comments of #{number}", lambda: [
-            Comment(id=c.id, body=c.body or "", author=_user(c.user), created_at=c.created_at.isoformat(),
+            Comment(id=c.id, body=c.body or "", author=_user(c.user), created_at=iso_utc(c.created_at),
                     url=c.html_url)
             for c in self._repo.get_issue(number).get_comments()])
 
     def create_comment(self, number: int, body: str) -> Comment:
         def create() -> Comment:
             c = self._repo.get_issue(number).create_comment(body)
-            return Comment(id=c.id, body=c.body or "", author=_user(c.user), created_at=c.created_at.isoformat(),
+            return Comment(id=c.id, body=c.body or "", author=_user(c.user), created_at=iso_utc(c.created_at),
                            url=c.html_url)
 
         return self._call(f"comment on #{number}", create)
@@ -193,7 +194,7 @@ class GitHubForge:
         def edit() -> Comment:
             c = self._repo.get_issue(number).get_comment(comment_id)
             c.edit(body)
-            return Comment(id=c.id, body=c.body or "", author=_user(c.user), created_at=c.created_at.isoformat(),
+            return Comment(id=c.id, body=c.body or "", author=_user(c.user), created_at=iso_utc(c.created_at),
                            url=c.html_url)
 
         return self._call(f"edit comment {comment_id}", edit)

@@ -33,6 +33,7 @@ from .models import (
     StatusState,
     Tag,
     User,
+    iso_utc,
 )
 
 T = TypeVar("T")
@@ -83,7 +84,7 @@ def _pull(mr: ProjectMergeRequest) -> PullRequest:
 
 def _comment(data: Mapping[str, Any]) -> Comment:
     return Comment(id=int(data["id"]), body=str(data.get("body") or ""), author=_user(data.get("author")),
-                   created_at=str(data.get("created_at") or ""), url=None)
+                   created_at=iso_utc(data.get("created_at")), url=None)
 
 
 class GitLabForge:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Literal
 
@@ -43,6 +44,23 @@ class Permission(Enum):
         if access_level >= 10:
             return cls.READ
         return cls.NONE
+
+
+def iso_utc(value: datetime | str | None) -> str:
+    """One timestamp format for both forges: `2024-05-01T12:00:00Z` (GitLab adds milliseconds, PyGithub
+    hands out datetimes); an unparsable string is passed through rather than lost."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    else:
+        moment = value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

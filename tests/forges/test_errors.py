@@ -9,6 +9,7 @@ import pytest
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound, NotMergeable, PorchbotError, RateLimited
 from bot.forges.base import RetryPolicy
 from bot.forges.errors import ForgeUnavailable, call_with_retry, classify_status, retry_after
+from bot.forges.models import iso_utc
 
 
 @pytest.mark.parametrize(("status", "message", "headers", "expected", "retryable"), [
@@ -45,6 +46,11 @@ def test_retry_after_forms() -> None:
     assert retry_after({"RateLimit-Remaining": "0", "RateLimit-Reset": "1000005"}, now=1_000_000) == 5
     assert retry_after({"x-ratelimit-remaining": "12", "x-ratelimit-reset": "1000045"}, now=1_000_000) is None
     assert retry_after({}) is None
+
+
+@pytest.mark.parametrize("raw", ["2024-05-01T12:00:00.123Z", "2024-05-01T14:00:00+02:00", "2024-05-01T12:00:00Z"])
+def test_timestamps_are_normalised(raw: str) -> None:
+    assert iso_utc(raw) == "2024-05-01T12:00:00Z"
 
 
 def test_call_with_retry_passes_unknown_errors_through() -> None:
