@@ -27,6 +27,11 @@ def test_basic_auth_lists_and_pushes_over_http(cli: Cli, http_git: GitHttpServer
     assert created.exit_code == 0, created.stderr
     served = http_git.project_root / "blueprints.git"
     assert "drafts/fresh/v1" in git("--git-dir", str(served), "branch", "--list")
+    name = created.stdout.split()[0]
+    assert cli("rpkg", "propose", name).exit_code == 0
+    approved = cli("rpkg", "approve", name)
+    assert approved.stdout == f"{name} approved\n", approved.stderr
+    assert git("--git-dir", str(served), "tag", "--list", "fresh/*").split() == ["fresh/v1"]
     config_dir = Path(porchbot_env["PORCHBOT_CONFIG_DIR"])
     assert "s3cret" not in (config_dir / "repositories.yaml").read_text()
     credentials = config_dir / "credentials.yaml"
