@@ -147,6 +147,18 @@ class World:
     def replies_containing(self, number: int, text: str) -> list[Any]:
         return [c for c in self.emulator.comments(REPO, number) if text in c.body]
 
+    def git_push(self, branch: str, files: dict[str, str], login: str, message: str) -> str:
+        """A person's clone, commit and push over the forge's git HTTP (what `git push` does)."""
+        work = self.cli_state / f"clone-{login}-{time.monotonic_ns()}"
+        git("clone", "-q", "--branch", branch, self.emulator.clone_url(REPO, login), str(work))
+        for name, text in files.items():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            (work / name).write_text(text)
+        git("add", "-A", cwd=work)
+        git("commit", "-q", "-m", message, cwd=work)
+        git("push", "-q", "origin", f"HEAD:refs/heads/{branch}", cwd=work)
+        return git("rev-parse", "HEAD", cwd=work).strip()
+
     def comment(self, number: int, login: str, body: str) -> None:
         self.emulator.comment(REPO, number, login, body)
 

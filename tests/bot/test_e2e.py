@@ -77,11 +77,11 @@ def run_flow(w: World) -> None:
     _rendered_head(w, DRAFT_BRANCH)
     assert w.lifecycle(ISTIONS)[4] == "Draft"  # type: ignore[index]
 
-    # A person adds the set-labels mutator in the web editor: the bot renders and commits on top.
+    # A person pushes the set-labels mutator with git: the bot renders and commits on top.
     head = emulator.branch_sha(REPO, DRAFT_BRANCH)
     assert head is not None
     kptfile = _with_mutator(w.show(head, "istions/Kptfile"), SET_LABELS)
-    edited = emulator.commit_files(REPO, DRAFT_BRANCH, {"istions/Kptfile": kptfile}, "dev", "Add set-labels")
+    edited = w.git_push(DRAFT_BRANCH, {"istions/Kptfile": kptfile}, "dev", "Add set-labels")
     def moved_on() -> str | None:
         now = emulator.branch_sha(REPO, DRAFT_BRANCH)
         return now if now != edited else None
@@ -130,7 +130,7 @@ def run_flow(w: World) -> None:
     eventually(lambda: emulator.pull(REPO, second.number).draft, "the PR back to draft")
     assert w.lifecycle(ISTIONS_V2_DRAFT)[4] == "Draft"  # type: ignore[index]
 
-    # A failing validator: status failure, results in the sticky comment, /approve refused while red.
+    # A failing validator, committed in the forge's web editor: status failure, results in the sticky comment, /approve refused while red.
     head = emulator.branch_sha(REPO, "drafts/istions/v2")
     assert head is not None
     kptfile = _with_validator(w.show(head, "istions/Kptfile"))
