@@ -1,35 +1,51 @@
 """``porchbot``: the porchctl-style CLI. Sub-command groups live in bot/commands/, one module each.
 
-Heavy libraries (docker, forges, web app) are imported inside commands so that ``porchbot fn render``
-starts fast.
+Only the group named on the command line is imported (``porchbot fn render`` must not pay for the
+lifecycle, forge and web modules), and heavy libraries are imported inside commands.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import typer
 
-from bot.commands import fn, repo, rpkg, server
 from bot.errors import PorchbotError
 
-app = typer.Typer(
-    name="porchbot",
-    help="Porch-style package orchestration for kpt packages, as a GitOps bot.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.add_typer(fn.app, name="fn", help="Render and evaluate KRM functions.")
-app.add_typer(repo.app, name="repo", help="Register and list package repositories.")
-app.add_typer(rpkg.app, name="rpkg", help="Manage package revisions.")
-server.register(app)
+GROUPS = {
+    "fn": "Render and evaluate KRM functions.",
+    "repo": "Register and list package repositories.",
+    "rpkg": "Manage package revisions.",
+}
+SERVER_COMMANDS = ("serve", "worker")
+
+
+def build_app(argv: list[str] | None = None) -> typer.Typer:
+    app = typer.Typer(
+        name="porchbot",
+        help="Porch-style package orchestration for kpt packages, as a GitOps bot.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    first = next((arg for arg in (argv or []) if not arg.startswith("-")), None)
+    wanted = [first] if first in GROUPS or first in SERVER_COMMANDS else [*GROUPS, *SERVER_COMMANDS]
+    for name in wanted:
+        if name in GROUPS:
+            module = importlib.import_module(f"bot.commands.{name}")
+            app.add_typer(module.app, name=name, help=GROUPS[name])
+    if any(name in SERVER_COMMANDS for name in wanted):
+        from bot.commands import server
+
+        server.register(app)
+    return app
 
 
 def main() -> None:
     try:
-        app(standalone_mode=True)
+        build_app(sys.argv[1:])(standalone_mode=True)
     except PorchbotError as err:
         sys.stderr.write(f"Error: {err}\n")
         sys.exit(err.exit_code)

@@ -92,14 +92,33 @@ def lookup(image: str) -> BuiltinFunction | None:
     ref = parse_image(image)
     if not ref.catalog or not ref.tag:
         return None
-    _load_all()
+    _load_module_for(ref.name)
     for function in _REGISTRY:
         if function.name == ref.name and function.matches_tag(ref.tag):
             return function
     return None
 
 
+# Module per catalog name where it is not the name with '-' -> '_' (a module called ``starlark``
+# would shadow the starlark-pyo3 package).
+_MODULE_NAMES = {"starlark": "starlark_fn"}
 _loaded = False
+_loaded_modules: set[str] = set()
+
+
+def _load_module_for(name: str) -> None:
+    """Import only the module of one function: `porchbot fn render` should not pay for all of them."""
+    if _loaded:
+        return
+    module = _MODULE_NAMES.get(name, name.replace("-", "_"))
+    if module in _loaded_modules or not module.replace("_", "").isalnum():
+        return
+    _loaded_modules.add(module)
+    import importlib.util
+
+    qualified = f"bot.render.functions.{module}"
+    if importlib.util.find_spec(qualified) is not None:
+        importlib.import_module(qualified)
 
 
 def _load_all() -> None:
@@ -115,4 +134,5 @@ def _load_all() -> None:
 
     for module in pkgutil.iter_modules(package.__path__):
         if module.name not in {"registry"} and not module.name.startswith("_"):
+            _loaded_modules.add(module.name)
             importlib.import_module(f"bot.render.functions.{module.name}")
