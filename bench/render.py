@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from yaml_roundtrip import generate  # noqa: E402
+
 from bot.render.api import RenderOptions, render_package  # noqa: E402
 from bot.render.runtimes.base import RuntimeOptions  # noqa: E402
-from yaml_roundtrip import generate  # noqa: E402
 
 BUNDLE = ROOT.parent / "shared" / "fixtures" / "kpt-samples" / "kpt-samples.bundle"
 PORCHBOT = Path(sys.executable).parent / "porchbot"
