@@ -82,7 +82,12 @@ def _can_write(intent: Intent, pull: PullRequest) -> bool:
 def decide_approve(state: DraftState, intent: Intent) -> list[Action]:
     pull, actor = state.pull, intent.actor.lower()
     if pull.merged:
-        return [Reply(messages.already_published(state.published_tag, pull))]
+        reply = Reply(messages.already_published(state.published_tag, pull))
+        if state.published_tag is None and pull.merge_commit_sha:
+            # Merged but never tagged (a worker died in between): finish the publication now.
+            merged_by = pull.merged_by.login if pull.merged_by else intent.actor
+            return [Publish(merge_sha=pull.merge_commit_sha, merged_by=merged_by), reply]
+        return [reply]
     if not pull.is_open:
         return _refuse(messages.refuse_closed(pull))
     if actor not in state.approvers:
