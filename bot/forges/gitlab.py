@@ -242,8 +242,15 @@ class GitLabForge:
                           description: str | None = None, target_url: str | None = None) -> None:
         data = {"state": TO_GITLAB_STATE[state], "name": context}
         data.update({k: v for k, v in (("description", description), ("target_url", target_url)) if v})
-        self._call(f"set the {context} status on {sha[:12]}",
-                   lambda: self._project.commits.get(sha, lazy=True).statuses.create(data))
+        try:
+            self._call(f"set the {context} status on {sha[:12]}",
+                       lambda: self._project.commits.get(sha, lazy=True).statuses.create(data))
+        except InvalidInput:
+            # GitLab refuses pending → pending (and running → running) with a 400; GitHub takes the same
+            # call as a no-op. When the status already says what we asked for, that is success.
+            current = self.get_combined_status(sha).get(context)
+            if current is None or current.state != state:
+                raise
 
     def get_combined_status(self, sha: str) -> CombinedStatus:
         def combined() -> CombinedStatus:

@@ -251,6 +251,13 @@ class GitLabApi:
         if state not in STATES:
             raise ApiError(400, "400 Bad request - state does not have a valid value")
         name = request.param("name") or request.param("context") or "default"
+        latest = next((s for s in self.store.statuses_for(repo, repo.bare.resolve(sha) or sha)
+                       if s.context == name), None)
+        if latest is not None and latest.state == state and state in ("pending", "running"):
+            # GitLab's status state machine has no pending → pending or running → running edge.
+            verb = "enqueue" if state == "pending" else "run"
+            raise ApiError(400, f"Cannot transition status via :{verb} from :{state} "
+                                f'(Reason(s): Status cannot transition via "{verb}")')
         status = self.store.add_status(repo, sha, str(state), str(name), request.param("description"),
                                        request.param("target_url"), self.actor(request))
         return Response.json(201, self.shapes.status(status, request.param("ref")))

@@ -124,7 +124,10 @@ def test_commit_status_and_combined_status(forge_emulator: Emulator, forge: Forg
     sha = forge_emulator.branch_sha(REPO, draft_branch(forge_emulator))
     assert sha is not None
     forge.set_commit_status(sha, "pending", description="rendering")
+    forge.set_commit_status(sha, "pending", description="rendering again")  # GitLab answers 400: still fine
     assert forge.get_combined_status(sha).state == "pending"
+    refused = [e for e in forge_emulator.exchanges if e.status == 400]
+    assert len(refused) == (1 if forge_emulator.kind == "gitlab" else 0)
     forge.set_commit_status(sha, "success", description="rendered", target_url="http://example.com/r/1")
     combined = forge.get_combined_status(sha)
     assert combined.state == "success"
