@@ -58,6 +58,10 @@ def main() -> None:
     elif mode == "sleep":
         time.sleep(float(config.get("seconds", 3600)))
         respond(resource_list, items, "slept")
+    elif mode == "close-and-sleep":
+        os.close(1)
+        os.close(2)
+        time.sleep(float(config.get("seconds", 3600)))
     elif mode == "garbage":
         sys.stdout.write("this: is: not a ResourceList: [\n")
     elif mode == "stderr":

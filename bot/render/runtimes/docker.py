@@ -91,11 +91,7 @@ class DockerRuntime:
             allowed = ", ".join(self.options.allowed_images)
             raise FunctionError(f"image {image} is not in the allowed images ({allowed})", execution_error=True)
         stdin = encode_resource_list(resource_list).encode("utf-8")
-        container = self._create(self._container_image(image))
-        try:
-            stdout, stderr, exit_code = self._attach_and_run(container, stdin, image)
-        finally:
-            self._remove(container)
+        stdout, stderr, exit_code = self._run_container(image, stdin)
         stderr_text = filter_stderr(stderr.decode("utf-8", errors="replace"))
         stdout_text = stdout.decode("utf-8", errors="replace")
         if exit_code != 0:
@@ -107,6 +103,23 @@ class DockerRuntime:
             raise FunctionError(f"function {image} printed malformed output: {err}", exit_code=1,
                                 stderr=stderr_text, execution_error=True) from err
         return FunctionRun(output=output, stderr=stderr_text, exit_code=0)
+
+    def _run_container(self, image: str, stdin: bytes) -> tuple[bytes, bytes, int]:
+        import docker.errors
+        import requests.exceptions
+
+        try:
+            container = self._create(self._container_image(image))
+            try:
+                return self._attach_and_run(container, stdin, image)
+            finally:
+                self._remove(container)
+        except docker.errors.APIError as err:
+            # e.g. the image has no user "nobody" or no command: the engine refuses to start it.
+            raise daemon_error(str(err.explanation or err), image) from err
+        except (requests.exceptions.RequestException, OSError) as err:
+            raise FunctionError(f"function {image}: lost the Docker engine mid-call: {err}",
+                                execution_error=True) from err
 
     def _container_image(self, image: str) -> str:
         """The container twin of a catalog wasm build, when wasm is allowed and the twin is here.
@@ -203,6 +216,8 @@ class DockerRuntime:
             raise daemon_error(str(err.explanation or err), image) from err
 
     def _attach_and_run(self, container: str, stdin: bytes, image: str) -> tuple[bytes, bytes, int]:
+        import requests.exceptions
+
         api = self._client()
         timeout = self.options.limits.timeout_seconds
         deadline = time.monotonic() + timeout
@@ -221,7 +236,13 @@ class DockerRuntime:
         finally:
             attached.close()
         remaining = max(deadline - time.monotonic(), 1.0)
-        status = api.wait(container, timeout=remaining)
+        try:
+            status = api.wait(container, timeout=remaining)
+        except requests.exceptions.ReadTimeout:
+            # It closed its output but kept running past the deadline.
+            self._kill(container)
+            raise FunctionError(f"function {image} timed out after {timeout:g}s and was killed",
+                                execution_error=True) from None
         exit_code = int(status.get("StatusCode", 1))
         if exit_code == 137 and api.inspect_container(container)["State"].get("OOMKilled"):
             mib = self.options.limits.memory_bytes // (1024 * 1024)
@@ -273,14 +294,7 @@ def _read_frames(sock: socket.socket, deadline: float) -> tuple[bytes, bytes]:
         if remaining <= 0:
             raise TimeoutError
         sock.settimeout(remaining)
-        try:
-            chunk = sock.recv(65536)
-        except TimeoutError:
-            raise
-        except OSError as err:
-            if isinstance(err, socket.timeout):
-                raise TimeoutError from err
-            raise
+        chunk = sock.recv(65536)  # TimeoutError (socket.timeout) when the deadline passes
         if not chunk:
             break
         buffer += chunk

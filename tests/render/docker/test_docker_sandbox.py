@@ -102,6 +102,14 @@ def test_function_past_its_timeout_is_killed(sandbox_image: str, make_runtime: R
     assert elapsed < 15
 
 
+def test_function_that_closes_its_output_and_hangs_is_killed(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+    started = time.monotonic()
+    with pytest.raises(FunctionError, match="timed out after 3s and was killed"):
+        make_runtime(timeout_seconds=3.0).run(FunctionRef(image=sandbox_image),
+                                              make_resource_list("close-and-sleep"))
+    assert time.monotonic() - started < 20
+
+
 def test_function_over_its_memory_limit_is_killed(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
     with pytest.raises(FunctionError) as caught:
         make_runtime(memory_bytes=64 * 1024 * 1024).run(FunctionRef(image=sandbox_image),
