@@ -28,6 +28,9 @@ def register(app: typer.Typer) -> None:
         settings = load_settings()
         for hint in settings.check_serve():
             log.warning("configure next: " + hint)
+        from bot.policy import load_config
+
+        load_config(settings.config_dir)  # refuse to start on a broken porchbot.yaml, not at the first job
         queue = Queue(settings, handler=handle_job)
         worker = EmbeddedWorker(queue, workers=workers) if workers > 0 else None
         if worker is not None:

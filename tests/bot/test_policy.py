@@ -72,3 +72,17 @@ def test_config_and_owners_combine() -> None:
     config = parse_config("repositories: {deployments: {approvers: [alice]}}\n")
     assert approvers_for(config, "deployments", reader(OWNERS), "istions") == {"alice", "root-owner"}
     assert approvers_for(config, "deployments", reader({}), "istions") == {"alice"}
+
+
+def test_serve_refuses_to_start_on_a_broken_config(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "porchbot.yaml").write_text("render: {runtime: podman}\n")
+    env = {**os.environ, "PORCHBOT_CONFIG_DIR": str(tmp_path), "PORCHBOT_STATE_DIR": str(tmp_path / "state")}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--port", "0"], env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode != 0
+    assert "render.runtime must be one of builtin, docker, auto" in result.stderr
+    assert "Traceback" not in result.stderr
