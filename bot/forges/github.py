@@ -12,7 +12,7 @@ from github.NamedUser import NamedUser
 from github.Organization import Organization
 from github.PullRequest import PullRequest as GhPullRequest
 
-from bot.errors import Conflict, NotFound
+from bot.errors import Conflict, InvalidInput, NotFound
 
 from .base import RENDER_STATUS_CONTEXT, RetryPolicy
 from .errors import Failure, call_with_retry, classify_status, network_failure
@@ -124,8 +124,14 @@ class GitHubForge:
 
     def open_pull_request(self, head_branch: str, base_branch: str, title: str, body: str,
                           draft: bool) -> PullRequest:
-        return self._call(f"open a pull request from {head_branch}", lambda: _pull(
-            self._repo.create_pull(base=base_branch, head=head_branch, title=title, body=body, draft=draft)))
+        try:
+            return self._call(f"open a pull request from {head_branch}", lambda: _pull(
+                self._repo.create_pull(base=base_branch, head=head_branch, title=title, body=body, draft=draft)))
+        except InvalidInput as err:
+            # GitHub says 422 where GitLab says 409; both mean "one is already open for this branch".
+            if "already exists" in str(err):
+                raise Conflict(f"GitHub: a pull request from {head_branch} is already open") from err
+            raise
 
     def mark_ready(self, number: int) -> PullRequest:
         # Real GitHub only offers this through GraphQL; PyGithub sends the markPullRequestReadyForReview mutation.

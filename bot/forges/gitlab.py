@@ -146,8 +146,11 @@ class GitLabForge:
                           draft: bool) -> PullRequest:
         data = {"source_branch": head_branch, "target_branch": base_branch, "description": body,
                 "title": f"Draft: {title}" if draft else title}
-        return self._call(f"open a merge request from {head_branch}",
-                          lambda: _pull(self._project.mergerequests.create(data)))
+        try:
+            return self._call(f"open a merge request from {head_branch}",
+                              lambda: _pull(self._project.mergerequests.create(data)))
+        except Conflict as err:
+            raise Conflict(f"GitLab: a merge request from {head_branch} is already open") from err
 
     def _retitle(self, number: int, draft: bool, verb: str) -> PullRequest:
         def retitle() -> PullRequest:

@@ -29,6 +29,8 @@ def test_open_find_and_get_a_draft_pull_request(forge_emulator: Emulator, forge:
     assert forge.find_pull_request(branch) == forge.get_pull_request(opened.number)
     assert forge.find_pull_request("drafts/other/v1") is None
     assert forge.find_pull_request(branch, base_branch="elsewhere") is None
+    with pytest.raises(Conflict, match="already"):
+        forge.open_pull_request(branch, "main", "basens v1 again", "", draft=False)
 
 
 def test_ready_for_review_and_back_to_draft(forge_emulator: Emulator, forge: Forge) -> None:
