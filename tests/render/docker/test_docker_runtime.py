@@ -20,7 +20,8 @@ UNREACHABLE_IMAGE = "registry.invalid/porchbot/nothing:v1"
 
 
 @pytest.mark.docker
-def test_pull_policy_never_with_unknown_image_is_a_clear_error(built_images: None, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_pull_policy_never_with_unknown_image_is_a_clear_error(built_images: None,
+        make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
     with pytest.raises(FunctionError) as caught:
         make_runtime(pull="never").run(FunctionRef(image=UNKNOWN_IMAGE), make_resource_list("echo"))
     error = caught.value
@@ -32,7 +33,8 @@ def test_pull_policy_never_with_unknown_image_is_a_clear_error(built_images: Non
 
 @pytest.mark.docker
 @pytest.mark.parametrize("policy", ["ifNotPresent", "always"])
-def test_pull_from_unreachable_registry_fails_clearly(built_images: None, policy: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_pull_from_unreachable_registry_fails_clearly(built_images: None, policy: str,
+        make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
     started = time.monotonic()
     with pytest.raises(FunctionError) as caught:
         make_runtime(pull=policy).run(FunctionRef(image=UNREACHABLE_IMAGE), make_resource_list("echo"))
@@ -43,14 +45,16 @@ def test_pull_from_unreachable_registry_fails_clearly(built_images: None, policy
 
 
 @pytest.mark.docker
-def test_if_not_present_uses_the_local_image(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_if_not_present_uses_the_local_image(sandbox_image: str, make_runtime: RuntimeFactory,
+        make_resource_list: ListFactory) -> None:
     run = make_runtime(pull="IfNotPresent").run(FunctionRef(image=sandbox_image), make_resource_list("echo"))
     assert run.exit_code == 0
     assert run.output is not None and [r.message for r in run.output.results] == ["echo"]
 
 
 @pytest.mark.docker
-def test_nonzero_exit_keeps_code_and_filtered_stderr(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_nonzero_exit_keeps_code_and_filtered_stderr(sandbox_image: str, make_runtime: RuntimeFactory,
+        make_resource_list: ListFactory) -> None:
     with pytest.raises(FunctionError) as caught:
         make_runtime().run(FunctionRef(image=sandbox_image), make_resource_list("stderr", code="3"))
     assert caught.value.exit_code == 3
@@ -59,7 +63,8 @@ def test_nonzero_exit_keeps_code_and_filtered_stderr(sandbox_image: str, make_ru
 
 
 @pytest.mark.docker
-def test_malformed_output_is_a_function_error(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_malformed_output_is_a_function_error(sandbox_image: str, make_runtime: RuntimeFactory,
+        make_resource_list: ListFactory) -> None:
     with pytest.raises(FunctionError) as caught:
         make_runtime().run(FunctionRef(image=sandbox_image), make_resource_list("garbage"))
     assert "malformed output" in str(caught.value)
@@ -67,7 +72,8 @@ def test_malformed_output_is_a_function_error(sandbox_image: str, make_runtime: 
 
 
 @pytest.mark.docker
-def test_items_and_function_config_round_trip(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_items_and_function_config_round_trip(sandbox_image: str, make_runtime: RuntimeFactory,
+        make_resource_list: ListFactory) -> None:
     run = make_runtime().run(FunctionRef(image=sandbox_image), make_resource_list("echo"))
     assert run.output is not None
     (item,) = run.output.items

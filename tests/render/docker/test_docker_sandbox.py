@@ -35,7 +35,8 @@ def report_data(output_items: list[object]) -> dict[str, str]:
     raise AssertionError("the function printed no sandbox-report")
 
 
-def test_function_runs_as_nobody_not_root(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_function_runs_as_nobody_not_root(sandbox_image: str, make_runtime: RuntimeFactory,
+        make_resource_list: ListFactory) -> None:
     run = make_runtime().run(FunctionRef(image=sandbox_image), make_resource_list("whoami"))
     assert run.output is not None
     identity = report_data(list(run.output.items))
@@ -66,7 +67,8 @@ def host_listener() -> Iterator[int]:
     server.close()
 
 
-def test_network_connection_fails(sandbox_image: str, host_listener: int, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_network_connection_fails(sandbox_image: str, host_listener: int, make_runtime: RuntimeFactory,
+                                  make_resource_list: ListFactory) -> None:
     function = FunctionRef(image=sandbox_image)
     with pytest.raises(FunctionError) as caught:
         make_runtime().run(function, make_resource_list("connect", host="127.0.0.1", port=str(host_listener)))
@@ -79,7 +81,8 @@ def test_network_connection_fails(sandbox_image: str, host_listener: int, make_r
 
 
 @pytest.mark.parametrize("path", ["/var/tmp/escape", "/etc/escape", "/escape"])
-def test_writing_outside_tmp_fails(sandbox_image: str, path: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_writing_outside_tmp_fails(sandbox_image: str, path: str, make_runtime: RuntimeFactory,
+                                   make_resource_list: ListFactory) -> None:
     with pytest.raises(FunctionError) as caught:
         make_runtime().run(FunctionRef(image=sandbox_image), make_resource_list("write", path=path))
     # /var/tmp is world-writable in the image: only the read-only root filesystem stops it.
@@ -87,12 +90,15 @@ def test_writing_outside_tmp_fails(sandbox_image: str, path: str, make_runtime: 
     assert expected in caught.value.stderr
 
 
-def test_writing_under_tmp_is_allowed(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
-    run = make_runtime().run(FunctionRef(image=sandbox_image), make_resource_list("write", path="/tmp/scratch"))
+def test_writing_under_tmp_is_allowed(sandbox_image: str, make_runtime: RuntimeFactory,
+                                      make_resource_list: ListFactory) -> None:
+    scratch = make_resource_list("write", path="/tmp/scratch")
+    run = make_runtime().run(FunctionRef(image=sandbox_image), scratch)
     assert run.output is not None and run.output.results[0].message == "wrote /tmp/scratch"
 
 
-def test_function_past_its_timeout_is_killed(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_function_past_its_timeout_is_killed(sandbox_image: str, make_runtime: RuntimeFactory,
+        make_resource_list: ListFactory) -> None:
     started = time.monotonic()
     with pytest.raises(FunctionError) as caught:
         make_runtime(timeout_seconds=2.0).run(FunctionRef(image=sandbox_image), make_resource_list("sleep"))
@@ -102,7 +108,8 @@ def test_function_past_its_timeout_is_killed(sandbox_image: str, make_runtime: R
     assert elapsed < 15
 
 
-def test_function_that_closes_its_output_and_hangs_is_killed(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_function_that_closes_its_output_and_hangs_is_killed(sandbox_image: str, make_runtime: RuntimeFactory,
+        make_resource_list: ListFactory) -> None:
     started = time.monotonic()
     with pytest.raises(FunctionError, match="timed out after 3s and was killed"):
         make_runtime(timeout_seconds=3.0).run(FunctionRef(image=sandbox_image),
@@ -110,7 +117,8 @@ def test_function_that_closes_its_output_and_hangs_is_killed(sandbox_image: str,
     assert time.monotonic() - started < 20
 
 
-def test_function_over_its_memory_limit_is_killed(sandbox_image: str, make_runtime: RuntimeFactory, make_resource_list: ListFactory) -> None:
+def test_function_over_its_memory_limit_is_killed(sandbox_image: str, make_runtime: RuntimeFactory,
+        make_resource_list: ListFactory) -> None:
     with pytest.raises(FunctionError) as caught:
         make_runtime(memory_bytes=64 * 1024 * 1024).run(FunctionRef(image=sandbox_image),
                                                     make_resource_list("memory", chunks="16"))

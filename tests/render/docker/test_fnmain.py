@@ -66,7 +66,8 @@ def test_runs_the_builtin_and_prints_the_list_with_results() -> None:
     image = f"{DEFAULT_IMAGE_PREFIX}/set-namespace:latest"
     if lookup(image) is None:
         pytest.skip("set-namespace:latest is not registered yet")
-    code, stdout, stderr = call(INPUT, {"PORCHBOT_FUNCTION": "set-namespace", "PORCHBOT_FUNCTION_TAG": "latest"})
+    environ = {"PORCHBOT_FUNCTION": "set-namespace", "PORCHBOT_FUNCTION_TAG": "latest"}
+    code, stdout, stderr = call(INPUT, environ)
     assert (code, stderr) == (0, "")
     from bot.render.wire import decode_resource_list
 
