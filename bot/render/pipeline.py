@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
+from bot.errors import PorchbotError
 from bot.render import annotations as ann
 from bot.render.api import RenderOptions, RenderOutcome
 from bot.render.console import Console
@@ -59,19 +60,31 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
             items = hydrate(ctx, root, input_paths)
     except RenderError as err:
         error = err
-    outcome = RenderOutcome(exit_code=0 if error is None else 1,
-                            steps=list(ctx.steps))
+    try:
+        return _finish(ctx, root, items, input_paths, options, error, bfs)
+    except OSError as err:
+        # A read-only package or a full disk: one clear message, not a traceback.
+        console.write(f"Error: failed to write the rendered package: {err} \n")
+        return RenderOutcome(exit_code=1, error_message=str(err), steps=list(ctx.steps))
+
+
+def _finish(ctx: RenderContext, root: Package, items: list[Node], input_paths: set[str],
+            options: RenderOptions, error: RenderError | None, bfs: bool) -> RenderOutcome:
+    """Write-back (or the partial write kpt's save-on-render-failure asks for), status, results, summary."""
+    console = ctx.console
+    in_place = options.output is None
+    outcome = RenderOutcome(exit_code=0 if error is None else 1, steps=list(ctx.steps))
     if error is None:
         outcome.changed_paths = _write_output(ctx, root, items, input_paths, options)
     else:
         outcome.error_message = _status_message(error, root.path)
-        if ctx.save_on_failure and options.output is None:
+        if ctx.save_on_failure and in_place:
             from bot.render import writeback
 
             partial = (ctx.partial_items or []) if bfs else _partial_dfs_items(ctx)
             outcome.changed_paths = writeback.write_in_place(root.path, partial, input_paths, ctx.docs,
                                                              prune=False)
-    if options.output is None and _status_enabled():
+    if in_place and _status_enabled():
         from bot.render.status import write_status
 
         message = None if error is None else outcome.error_message
@@ -82,11 +95,10 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
 
         write_results_dir(options.results_dir, ctx.steps, outcome.exit_code)
     if error is not None:
-        if ctx.save_on_failure and options.output is None:
-            if ctx.executed:
-                console.write(f"Partially executed {ctx.executed} function(s) in {ctx.packages_visited} package(s).\n")
-            else:
-                console.write(f"Failed to execute any functions in {ctx.packages_visited} package(s).\n")
+        if ctx.save_on_failure and in_place:
+            verb = f"Partially executed {ctx.executed} function(s)" if ctx.executed \
+                else "Failed to execute any functions"
+            console.write(f"{verb} in {ctx.packages_visited} package(s).\n")
         console.write(error.console_text())
         return outcome
     if options.output not in (OUTPUT_STDOUT, OUTPUT_UNWRAP):
@@ -141,6 +153,8 @@ def hydrate(ctx: RenderContext, package: Package, input_paths: set[str]) -> list
         raise KptError("pkg.render", package.display_path, err) from err
     except RenderError as err:
         raise KptError("pkg.render", package.display_path, err) from err
+    except PorchbotError as err:  # e.g. malformed YAML met past loading: still kpt's error chain
+        raise KptError("pkg.render", package.display_path, PlainError(str(err))) from err
 
 
 def _record_inputs(package: Package, items: list[Node], input_paths: set[str]) -> None:
