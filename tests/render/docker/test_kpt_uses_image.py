@@ -49,3 +49,21 @@ def test_kpt_renders_with_our_image(built_images: None, kpt_binary: str, tmp_pat
     rendered = (package / "cm.yaml").read_text()
     assert "  namespace: staging\n" in rendered
     assert "# the comment survives the container round trip" in rendered
+
+
+def test_kpt_fn_eval_runs_our_image(built_images: None, kpt_binary: str, tmp_path: Path) -> None:
+    from bot.render.functions.registry import lookup
+
+    image = "ghcr.io/kptdev/krm-functions-catalog/set-labels:latest"
+    if lookup(image) is None:
+        pytest.skip(f"no builtin reproduces {image} yet, so no image is tagged with that name")
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "Kptfile").write_text("apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: app\n")
+    (package / "cm.yaml").write_text(CONFIGMAP)
+    result = subprocess.run([kpt_binary, "fn", "eval", str(package), "--image", image,
+                             "--image-pull-policy", "never", "--", "color=orange"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "set 2 labels in total" in result.stderr  # the Kptfile and the ConfigMap
+    assert "  labels:\n    color: orange\n" in (package / "cm.yaml").read_text()
