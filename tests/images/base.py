@@ -95,9 +95,22 @@ def ensure_base_image(client: Any, *, force: bool = False) -> str:
     return BASE_IMAGE
 
 
+def host_apt_proxies() -> list[str]:
+    """The host apt's proxy settings: mmdebstrap's apt reads its own configuration, not the host's."""
+    options: list[str] = []
+    if shutil.which("apt-config") is None:
+        return options
+    for key in ("Acquire::http::Proxy", "Acquire::https::Proxy"):
+        result = subprocess.run(["apt-config", "dump", key], capture_output=True, text=True, check=False)
+        for line in result.stdout.splitlines():
+            if line.startswith(f"{key} ") and line.rstrip().endswith(";"):
+                options.append(line.rstrip()[:-1])
+    return options
+
+
 def _mmdebstrap(tarball: Path, sources: list[Path]) -> None:
     command = ["mmdebstrap", "--quiet", "--variant=essential", f"--include={','.join(PACKAGES)}"]
-    command += [f"--aptopt={option}" for option in APT_OPTIONS]
+    command += [f"--aptopt={option}" for option in (*APT_OPTIONS, *host_apt_proxies())]
     command += [f"--dpkgopt={option}" for option in DPKG_OPTIONS]
     # Without sources mmdebstrap would fall back to Debian's default mirror, which may not be this machine's.
     command += [codename(), str(tarball), *(str(path) for path in sources)]
