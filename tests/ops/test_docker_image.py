@@ -129,3 +129,26 @@ def test_container_renders_a_mounted_package_with_builtin_functions(bot_image: s
     assert rendered["metadata"]["namespace"] == "from-container"
     assert rendered["metadata"]["labels"] == {"tier": "backend"}
     assert "# the app's settings" in (package / "configmap.yaml").read_text()  # comments survive
+
+
+def test_container_runs_functions_in_containers_through_the_mounted_socket(bot_image: str,
+                                                                            tmp_path: Path) -> None:
+    """The docker runtime from inside the image: the docker SDK talks to the host engine's socket."""
+    function_image = "ghcr.io/kptdev/krm-functions-catalog/set-namespace:v0.4.1"
+    if _docker("image", "inspect", function_image).returncode != 0:
+        pytest.skip("function images not built (python -m tests.images.build)")
+    socket_path = Path("/var/run/docker.sock")
+    if not socket_path.is_socket():
+        pytest.skip("the engine has no local socket to mount")
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "Kptfile").write_text(KPTFILE.split("    - image: ghcr.io/kptdev/krm-functions-catalog/set-labels")[0])
+    (package / "configmap.yaml").write_text(CONFIGMAP)
+    os.chmod(package, 0o777)
+    for path in package.iterdir():
+        os.chmod(path, 0o666)
+    render = _docker("run", "--rm", "--network", "none", "-v", f"{socket_path}:{socket_path}",
+                     "--group-add", str(socket_path.stat().st_gid), "-v", f"{package}:/pkg", bot_image,
+                     "porchbot", "fn", "render", "/pkg", "--runtime", "docker")
+    assert render.returncode == 0, render.stdout + render.stderr
+    assert yaml.safe_load((package / "configmap.yaml").read_text())["metadata"]["namespace"] == "from-container"
