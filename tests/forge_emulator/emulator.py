@@ -32,7 +32,7 @@ class Emulator:
         self.webhooks = WebhookSender(kind, self.base_url)
         self.webhooks.configure(webhook_url, webhook_secret)
         self.git = GitHttp(str(root / "repos"), self.store.repos.get, self.store.user_by_token,
-                           self.store.refs_changed)
+                           self.store.refs_changed, self.store.lock)
         self.front: Any
         hooks: Any
         if kind == "github":

@@ -6,6 +6,7 @@ import base64
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Callable
 
 from .httpd import Request, Response
@@ -32,12 +33,16 @@ def basic_credentials(request: Request) -> tuple[str, str] | None:
 class GitHttp:
     def __init__(self, repos_root: str, find_repo: Callable[[str], Repo | None],
                  authenticate: Callable[[str], User | None],
-                 on_push: Callable[[Repo, list[tuple[str, str, str]], User], None]) -> None:
+                 on_push: Callable[[Repo, list[tuple[str, str, str]], User], None],
+                 lock: threading.RLock) -> None:
+        """`lock` is the store's: a push and API ref updates never interleave, so the before/after
+        snapshots around receive-pack see exactly this push's updates."""
         self.repos_root = repos_root
         self.find_repo = find_repo
         self.authenticate = authenticate
         self.on_push = on_push
         self.backend = os.path.join(exec_path(), "git-http-backend")
+        self.lock = lock
 
     def user_for(self, request: Request) -> User | None:
         creds = basic_credentials(request)
@@ -63,13 +68,14 @@ class GitHttp:
             return Response(403, b"Permission denied\n", {"Content-Type": "text/plain"})
         if not pushing or request.method != "POST":
             return self._run(request, repo, found["rest"], user)
-        before = repo.bare.refs()
-        response = self._run(request, repo, found["rest"], user)
-        after = repo.bare.refs()
-        changes = [(ref, before.get(ref, "0" * 40), after.get(ref, "0" * 40))
-                   for ref in sorted(set(before) | set(after)) if before.get(ref) != after.get(ref)]
-        if changes and user is not None:
-            self.on_push(repo, changes, user)
+        with self.lock:
+            before = repo.bare.refs()
+            response = self._run(request, repo, found["rest"], user)
+            after = repo.bare.refs()
+            changes = [(ref, before.get(ref, "0" * 40), after.get(ref, "0" * 40))
+                       for ref in sorted(set(before) | set(after)) if before.get(ref) != after.get(ref)]
+            if changes and user is not None:
+                self.on_push(repo, changes, user)
         return response
 
     def _run(self, request: Request, repo: Repo, rest: str, user: User | None) -> Response:
