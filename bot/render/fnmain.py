@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from typing import TextIO
 
 ENV_FUNCTION = "PORCHBOT_FUNCTION"
@@ -39,7 +40,8 @@ def run(stdin: TextIO, stdout: TextIO, stderr: TextIO, environ: dict[str, str] |
         stderr.write(f"failed to read the input ResourceList: {err}\n")
         return 1
     try:
-        function.run(resource_list)
+        with _container_context(function.run):
+            function.run(resource_list)
     except FunctionError as err:
         # The catalog functions still print the list (with its error results) before exiting.
         stdout.write(encode_resource_list(err.output or resource_list))
@@ -48,6 +50,18 @@ def run(stdin: TextIO, stdout: TextIO, stderr: TextIO, environ: dict[str, str] |
         return err.exit_code or 1
     stdout.write(encode_resource_list(resource_list))
     return 0
+
+
+def _container_context(run_function: object) -> AbstractContextManager[object]:
+    """A function module may declare what it sees inside a container (``CONTAINER_MOUNTS`` given to
+    its ``mounted()``): docker did the mounting, so the whole container filesystem is fair game."""
+    module = sys.modules.get(getattr(run_function, "__module__", "") or "")
+    mounts = getattr(module, "CONTAINER_MOUNTS", None)
+    mounted = getattr(module, "mounted", None)
+    if mounts is not None and callable(mounted):
+        context: AbstractContextManager[object] = mounted(mounts)
+        return context
+    return nullcontext()
 
 
 def main() -> None:

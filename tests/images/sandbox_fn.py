@@ -41,6 +41,12 @@ def main() -> None:
     elif mode == "whoami":
         identity = {"uid": str(os.getuid()), "euid": str(os.geteuid()), "gid": str(os.getgid())}
         respond(resource_list, [*items, report(identity)], "whoami")
+    elif mode == "read":
+        with open(str(config["path"])) as handle:
+            respond(resource_list, [*items, report({"content": handle.read()})], "read")
+    elif mode == "env":
+        names = str(config.get("names", "")).split(",")
+        respond(resource_list, [*items, report({n: os.environ.get(n, "<unset>") for n in names})], "env")
     elif mode == "connect":
         try:
             with socket.create_connection((str(config["host"]), int(config["port"])), timeout=5):

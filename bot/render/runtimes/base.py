@@ -65,6 +65,10 @@ class RuntimeOptions:
     limits: ContainerLimits = field(default_factory=ContainerLimits)
     # Images the docker runtime may run (fnmatch patterns, e.g. "gcr.io/kpt-fn/*"); empty = any.
     allowed_images: tuple[str, ...] = ()
+    # ``fn eval --mount`` values as docker takes them: "type=bind,src=DIR,dst=PATH[,rw=true]" (read-only
+    # unless rw=true), and ``--env`` values "KEY=VALUE" or "KEY" (taken from this process).
+    mounts: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()
 
 
 class FunctionRuntime(Protocol):

@@ -59,6 +59,39 @@ def image_allowed(image: str, patterns: tuple[str, ...]) -> bool:
     return not patterns or any(fnmatch.fnmatchcase(image, pattern) for pattern in patterns)
 
 
+def parse_mount(spec: str) -> Any:
+    """A ``--mount`` value (``type=bind,src=DIR,dst=PATH[,rw=true]``) as a docker Mount, read-only
+    unless ``rw=true``: kpt's default, since a function must not write the host's files."""
+    from docker.types import Mount
+
+    fields: dict[str, str] = {}
+    for part in spec.split(","):
+        key, _, value = part.partition("=")
+        fields[key.strip().lower()] = value.strip()
+    source = fields.get("src") or fields.get("source") or ""
+    target = fields.get("dst") or fields.get("destination") or fields.get("target") or ""
+    mount_type = fields.get("type", "bind")
+    if mount_type not in {"bind", "volume", "tmpfs"} or not target or (mount_type != "tmpfs" and not source):
+        raise FunctionError(f"invalid mount {spec!r}: expected type=bind,src=DIR,dst=PATH[,rw=true]",
+                            execution_error=True)
+    read_only = fields.get("rw", "false").lower() != "true" and fields.get("readonly", "true").lower() != "false"
+    return Mount(target=target, source=source or None, type=mount_type, read_only=read_only)
+
+
+def container_env(env: tuple[str, ...]) -> dict[str, str]:
+    """``--env`` values: ``KEY=VALUE``, or ``KEY`` alone to pass this process's value (kpt's rule)."""
+    import os
+
+    result: dict[str, str] = {}
+    for entry in env:
+        key, sep, value = entry.partition("=")
+        if sep:
+            result[key] = value
+        elif key in os.environ:
+            result[key] = os.environ[key]
+    return result
+
+
 def docker_status() -> tuple[bool, str]:
     """Whether a Docker engine answers here, with its version or the reason it does not."""
     try:
@@ -186,6 +219,7 @@ class DockerRuntime:
         api = self._client()
         limits = self.options.limits
         host_config = api.create_host_config(
+            mounts=[parse_mount(spec) for spec in self.options.mounts],
             network_mode="host" if self.options.allow_network else "none",
             read_only=True,
             tmpfs={"/tmp": TMPFS_OPTIONS},
@@ -199,7 +233,7 @@ class DockerRuntime:
         try:
             created = api.create_container(
                 image, user=CONTAINER_USER, stdin_open=True, detach=False, tty=False,
-                host_config=host_config, labels={"porchbot.runtime": "docker"})
+                environment=container_env(self.options.env), host_config=host_config, labels={"porchbot.runtime": "docker"})
         except docker.errors.ImageNotFound:
             raise
         except docker.errors.APIError as err:
