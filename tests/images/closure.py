@@ -61,7 +61,18 @@ def import_closure(project_dir: Path, roots: list[str]) -> Closure:
                 pending.append(name)
             elif top not in sys.stdlib_module_names and top != "__future__":
                 closure.third_party.add(top)
+    closure.files |= _package_data(project_dir, closure.files)
     return closure
+
+
+def _package_data(project_dir: Path, files: set[Path]) -> set[Path]:
+    """Non-Python files beside the copied packages (schemas, .star libraries...) that code may open."""
+    data: set[Path] = set()
+    for init in (f for f in files if f.name == "__init__.py"):
+        for path in (project_dir / init.parent).iterdir():
+            if path.is_file() and path.suffix not in {".py", ".pyc", ".pyi"} and not path.name.startswith("."):
+                data.add(path.relative_to(project_dir))
+    return data
 
 
 def _imports(path: Path, module: str, is_package: bool) -> list[str]:
