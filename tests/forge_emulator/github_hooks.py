@@ -67,7 +67,7 @@ class GitHubHooks:
         repo, before, after = event.repo, event.before or ZERO_SHA, event.after or ZERO_SHA
         commits = []
         if after != ZERO_SHA and repo.bare.object_type(after) == "commit":
-            for sha in repo.bare.commits_between(before, after):
+            for sha in repo.bare.commits_between(before, after, ref=event.ref):
                 commits.append(self.commit(event, sha))
         head = self.commit(event, repo.bare.resolve(after) or after) if after != ZERO_SHA else None
         return {

@@ -118,7 +118,7 @@ class GitLabHooks:
         repo, before, after = event.repo, event.before or ZERO_SHA, event.after or ZERO_SHA
         commits = []
         if kind == "push" and after != ZERO_SHA:
-            for sha in repo.bare.commits_between(before, after):
+            for sha in repo.bare.commits_between(before, after, ref=event.ref):
                 info = repo.bare.commit_info(sha)
                 commits.append({**self.last_commit(repo, sha), "added": list(info.added),
                                 "modified": list(info.modified), "removed": list(info.removed)})

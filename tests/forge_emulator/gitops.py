@@ -155,9 +155,14 @@ class BareRepo:
                           message=fields[6].rstrip("\n") + "\n", added=tuple(added),
                           modified=tuple(modified), removed=tuple(removed))
 
-    def commits_between(self, before: str, after: str, limit: int = 20) -> list[str]:
-        rng = after if before == ZERO_SHA else f"{before}..{after}"
-        out = self.git("rev-list", "--reverse", f"--max-count={limit}", rng, check=False)
+    def commits_between(self, before: str, after: str, limit: int = 20, ref: str | None = None) -> list[str]:
+        """The commits a push of `ref` brought; for a new ref, those on no other ref (as forges list them)."""
+        if before != ZERO_SHA:
+            args = [f"{before}..{after}"]
+        else:
+            others = [name for name in self.refs() if name != ref]
+            args = [after, "--not", *others] if others else [after]
+        out = self.git("rev-list", "--reverse", f"--max-count={limit}", *args, check=False)
         return [line for line in out.splitlines() if line]
 
     def tree_entries(self, ref: str, path: str) -> list[tuple[str, str, str]]:

@@ -134,6 +134,25 @@ def test_a_push_to_a_pull_request_head_synchronizes_it(wired: Emulator, tmp_path
         assert update["object_attributes"]["oldrev"] != head
 
 
+def test_concurrent_pushes_are_each_announced_once(github_emulator: Emulator, tmp_path: Path) -> None:
+    clones = []
+    for n in range(4):
+        work = clone(github_emulator, "owner", tmp_path / f"w{n}")
+        (work / f"f{n}.txt").write_text(f"{n}\n")
+        git(work, "add", ".")
+        git(work, "commit", "-qm", f"change {n}")
+        clones.append(work)
+    pushers = [threading.Thread(target=git, args=(work, "push", "-q", "origin", f"HEAD:refs/heads/drafts/p{n}/v1"))
+               for n, work in enumerate(clones)]
+    for pusher in pushers:
+        pusher.start()
+    for pusher in pushers:
+        pusher.join()
+    pushes = github_emulator.wait_for_webhook("push", count=4)
+    assert sorted(d.payload["ref"] for d in pushes) == [f"refs/heads/drafts/p{n}/v1" for n in range(4)]
+    assert all(d.payload["created"] and len(d.payload["commits"]) == 1 for d in pushes)
+
+
 def test_pushing_needs_a_token_with_write_access(wired: Emulator, tmp_path: Path) -> None:
     anonymous = tmp_path / "anon"
     subprocess.run(["git", "clone", "-q", wired.clone_url(REPO), str(anonymous)], check=True, capture_output=True)
