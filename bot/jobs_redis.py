@@ -10,6 +10,7 @@ both win. Layout (every name shares the ``{prefix}`` hash tag so a cluster keeps
 - ``{prefix}:running``      zset of running ids scored by ``lease_until`` (expired = score <= now)
 - ``{prefix}:key:<key>``    zset of the running ids of one serialisation key, scored by ``lease_until``
 - ``{prefix}:counts``       hash: rows per status
+- ``{prefix}:sweep``        a short-lived token: whose turn it is to sweep
 """
 
 from __future__ import annotations
@@ -163,6 +164,11 @@ class RedisJobStore:
         flat = self._expired(keys=[f"{self._ns}:running"], args=[moment, f"{self._ns}:job:"])
         pairs = [(float(_text(flat[i + 1])), _text(flat[i])) for i in range(0, len(flat), 2)]
         return [job_id for _created, job_id in sorted(pairs)]
+
+    def sweep_turn(self, period_seconds: float) -> bool:
+        """True for one caller per period across every process sharing this Redis (the sweeper's turn)."""
+        won = self._redis.set(f"{self._ns}:sweep", "1", nx=True, px=max(1, int(period_seconds * 1000 * 0.9)))
+        return bool(won)
 
     def pending_ids(self) -> list[str]:
         return [_text(job_id) for job_id in self._redis.zrange(f"{self._ns}:pending", 0, -1)]

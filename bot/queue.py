@@ -117,6 +117,11 @@ class Queue:
 
     def sweep(self) -> int:
         """Hand out again the jobs whose worker died (expired lease) or that wait behind a busy key."""
+        # Many workers sharing one Redis would each re-enqueue the whole backlog every period; a store
+        # that can elect one sweeper per period (RedisJobStore.sweep_turn) keeps it to one.
+        turn: Callable[[float], bool] | None = getattr(self.store, "sweep_turn", None)
+        if turn is not None and not turn(self.sweep_seconds):
+            return 0
         ids = self.store.expired() + self.store.pending_ids()
         for job_id in ids:
             self._task(job_id)

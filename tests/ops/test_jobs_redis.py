@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -128,3 +129,11 @@ def test_many_threads_claim_each_job_exactly_once(client: redis.Redis, fresh_red
     assert sorted(claimed) == sorted(f"j{index}" for index in range(200))
     assert overlaps == []  # never two running jobs of one key
     assert store.counts() == {"done": 200}
+
+
+def test_one_sweeper_per_period_across_processes(client: redis.Redis, fresh_redis_url: str) -> None:
+    first, second = make_store(client), make_store(redis.Redis.from_url(fresh_redis_url))
+    assert first.sweep_turn(0.3)
+    assert not second.sweep_turn(0.3) and not first.sweep_turn(0.3)
+    time.sleep(0.35)
+    assert second.sweep_turn(0.3)
