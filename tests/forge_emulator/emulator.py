@@ -31,7 +31,7 @@ class Emulator:
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.webhooks = WebhookSender(kind, self.base_url)
         self.webhooks.configure(webhook_url, webhook_secret)
-        self.git = GitHttp(str(root / "repos"), self.store.repos.get, self.store.user_by_token,
+        self.git_http = GitHttp(str(root / "repos"), self.store.repos.get, self.store.user_by_token,
                            self.store.refs_changed, self.store.lock)
         self.front: Any
         hooks: Any
@@ -86,7 +86,7 @@ class Emulator:
             if faulted is not None:
                 self._record(request, None, faulted)
                 return faulted
-        git_response = self.git.handle(request)
+        git_response = self.git_http.handle(request)
         if git_response is not None:
             return git_response
         route = None
@@ -205,6 +205,22 @@ class Emulator:
 
     def statuses(self, full_name: str, sha: str) -> list[Any]:
         return self.store.statuses_for(self.store.repo(full_name), sha)
+
+    def pulls(self, full_name: str, head_branch: str | None = None) -> list[Pull]:
+        """Every PR/MR of a repository (any state), oldest first; optionally only those from one branch."""
+        return [p for p in self.store.pulls_of(self.store.repo(full_name))
+                if head_branch is None or p.head_branch == head_branch]
+
+    def check_runs(self, full_name: str, sha: str | None = None) -> list[Any]:
+        return [run for repo, run in self.store.check_runs.values()
+                if repo.full_name == full_name and (sha is None or run.head_sha == sha)]
+
+    def file_at(self, full_name: str, ref: str, path: str) -> bytes | None:
+        return self.store.repo(full_name).bare.read_file(ref, path)
+
+    def git(self, full_name: str, *args: str) -> str:
+        """Run git in the bare repository (log, show, tag --list, ...) and return its output."""
+        return self.store.repo(full_name).bare.git(*args)
 
     # -- webhooks --------------------------------------------------------------------------------
     @property

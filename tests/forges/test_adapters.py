@@ -39,7 +39,7 @@ def test_ready_for_review_and_back_to_draft(forge_emulator: Emulator, forge: For
     assert forge.mark_ready(pr.number).draft is False
     assert forge.mark_ready(pr.number).draft is False  # already ready: no second change
     assert forge.convert_to_draft(pr.number).draft is True
-    assert forge_emulator.pull(REPO, pr.number).draft is True
+    assert [p.draft for p in forge_emulator.pulls(REPO, pr.head_branch)] == [True]
     if forge_emulator.kind == "github":
         sent = forge_emulator.wait_for_webhook("pull_request", since=since, count=2)
         assert [d.action for d in sent] == ["ready_for_review", "converted_to_draft"]
@@ -148,8 +148,8 @@ def test_check_run_with_annotations(forge_emulator: Emulator, forge: Forge) -> N
         assert run is None
         return
     assert run is not None
-    _, stored = forge_emulator.store.check_runs[run.id]
-    assert (stored.conclusion, stored.head_sha) == ("failure", sha)
+    [stored] = forge_emulator.check_runs(REPO, sha)
+    assert (stored.id, stored.conclusion, stored.head_sha) == (run.id, "failure", sha)
     # GitHub takes at most 50 annotations per request: the adapter sends the rest in updates, which append.
     assert [a["start_line"] for a in stored.annotations] == list(range(1, 61))
 
@@ -160,8 +160,8 @@ def test_annotated_tag_on_a_commit(forge_emulator: Emulator, forge: Forge) -> No
     tag = forge.create_tag("basens/v1", sha, "Approved by alice\n\nhttp://example.com/pr/1")
     target = forge_emulator.ref_target(REPO, "refs/tags/basens/v1")
     assert tag.commit_sha == sha and target == tag.object_sha != sha
-    bare = forge_emulator.store.repo(REPO).bare
-    assert bare.object_type(target) == "tag" and "Approved by alice" in bare.git("cat-file", "-p", target)
+    assert target is not None and "Approved by alice" in forge_emulator.git(REPO, "cat-file", "-p", target)
+    assert forge_emulator.git(REPO, "cat-file", "-t", target).strip() == "tag"
     with pytest.raises(Conflict):
         forge.create_tag("basens/v1", sha, "again")
 
