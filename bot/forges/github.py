@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -297,6 +298,8 @@ class GitHubForge:
             content = self._repo.get_contents(path, ref=ref)
             if isinstance(content, list) or content.type != "file":
                 return None
+            if content.encoding == "none":  # over 1 MiB: the contents API leaves it to the blobs API
+                return base64.b64decode(self._repo.get_git_blob(content.sha).content)
             return bytes(content.decoded_content)
 
         try:

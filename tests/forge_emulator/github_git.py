@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .github_api import GitHubApi
 
 STATES = {"error", "failure", "pending", "success"}
+CONTENTS_LIMIT = 1024 * 1024  # the contents API inlines files up to 1 MiB
 
 
 def register_git_routes(api: GitHubApi) -> None:
@@ -116,11 +117,22 @@ def register_git_routes(api: GitHubApi) -> None:
             "download_url": f"{shapes.html}/{repo.full_name}/raw/{ref}/{path}" if kind == "file" else None,
             "_links": {"self": url, "git": git_url, "html": html},
         }
-        if data is not None:
+        if data is not None and len(data) > CONTENTS_LIMIT:
+            entry.update(content="", encoding="none")  # GitHub: fetch bigger files through the blobs API
+        elif data is not None:
             entry["content"] = base64.encodebytes(data).decode()
         else:
             entry.pop("encoding")
         return entry
+
+    def get_blob(request: Request, owner: str, repo: str, sha: str) -> Response:
+        found = api.repo(owner, repo)
+        if found.bare.object_type(sha) != "blob":
+            raise ApiError(404, "Not Found")
+        data = found.bare.git_bytes("cat-file", "blob", sha)
+        return Response.json(200, {"sha": sha, "node_id": f"B_{sha[:16]}", "size": len(data),
+                                   "url": f"{shapes.repo_url(found)}/git/blobs/{sha}",
+                                   "content": base64.encodebytes(data).decode(), "encoding": "base64"})
 
     def get_content(request: Request, owner: str, repo: str, path: str) -> Response:
         found = api.repo(owner, repo)
@@ -335,6 +347,7 @@ def register_git_routes(api: GitHubApi) -> None:
         ("POST", "/repos/{owner}/{repo}/git/tags", create_tag),
         ("GET", "/repos/{owner}/{repo}/git/tags/{sha}", get_tag),
         ("GET", "/repos/{owner}/{repo}/git/commits/{sha}", get_git_commit),
+        ("GET", "/repos/{owner}/{repo}/git/blobs/{sha}", get_blob),
         ("GET", "/repos/{owner}/{repo}/branches/{branch+}", get_branch),
         ("GET", "/repos/{owner}/{repo}/contents/{path+}", get_content),
         ("POST", "/repos/{owner}/{repo}/statuses/{sha}", create_status),

@@ -80,6 +80,12 @@ class BareRepo:
     def delete_ref(self, ref: str, old: str | None = None) -> None:
         self.git(*(["update-ref", "-d", ref] + ([old] if old else [])))
 
+    def git_bytes(self, *args: str) -> bytes:
+        proc = subprocess.run(["git", "--git-dir", str(self.path), *args], capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise GitError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace').strip()}")
+        return proc.stdout
+
     def read_file(self, ref: str, path: str) -> bytes | None:
         full_env = {**os.environ}
         proc = subprocess.run(["git", "--git-dir", str(self.path), "cat-file", "blob", f"{ref}:{path}"],

@@ -201,3 +201,11 @@ def test_file_content_at_a_ref(forge_emulator: Emulator, forge: Forge) -> None:
     assert forge.get_file("catalog/OWNERS", "main") == b"approvers:\n- alice\n"
     assert forge.get_file("catalog/missing", "main") is None
     assert forge.get_file("README.md", "main") == b"deployments\n"
+
+
+def test_a_file_over_a_mebibyte(forge_emulator: Emulator, forge: Forge) -> None:
+    big = bytes(range(256)) * 5000  # 1.28 MB, not text
+    forge_emulator.commit_files(REPO, "main", {"blobs/big.bin": big}, "owner")
+    assert forge.get_file("blobs/big.bin", "main") == big
+    if forge_emulator.kind == "github":  # the contents API leaves files over 1 MiB to the blobs API
+        assert any((e.route or "").endswith("/git/blobs/{sha}") for e in forge_emulator.exchanges)
