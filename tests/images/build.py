@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.images.base import ensure_base_image
 from tests.images.catalog import ensure_catalog_images
-from tests.images.common import build_lock, docker_client, log
+from tests.images.common import LABEL_ROLE, build_lock, docker_client, log
 from tests.images.krmfn import FUNCTION_IMAGE, ensure_function_image
 from tests.images.sandbox import ensure_sandbox_image
 
@@ -28,11 +28,15 @@ def build_all(client: Any | None = None, *, force: bool = False, only: tuple[str
         base = ensure_base_image(client, force=force)
         if "krm-fn" in only:
             function_hash = ensure_function_image(client, base, force=force)
+            started = time.monotonic()
             made = ensure_catalog_images(client, function_hash, FUNCTION_IMAGE)
             if made:
-                log(f"tagged {made} catalog image names")
+                log(f"tagged {made} catalog image names in {time.monotonic() - started:.1f}s")
         if "sandbox" in only:
             ensure_sandbox_image(client, base, force=force)
+        # Images every name moved away from are dangling now; only ours are touched (by their label).
+        for role in ("base", "krm-fn", "catalog-fn", "sandbox-fn"):
+            client.api.prune_images(filters={"dangling": True, "label": f"{LABEL_ROLE}={role}"})
 
 
 def main(argv: list[str] | None = None) -> None:

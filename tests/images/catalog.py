@@ -139,9 +139,6 @@ def ensure_catalog_images(client: Any, function_hash: str, function_image: str) 
         # A tag no builtin reproduces any more must not keep answering with our old behaviour.
         client.api.remove_image(image_name)
         log(f"removed stale {image_name}")
-    # Images every name moved away from (and the function images they derived from) are dangling now.
-    for role in (ROLE, "krm-fn"):
-        client.api.prune_images(filters={"dangling": True, "label": f"{LABEL_ROLE}={role}"})
     return made
 
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ def ensure_function_image(client: Any, base_image: str, *, force: bool = False) 
     labels = image_labels(client, FUNCTION_IMAGE)
     if not force and labels is not None and labels.get(LABEL_HASH) == wanted:
         return wanted
+    started = time.monotonic()
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     site = _site_packages(client, base_image, pins)
     with tempfile.TemporaryDirectory(dir=CACHE_DIR, prefix="krmfn-") as tmp:
@@ -83,7 +85,8 @@ def ensure_function_image(client: Any, base_image: str, *, force: bool = False) 
             shutil.copyfile(PROJECT_DIR / rel, target)
         (context / "Dockerfile").write_text(DOCKERFILE.format(base=base_image))
         build_image(client, str(context), FUNCTION_IMAGE, {LABEL_HASH: wanted, LABEL_ROLE: "krm-fn"})
-    log(f"built {FUNCTION_IMAGE} ({len(files)} modules, {len(pins)} wheels: {', '.join(pins) or 'none'})")
+    log(f"built {FUNCTION_IMAGE} in {time.monotonic() - started:.1f}s ({len(files)} files, "
+        f"{len(pins)} requirements: {', '.join(pins) or 'none'})")
     return wanted
 
 
