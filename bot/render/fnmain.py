@@ -45,11 +45,21 @@ def run(stdin: TextIO, stdout: TextIO, stderr: TextIO, environ: dict[str, str] |
     except FunctionError as err:
         # The catalog functions still print the list (with its error results) before exiting.
         stdout.write(encode_resource_list(err.output or resource_list))
-        text = err.stderr or str(err)
-        stderr.write(text if text.endswith("\n") else text + "\n")
+        _write_line(stderr, err.stderr or str(err))
         return err.exit_code or 1
+    except Exception as err:  # a bug in a builtin: the same stderr the builtin runtime records
+        stdout.write(encode_resource_list(resource_list))
+        _write_line(stderr, f"{type(err).__name__}: {err}")
+        return 1
     stdout.write(encode_resource_list(resource_list))
+    # What the function printed although it succeeded (starlark's print()): kpt keeps it.
+    if resource_list.stderr:
+        _write_line(stderr, resource_list.stderr)
     return 0
+
+
+def _write_line(stream: TextIO, text: str) -> None:
+    stream.write(text if text.endswith("\n") else text + "\n")
 
 
 def _container_context(run_function: object) -> AbstractContextManager[object]:
