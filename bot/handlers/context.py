@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,11 +50,19 @@ class BotContext:
         two fetches into one bare repository)."""
         with self._guard:
             lock = self._locks.setdefault(repository.name, threading.Lock())
-        with lock:
-            cache = self.engine.cache(repository.name)
-            cache.fetched = False
-            cache.fetch()
-            yield cache
+        lock_dir = self.engine.settings.git_cache_dir
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        # The thread lock orders this process's jobs; the file lock orders worker processes sharing
+        # one state directory (`porchbot worker` beside `porchbot serve`).
+        with lock, open(lock_dir / f"{repository.name}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                cache = self.engine.cache(repository.name)
+                cache.fetched = False
+                cache.fetch()
+                yield cache
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def is_bot(self, login: str) -> bool:
         lowered = login.lower()
