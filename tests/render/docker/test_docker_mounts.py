@@ -9,7 +9,8 @@ import pytest
 
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError, FunctionRef
-from bot.render.runtimes.docker import DockerRuntime, container_env, parse_mount
+from bot.render.runtimes.docker import DockerRuntime
+from bot.render.runtimes.docker_config import container_env, parse_mount
 
 RuntimeFactory = Callable[..., DockerRuntime]
 ListFactory = Callable[..., ResourceList]

@@ -9,7 +9,8 @@ import pytest
 
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError, FunctionRef
-from bot.render.runtimes.docker import DockerRuntime, filter_stderr, image_allowed, normalize_pull_policy
+from bot.render.runtimes.docker import DockerRuntime
+from bot.render.runtimes.docker_config import filter_stderr, image_allowed, normalize_pull_policy
 
 RuntimeFactory = Callable[..., DockerRuntime]
 ListFactory = Callable[..., ResourceList]
