@@ -60,7 +60,7 @@ def _read_input(pkg: str) -> tuple[list[Node], Path | None]:
     if pkg == "-":
         from bot.render.wire import decode_resource_list
 
-        return decode_resource_list(sys.stdin.read()).items, None
+        return decode_resource_list(sys.stdin.read(), source="the ResourceList on stdin").items, None
     from bot.render.kptfile import read_kptfile
     from bot.render.package import Package, local_resources
 

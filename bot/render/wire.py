@@ -46,28 +46,29 @@ def encode_resource_list(rl: ResourceList) -> str:
     return emit_node(resource_list_node(rl), wide=False)
 
 
-def decode_resource_list(text: str) -> ResourceList:
-    """Parse a function's stdout. Raises WireError with a one-line reason when it is not a ResourceList."""
+def decode_resource_list(text: str, *, source: str = "function output") -> ResourceList:
+    """Parse a function's stdout (or ``source``). Raises WireError with a one-line reason when it is
+    not a ResourceList."""
     from bot.render.yaml.errors import YAMLError
     from bot.render.yaml.parser import parse_documents
 
     try:
         documents = [d for d in parse_documents(text) if d.content]
     except YAMLError as err:
-        raise WireError(f"failed to parse function output: {err}") from err
+        raise WireError(f"failed to parse {source}: {err}") from err
     if len(documents) != 1:
-        raise WireError(f"function output must be exactly one ResourceList, got {len(documents)} documents")
+        raise WireError(f"{source} must be exactly one ResourceList, got {len(documents)} documents")
     root = documents[0].content[0]
     if root.kind is not Kind.MAPPING or root.str_value("kind") != "ResourceList":
-        raise WireError("function output is not a ResourceList (kind: ResourceList expected)")
+        raise WireError(f"{source} is not a ResourceList (kind: ResourceList expected)")
     items_node = root.get("items")
     items: list[Node] = []
     if items_node is not None and not items_node.is_null():
         if items_node.kind is not Kind.SEQUENCE:
-            raise WireError("function output: ResourceList items must be a list")
+            raise WireError(f"{source}: ResourceList items must be a list")
         for item in items_node.content:
             if item.kind is not Kind.MAPPING:
-                raise WireError("function output: every ResourceList item must be a mapping")
+                raise WireError(f"{source}: every ResourceList item must be a mapping")
             items.append(item)
     function_config = root.get("functionConfig")
     if function_config is not None and function_config.is_null():
