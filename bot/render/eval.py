@@ -71,8 +71,14 @@ def _read_input(pkg: str) -> tuple[list[Node], Path | None]:
         from bot.render.kptfile import Kptfile
 
         kptfile = Kptfile(canonical=Node.mapping())
-    package = Package(path=root, root=root, kptfile=kptfile)
-    return local_resources(package, {}), root
+    # kpt fn eval sees the whole tree, subpackages included (each resource keeps its owner).
+    items: list[Node] = []
+    pending = [Package(path=root, root=root, kptfile=kptfile)]
+    while pending:
+        package = pending.pop(0)
+        items.extend(local_resources(package, {}))
+        pending.extend(package.direct_subpackages())
+    return items, root
 
 
 def eval_function(pkg: str, options: EvalOptions, progress: TextIO | None) -> int:
