@@ -78,7 +78,10 @@ def eval_(
     results_dir: str = typer.Option("", "--results-dir"),
     output: str = typer.Option("", "--output", "-o", help="stdout | unwrap (default: in place, or stdout for -)"),
     truncate_output: str = typer.Option("true", "--truncate-output"),
-    allow_network: bool = typer.Option(False, "--allow-network"),
+    allow_network: bool = typer.Option(False, "--allow-network", "--network"),
+    include_meta_resources: bool = typer.Option(
+        True, "--include-meta-resources", "-m", hidden=True,
+        help="Accepted for kpt compatibility: meta resources (Kptfile, configs) are always items"),
 ) -> None:
     """Run one function on a package or a ResourceList (kpt fn eval, minimal)."""
     from bot.render.eval import EvalOptions, eval_function
