@@ -100,6 +100,8 @@ def run_flow(w: World) -> None:
 
     w.comment(pull.number, "mallory", "/approve")
     eventually(lambda: w.replies_containing(pull.number, "@mallory is not an approver"), "non-approver refusal")
+    command = next(c for c in emulator.comments(REPO, pull.number) if c.body == "/approve")
+    assert [(r.user.login, r.content) for r in command.reactions] == [("porchbot", "eyes")]  # acknowledged
     w.comment(pull.number, "dev", "/approve")
     eventually(lambda: w.replies_containing(pull.number, "you opened this pull request"), "author refusal")
     assert not emulator.pull(REPO, pull.number).merged
