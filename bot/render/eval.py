@@ -1,21 +1,25 @@
-"""A minimal ``kpt fn eval``: one function over a ResourceList on stdin or over a directory."""
+"""A minimal ``kpt fn eval``: one function over a ResourceList on stdin or over a directory.
+
+It runs through the render engine's step runner, so eval gets the same call ids, comment and key
+order re-sync, default paths for new resources and path checks as a pipeline step.
+"""
 
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from bot.errors import InvalidInput, PorchbotError
 from bot.render import annotations as ann
-from bot.render.api import StepOutcome
 from bot.render.console import Console
 from bot.render.fnconfig import config_map_node
-from bot.render.registry_names import resolved_image
-from bot.render.resourcelist import ResourceList
-from bot.render.runtimes.base import FunctionError, FunctionRef, RuntimeOptions
+from bot.render.kptfile import FunctionSpec, Kptfile
+from bot.render.package import Package, SourceDoc
+from bot.render.render_errors import AlreadyHandled, RenderError
+from bot.render.runner import RenderContext, run_step
+from bot.render.runtimes.base import RuntimeOptions
 from bot.render.yaml.node import Node
 
 
@@ -44,7 +48,8 @@ def _function_config(options: EvalOptions) -> Node | None:
         documents = [d for d in (parse_document(p) for p in split_documents(text)) if d is not None and d.content]
         if len(documents) != 1:
             raise InvalidInput(f"--fn-config {options.fn_config} must hold exactly one resource")
-        return documents[0].content[0]
+        config: Node = documents[0].content[0]
+        return config
     values: dict[str, str] = {}
     for arg in options.args:
         if arg == "--":
@@ -56,35 +61,42 @@ def _function_config(options: EvalOptions) -> Node | None:
     return config_map_node(values) if values else None
 
 
-def _read_input(pkg: str) -> tuple[list[Node], Path | None]:
+def _read_input(pkg: str, docs: dict[int, SourceDoc]) -> tuple[list[Node], Package, bool]:
+    """The items, the package they belong to, and whether they came from stdin."""
+    from bot.render.kptfile import read_kptfile
+    from bot.render.package import local_resources
+
     if pkg == "-":
         from bot.render.wire import decode_resource_list
 
-        return decode_resource_list(sys.stdin.read(), source="the ResourceList on stdin").items, None
-    from bot.render.kptfile import read_kptfile
-    from bot.render.package import Package, local_resources
-
+        cwd = Path.cwd()
+        stdin_items = decode_resource_list(sys.stdin.read(), source="the ResourceList on stdin").items
+        return stdin_items, Package(path=cwd, root=cwd, kptfile=Kptfile(canonical=Node.mapping())), True
     root = Path(pkg).resolve()
+    if not root.is_dir():
+        raise InvalidInput(f"{pkg} is not a directory")
     try:
         kptfile = read_kptfile(root)
     except PorchbotError:
-        from bot.render.kptfile import Kptfile
-
         kptfile = Kptfile(canonical=Node.mapping())
     # kpt fn eval sees the whole tree, subpackages included (each resource keeps its owner).
     items: list[Node] = []
-    pending = [Package(path=root, root=root, kptfile=kptfile)]
+    top = Package(path=root, root=root, kptfile=kptfile)
+    pending = [top]
     while pending:
         package = pending.pop(0)
-        items.extend(local_resources(package, {}))
+        items.extend(local_resources(package, docs))
         pending.extend(package.direct_subpackages())
-    return items, root
+    return items, top, False
 
 
 def eval_function(pkg: str, options: EvalOptions, progress: TextIO | None) -> int:
     console = Console(progress)
     try:
         return _eval(pkg, options, console)
+    except RenderError as err:
+        console.write(err.console_text())
+        return 1
     except PorchbotError as err:
         console.write(f"Error: {err} \n")
         return 1
@@ -95,49 +107,47 @@ def _eval(pkg: str, options: EvalOptions, console: Console) -> int:
 
     if bool(options.image) == bool(options.exec):
         raise InvalidInput("exactly one of --image and --exec is required")
-    items, root = _read_input(pkg)
-    image = resolved_image(options.image) if options.image else ""
-    ref = FunctionRef(image=image, exec=options.exec)
-    step = StepOutcome(image=image, exec=options.exec)
-    rl = ResourceList(items=items, function_config=_function_config(options))
-    console.running(ref.display, None, None)
-    started = time.perf_counter()
+    config = _function_config(options)
+    docs: dict[int, SourceDoc] = {}
+    items, package, from_stdin = _read_input(pkg, docs)
+    ctx = RenderContext(root=package.root, console=console, docs=docs, show_package=False,
+                        selector=RuntimeSelector(options.runtime, options.runtime_options))
+    function = FunctionSpec(image=options.image, exec=options.exec)
     exit_code = 0
+    error: RenderError | None = None
     try:
-        run = RuntimeSelector(options.runtime, options.runtime_options).for_function(ref).run(ref, rl)
-    except FunctionError as err:
-        if err.execution_error:
-            raise
-        step.exit_code, step.stderr = err.exit_code or 1, err.stderr
-        step.results = list(err.output.results) if err.output is not None else []
-        console.finished(ref.display, time.perf_counter() - started, step.results, step.stderr, step.exit_code)
+        output = run_step(ctx, package, function, "mutator", 0, items, config=config)
+    except AlreadyHandled:
         exit_code = 1
+    except RenderError as err:
+        exit_code, error = 1, err
     else:
-        step.stderr = run.stderr
-        step.results = list(run.output.results) if run.output is not None else []
-        console.finished(ref.display, time.perf_counter() - started, step.results, step.stderr, None)
-        _write(run.output.items if run.output is not None else [], root, options)
+        _write(ctx, output, package, from_stdin, options, set(_paths(items, package)))
     if options.results_dir is not None:
         from bot.render.results import write_results_dir
 
-        write_results_dir(options.results_dir, [step], exit_code)
+        write_results_dir(options.results_dir, ctx.steps, exit_code)
+    if error is not None:
+        console.write(error.console_text())
     return exit_code
 
 
-def _write(items: list[Node], root: Path | None, options: EvalOptions) -> None:
+def _paths(items: list[Node], package: Package) -> list[str]:
+    from bot.render.writeback import root_relative_path
+
+    return [root_relative_path(item, package.root) for item in items if ann.resource_path(item)]
+
+
+def _write(ctx: RenderContext, items: list[Node], package: Package, from_stdin: bool, options: EvalOptions,
+           input_paths: set[str]) -> None:
     from bot.render import writeback
 
-    for item in items:
-        ann.remove_annotations(item, (ann.ID, ann.LEGACY_ID, ann.MIGRATION_ID))
-    output = options.output or ("stdout" if root is None else None)
+    output = options.output or ("stdout" if from_stdin else None)
     if output == "unwrap":
-        sys.stdout.write(writeback.unwrapped_yaml(items, {}))
-    elif output == "stdout" or root is None:
-        from bot.render.wire import encode_resource_list
-
-        sys.stdout.write(encode_resource_list(ResourceList(items=items)))
+        sys.stdout.write(writeback.unwrapped_yaml(items, ctx.docs))
+    elif output == "stdout":
+        sys.stdout.write(writeback.stdout_resource_list(package.root, items))
+    elif output is not None:
+        writeback.write_to_dir(Path(output), package.root, items, ctx.docs)
     else:
-        for item in items:
-            if ann.get_annotation(item, ann.PACKAGE_PATH) is None:
-                ann.set_annotation(item, ann.PACKAGE_PATH, str(root))
-        writeback.write_in_place(root, items, set(), {}, prune=False)
+        writeback.write_in_place(package.root, items, input_paths, ctx.docs, prune=True)

@@ -41,6 +41,7 @@ class RenderContext:
     finished: dict[str, list[Node]] = field(default_factory=dict)  # package path -> its output
     failed_package: str = ""
     failed_items: list[Node] | None = None
+    show_package: bool = True  # fn eval prints [RUNNING] without the "on package" part
     partial_items: list[Node] | None = None  # BFS: every package's resources at the failure
 
     def snapshot(self, items: list[Node]) -> list[Node]:
@@ -56,14 +57,18 @@ class RenderContext:
 
 
 def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role: str, index: int,
-             items: list[Node]) -> list[Node]:
-    """Run one mutator or validator over ``items``; returns the package's resources afterwards."""
+             items: list[Node], config: Node | None = None) -> list[Node]:
+    """Run one mutator or validator over ``items``; returns the package's resources afterwards.
+
+    ``config`` overrides the step's own functionConfig (``fn eval --fn-config``).
+    """
     image = step_image(function.image, function.tag, ctx.selector.runtime) if function.image else ""
     display = image or function.exec
     step = StepOutcome(image=image, exec=function.exec, name=function.name)
     (ctx.mutation_steps if role == "mutator" else ctx.validation_steps).append(step)
     ctx.steps.append(step)
-    config = function_config(function, role, index, str(package.path), items)
+    if config is None:
+        config = function_config(function, role, index, str(package.path), items)
     selection = has_selection(function)
     if selection:
         tag_resource_ids(items)
@@ -75,7 +80,8 @@ def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role:
     problem = krm_error(selected)
     if problem is not None:
         _execution_failure(step, f"input resource list must contain only KRM resources: {problem}")
-    ctx.console.running(display, len(selected) if selection else None, package.display_name)
+    ctx.console.running(display, len(selected) if selection else None,
+                        package.display_name if ctx.show_package else None)
     ref = FunctionRef(image=image, exec=function.exec, name=function.name)
     try:
         runtime = ctx.selector.for_function(ref)
