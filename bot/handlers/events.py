@@ -114,6 +114,8 @@ def parse_github(event: str, payload: dict[str, Any], delivery: str | None = Non
 
 
 def _gitlab_mr(attributes: dict[str, Any], fallback_author: User) -> PullRequest:
+    # The hook names the author by id only; the sender stands in, and handlers that care (approval
+    # policy) read the merge request from the forge anyway.
     raw_state = _text(attributes.get("state"))
     state = {"opened": "open", "merged": "merged"}.get(raw_state, "closed")
     title = _text(attributes.get("title"))
