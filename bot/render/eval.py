@@ -113,6 +113,7 @@ def _eval(pkg: str, options: EvalOptions, console: Console) -> int:
     ctx = RenderContext(root=package.root, console=console, docs=docs, show_package=False,
                         selector=RuntimeSelector(options.runtime, options.runtime_options))
     function = FunctionSpec(image=options.image, exec=options.exec)
+    input_paths = set(_paths(items, package))  # before the call: functions may drop annotations
     exit_code = 0
     error: RenderError | None = None
     try:
@@ -122,7 +123,7 @@ def _eval(pkg: str, options: EvalOptions, console: Console) -> int:
     except RenderError as err:
         exit_code, error = 1, err
     else:
-        _write(ctx, output, package, from_stdin, options, set(_paths(items, package)))
+        _write(ctx, output, package, from_stdin, options, input_paths)
     if options.results_dir is not None:
         from bot.render.results import write_results_dir
 
