@@ -79,6 +79,8 @@ def eval_(
     output: str = typer.Option("", "--output", "-o", help="stdout | unwrap (default: in place, or stdout for -)"),
     truncate_output: str = typer.Option("true", "--truncate-output"),
     allow_network: bool = typer.Option(False, "--allow-network", "--network"),
+    mount: list[str] = typer.Option([], "--mount", help="type=bind,src=DIR,dst=PATH[,rw=true] (repeatable)"),
+    env: list[str] = typer.Option([], "--env", "-e", help="KEY=VALUE or KEY for the function (repeatable)"),
     include_meta_resources: bool = typer.Option(
         True, "--include-meta-resources", "-m", hidden=True,
         help="Accepted for kpt compatibility: meta resources (Kptfile, configs) are always items"),
@@ -91,7 +93,8 @@ def eval_(
         image=image, exec=exec_path, fn_config=Path(fn_config) if fn_config else None,
         args=list(ctx.args), runtime=runtime,
         runtime_options=RuntimeOptions(image_pull_policy=_pull_policy(image_pull_policy),
-                                       allow_exec=allow_exec, allow_network=allow_network),
+                                       allow_exec=allow_exec, allow_network=allow_network,
+                                       mounts=tuple(mount), env=tuple(env)),
         results_dir=Path(results_dir) if results_dir else None, output=output or None,
         truncate_output=_bool_flag("--truncate-output", truncate_output),
     )

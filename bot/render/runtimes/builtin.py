@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from contextlib import AbstractContextManager, nullcontext
+
 from bot.render.functions.registry import BuiltinFunction, lookup, parse_image
 from bot.render.resourcelist import ResourceList
-from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun
+from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, RuntimeOptions
 
 
 def lookup_builtin(image: str, allow_wasm: bool = False) -> BuiltinFunction | None:
@@ -17,22 +20,37 @@ def lookup_builtin(image: str, allow_wasm: bool = False) -> BuiltinFunction | No
     return found
 
 
+def _mount_context(builtin: BuiltinFunction, mounts: tuple[str, ...]) -> AbstractContextManager[object]:
+    """``fn eval --mount`` for an in-process function: a function module that reads files declares
+    ``parse_mount`` and ``mounted()`` (the same hook the container entrypoint uses)."""
+    if not mounts:
+        return nullcontext()
+    module = sys.modules.get(getattr(builtin.run, "__module__", "") or "")
+    parse_mount = getattr(module, "parse_mount", None)
+    mounted = getattr(module, "mounted", None)
+    if not callable(parse_mount) or not callable(mounted):
+        return nullcontext()  # the function reads no files: nothing to mount
+    context: AbstractContextManager[object] = mounted(tuple(parse_mount(spec) for spec in mounts))
+    return context
+
+
 class BuiltinRuntime:
     name = "builtin"
 
-    def __init__(self, allow_wasm: bool = False) -> None:
-        self.allow_wasm = allow_wasm
+    def __init__(self, options: RuntimeOptions | None = None) -> None:
+        self.options = options or RuntimeOptions()
 
     def can_run(self, function: FunctionRef) -> bool:
-        return bool(function.image) and lookup_builtin(function.image, self.allow_wasm) is not None
+        return bool(function.image) and lookup_builtin(function.image, self.options.allow_wasm) is not None
 
     def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
-        builtin = lookup_builtin(function.image, self.allow_wasm) if function.image else None
+        builtin = lookup_builtin(function.image, self.options.allow_wasm) if function.image else None
         if builtin is None:
             raise FunctionError(f"no builtin implementation of function {function.display!r} "
                                 "(use --runtime docker or auto)", execution_error=True)
         try:
-            builtin.run(resource_list)
+            with _mount_context(builtin, self.options.mounts):
+                builtin.run(resource_list)
         except FunctionError as err:
             if err.output is None:
                 err.output = resource_list

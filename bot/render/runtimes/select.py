@@ -43,7 +43,7 @@ class RuntimeSelector:
         if name == "builtin":
             from bot.render.runtimes.builtin import BuiltinRuntime
 
-            return BuiltinRuntime(self.options.allow_wasm)
+            return BuiltinRuntime(self.options)
         try:
             from bot.render.runtimes.docker import DockerRuntime
         except ImportError as err:
