@@ -21,7 +21,8 @@ FUNCTIONS = "set-namespace,set-labels,set-annotations,apply-replacements"
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$")
 
 
-def run_conformance(runtime: str) -> tuple[int, int, str]:
+def run_conformance(runtime: str, suite: str = "render", env_extra: dict[str, str] | None = None
+                    ) -> tuple[int, int, str]:
     runner = shared_path("conformance", "render", "run.py")
     porchbot = Path(sys.executable).parent / "porchbot"
     if not porchbot.exists():
@@ -29,9 +30,9 @@ def run_conformance(runtime: str) -> tuple[int, int, str]:
         if found is None:
             pytest.skip("porchbot console script not installed")
         porchbot = Path(found)
-    env = dict(os.environ, PATH=f"{porchbot.parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = dict(os.environ, PATH=f"{porchbot.parent}{os.pathsep}{os.environ.get('PATH', '')}", **(env_extra or {}))
     extra = " --image-pull-policy never" if runtime == "docker" else ""
-    command = [sys.executable, str(runner), "--runs", "2", "-j", "2",
+    command = [sys.executable, str(runner), "--suite", suite, "--runs", "2", "-j", "2",
                "--cmd", f"porchbot fn render {{pkg}} --runtime {runtime}{extra}", "--functions", FUNCTIONS,
                "--eval-cmd",
                f"porchbot fn eval {{pkg}} --runtime {runtime}{extra} --image {{image}} {{fnconfig}} -- {{args}}"]
@@ -60,4 +61,19 @@ def test_render_conformance_docker() -> None:
     passed, failed, output = run_conformance("docker")
     failures = [line for line in output.splitlines() if line.startswith("FAIL")]
     assert failed == 0, "\n".join(failures)
+    assert passed > 0
+
+
+# The functions suite mixes two kpt generations: the catalog's cases were recorded with kpt
+# v1.0.0-beta.57, which wrote no Kptfile status, while the two post-* cases (upstream 2026) expect the
+# status current kpt writes. One setting cannot satisfy both; we run the suite the way beta.57 did
+# and accept exactly those two cases failing.
+STATUS_ERA_CASES = {"post-set-namespace-apiservice-no-service", "post-set-namespace-crd-no-webhook-strategy"}
+
+
+def test_functions_conformance_builtin() -> None:
+    passed, _failed, output = run_conformance("builtin", suite="functions",
+                                              env_extra={"PORCHBOT_KPTFILE_STATUS": "false"})
+    failures = {line.split()[1].rstrip(":") for line in output.splitlines() if line.startswith("FAIL")}
+    assert failures <= STATUS_ERA_CASES, "\n".join(sorted(failures - STATUS_ERA_CASES))
     assert passed > 0
