@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from pathlib import Path
 from typing import TextIO
 
@@ -131,7 +132,8 @@ def _load_root(package_dir: Path, options: RenderOptions, console: Console) -> t
 
 
 def _status_message(error: RenderError, root: Path) -> str:
-    return str(error).replace(str(root), ".")
+    """kpt's error text with the root's absolute path shown as "." (not inside a longer name)."""
+    return re.sub(re.escape(str(root)) + r"(?![\w.-])", ".", str(error))
 
 
 def hydrate(ctx: RenderContext, package: Package, input_paths: set[str]) -> list[Node]:
