@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.forges.models import Annotation, PullRequest
 from bot.handlers.commands import help_text
+from bot.sandbox import POLICY_REFUSAL
 
 if TYPE_CHECKING:  # the CLI imports this module; the render engine stays unloaded until a render runs
     from bot.render.api import RenderOutcome, StepOutcome
@@ -32,6 +33,16 @@ def help_reply() -> str:
 
 def ok_to_render_not_needed() -> str:
     return _reply("`/ok-to-render` is not needed here: Porchbot renders this pull request already.")
+
+
+def ok_to_render_granted(actor: str, head_sha: str) -> str:
+    return _reply(f"@{actor} allowed rendering this pull request: Porchbot renders `{head_sha[:12]}` now, and "
+                  "later pushes too. Only allowed function images run; exec functions stay refused.")
+
+
+def refuse_ok_to_render(actor: str) -> str:
+    return _reply(f"@{actor} cannot allow rendering: `/ok-to-render` needs write access to the repository or "
+                  "an approver of the package. Ask one of them to comment `/ok-to-render`.")
 
 
 def acknowledged_unknown(text: str) -> str:
@@ -137,7 +148,10 @@ def pull_body(package_path: str, workspace: str) -> str:
 
 
 # -- render report -----------------------------------------------------------------------------------
-def status_description(ok: bool, changed: bool) -> str:
+def status_description(ok: bool, changed: bool, error_message: str = "") -> str:
+    if not ok and error_message.startswith(POLICY_REFUSAL):
+        reasons = [line[2:] for line in error_message.splitlines() if line.startswith("- ")]
+        return ("Refused by the function policy: " + (reasons[0] if reasons else ""))[:140]
     if not ok:
         return "The package's Kptfile pipeline failed"
     return "Rendered; the bot committed the output" if changed else "Rendered; nothing to change"
@@ -187,6 +201,26 @@ def render_report(head_sha: str, outcome: RenderOutcome, changed: bool,
     if not outcome.ok:
         lines += ["", "Fix the package and push to the draft branch; Porchbot renders every push."]
     return "\n".join(lines) + "\n"
+
+
+def waiting_status_description() -> str:
+    return "Waiting for /ok-to-render from someone with write access"
+
+
+def waiting_for_ok_to_render(head_sha: str, pull: PullRequest) -> str:
+    """The sticky comment while an untrusted pull request waits (it carries the status marker)."""
+    why = "comes from a fork" if pull.is_fork else f"is by @{pull.author.login}, who has no write access"
+    return "\n".join([
+        STATUS_MARKER, f"### Porchbot render of `{head_sha[:12]}`", "",
+        f"⏸️ **Not rendered yet**: this pull request {why}, and rendering runs the functions its Kptfile "
+        "names.", "",
+        "Someone with write access (or an approver of the package) can comment `/ok-to-render` to let "
+        "Porchbot render it."]) + "\n"
+
+
+def job_failed(reason: str) -> str:
+    return _reply(f"Porchbot could not finish its work on this pull request: {reason[:500]}\n\n"
+                  "Push again or comment `/render` to retry.")
 
 
 def check_run_summary(outcome: RenderOutcome) -> tuple[str, str]:

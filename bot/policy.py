@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from bot.errors import InvalidInput
+from bot.sandbox import SandboxConfig, parse_sandbox
 
 CONFIG_FILE = "porchbot.yaml"
 OWNERS_FILE = "OWNERS"
@@ -34,6 +35,7 @@ class BotConfig:
     open_draft_pr: bool = True
     defaults: RepositoryPolicy = RepositoryPolicy()
     repositories: dict[str, RepositoryPolicy] = field(default_factory=dict)
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)  # function images, exec, container limits (bot.sandbox)
 
     def policy(self, repository: str) -> RepositoryPolicy:
         return self.repositories.get(repository, self.defaults)
@@ -78,7 +80,8 @@ def parse_config(text: str, where: str = CONFIG_FILE) -> BotConfig:
     repositories = {str(name): _policy(entry, f"{where}: repositories.{name}", defaults)
                     for name, entry in entries.items()}
     return BotConfig(runtime=runtime, open_draft_pr=bool(pulls.get("open_draft_pr", True)) if isinstance(
-        pulls, dict) else True, defaults=defaults, repositories=repositories)
+        pulls, dict) else True, defaults=defaults, repositories=repositories,
+        sandbox=parse_sandbox(render, entries, where))
 
 
 def load_config(config_dir: Path) -> BotConfig:

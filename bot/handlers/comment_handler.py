@@ -13,8 +13,9 @@ from bot import messages
 from bot.errors import PorchbotError
 from bot.forges.base import Forge
 from bot.forges.models import CommentEvent, Permission, PullRequest
+from bot.handlers import trust
 from bot.handlers.context import BotContext
-from bot.handlers.decide import Intent, IntentKind, decide
+from bot.handlers.decide import DraftState, Intent, IntentKind, decide
 from bot.handlers.executor import apply
 from bot.handlers.render_handler import draft_parts
 from bot.handlers.slash import Command, parse_comment
@@ -50,20 +51,29 @@ def run_approve(ctx: BotContext, repository: Repository, forge: Forge, pull: Pul
     apply(ctx, repository, forge, pull, decide(state, intent), "approve")
 
 
+def run_ok_to_render(ctx: BotContext, repository: Repository, forge: Forge, pull: PullRequest, command: Command,
+                     event: CommentEvent) -> None:
+    """/ok-to-render: a trusted person lets the bot render an untrusted pull request."""
+    actor = event.comment.author.login
+    needs = trust.needs_ok_to_render(forge, pull)
+    approvers = trust.package_approvers(ctx.config, repository, forge, pull) if needs else frozenset[str]()
+    permission = forge.get_permission(actor) if needs else Permission.NONE
+    state = DraftState(pull=pull, render_state=None, approvers=approvers, needs_ok_to_render=needs)
+    apply(ctx, repository, forge, pull, decide(state, Intent("ok-to-render", actor, permission)), command.name)
+
+
 def run_simple(ctx: BotContext, repository: Repository, forge: Forge, pull: PullRequest, command: Command,
                event: CommentEvent) -> None:
-    """/propose, /reject, /render, /help, /ok-to-render: state is the PR and who asks."""
+    """/propose, /reject, /render, /help: state is the PR and who asks."""
     actor = event.comment.author.login
     kind: IntentKind = command.name  # type: ignore[assignment]
     permission = forge.get_permission(actor) if kind in ("propose", "reject", "render") else Permission.NONE
-    from bot.handlers.decide import DraftState
-
     actions = decide(DraftState(pull=pull, render_state=None), Intent(kind, actor, permission))
     apply(ctx, repository, forge, pull, actions, command.name)
 
 
 RUNNERS: dict[str, Runner] = {"approve": run_approve, "propose": run_simple, "reject": run_simple,
-                              "render": run_simple, "help": run_simple, "ok-to-render": run_simple}
+                              "render": run_simple, "help": run_simple, "ok-to-render": run_ok_to_render}
 
 
 def handle_comment(ctx: BotContext, event: CommentEvent) -> None:

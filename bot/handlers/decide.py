@@ -24,6 +24,7 @@ class DraftState:
     approvals: frozenset[str] = frozenset()  # logins with a current approval on the PR
     required_approvals: int = 0
     published_tag: str | None = None  # the tag already on the merge commit, when merged
+    needs_ok_to_render: bool = False  # from a fork or by an author without write access (bot.handlers.trust)
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,24 @@ def decide_approve(state: DraftState, intent: Intent) -> list[Action]:
     return [MergeAndPublish(head_sha=intent.seen_sha or pull.head_sha, approver=intent.actor)]
 
 
+def decide_ok_to_render(state: DraftState, intent: Intent) -> list[Action]:
+    pull = state.pull
+    if not pull.is_open:
+        return _refuse(messages.refuse_closed(pull))
+    if not state.needs_ok_to_render:
+        return [Reply(messages.ok_to_render_not_needed())]
+    if not (intent.permission.at_least(Permission.WRITE) or intent.actor.lower() in state.approvers) or \
+            intent.actor.lower() == pull.author.login.lower():
+        return _refuse(messages.refuse_ok_to_render(intent.actor))
+    return [Reply(messages.ok_to_render_granted(intent.actor, pull.head_sha)), Render()]
+
+
 def decide(state: DraftState, intent: Intent) -> list[Action]:
     pull = state.pull
     if intent.kind == "help":
         return [Reply(messages.help_reply())]
     if intent.kind == "ok-to-render":
-        return [Reply(messages.ok_to_render_not_needed())]
+        return decide_ok_to_render(state, intent)
     if intent.kind == "approve":
         return decide_approve(state, intent)
     if intent.kind == "merged":

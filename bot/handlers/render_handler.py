@@ -9,14 +9,16 @@ final head only while that head is still the branch's head.
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import messages, metrics
+from bot import crashpoints, messages, metrics
 from bot.errors import PorchbotError
 from bot.forges.base import RENDER_STATUS_CONTEXT, Forge
 from bot.forges.models import Annotation, PullRequest
+from bot.handlers import trust
 from bot.handlers.annotations import annotations_for
 from bot.handlers.context import BotContext
 from bot.lifecycle import commits, naming
@@ -24,6 +26,7 @@ from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.gitaccess import RefUpdate, classify_remote_failure
 from bot.lifecycle.repositories import Repository
 from bot.render.api import RenderOptions, RenderOutcome, render_package
+from bot.sandbox import base_branch_patterns, preflight
 
 log = logging.getLogger("porchbot.render")
 _MOVED = ("non-fast-forward", "fetch first", "stale info")  # git's words for "the branch moved"
@@ -36,6 +39,7 @@ class RenderReport:
     ok: bool
     changed: bool
     dropped: bool = False  # the branch moved meanwhile: nothing was reported
+    waiting: bool = False  # an untrusted PR waits for /ok-to-render: nothing was rendered
 
 
 def draft_parts(branch: str) -> tuple[str, str] | None:
@@ -52,11 +56,27 @@ def draft_parts(branch: str) -> tuple[str, str] | None:
     return parts
 
 
-def _render(stage: Path, runtime: str) -> RenderOutcome:
+def _render(stage: Path, ctx: BotContext, allowed_images: tuple[str, ...]) -> RenderOutcome:
+    sandbox = ctx.config.sandbox
     try:
-        return render_package(stage, RenderOptions(runtime=runtime))
+        refusal = preflight(stage, allowed_images, sandbox.allow_exec)
+        if refusal is not None:
+            return RenderOutcome(exit_code=1, error_message=refusal)
+        with metrics.render_timer(ctx.config.runtime):
+            return render_package(stage, RenderOptions(runtime=ctx.config.runtime,
+                                                       runtime_options=sandbox.runtime_options()))
     except PorchbotError as err:  # a package the engine refuses outright is a failed render, not a crash
         return RenderOutcome(exit_code=1, error_message=str(err))
+
+
+def _render_commit_parent(cache: RepositoryCache, head: str) -> str | None:
+    """The head a bot ``Rendering package`` commit was made from, when ``head`` is one."""
+    line = cache.git.run("log", "-1", "--format=%P%x00%ce%x00%s", head).strip()
+    parents, email, subject = [*line.split("\x00"), "", ""][:3]
+    bot = commits.committer(cache.settings)
+    if subject == commits.RENDER_SUBJECT and email == bot.email and len(parents.split()) == 1:
+        return parents
+    return None
 
 
 def _push_child(cache: RepositoryCache, branch: str, commit: str, parent: str) -> bool:
@@ -90,24 +110,34 @@ def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bo
             return None  # deleted since the event
         if not force and _already_reported(forge, head):
             return RenderReport(head, head, ok=True, changed=False, dropped=True)
+        pull = forge.find_pull_request(branch, repository.branch)
+        if pull is not None and not trust.render_allowed(ctx.config, repository, forge, pull, ctx.is_bot):
+            report_waiting(forge, pull, head)
+            return RenderReport(head, head, ok=False, changed=False, dropped=True, waiting=True)
+        allowed = ctx.config.sandbox.allowed_for(repository.name, base_branch_patterns(
+            lambda path: forge.get_file(path, repository.branch)))
+        # A job redone after a crash (or /render) may find the bot's own render commit on top: render
+        # the head it was made from; the same tree means that commit is this render's result.
+        made_from = _render_commit_parent(cache, head)
         stage = Path(scratch) / "package"
-        if cache.git.subtree(head, package_path) is None:
-            outcome = RenderOutcome(exit_code=1, error_message=f"{package_path} does not exist on {branch}")
-            stage.mkdir()
-        else:
-            cache.git.extract(f"{head}:{package_path}", stage)
-            with metrics.render_timer(ctx.config.runtime):
-                outcome = _render(stage, ctx.config.runtime)
+        outcome = _render_head(ctx, cache, made_from or head, package_path, stage, allowed)
         final, changed = head, False
-        if outcome.ok:
-            tree = cache.git.splice_tree(cache.git.subtree(head, ""), package_path,
-                                         cache.git.write_directory_tree(stage))
+        if made_from is not None and outcome.ok and _tree_with(cache, made_from, package_path, stage) == \
+                cache.git.subtree(head, ""):
+            changed = True  # already committed: nothing to push
+        elif made_from is not None:
+            shutil.rmtree(stage)
+            outcome = _render_head(ctx, cache, head, package_path, stage, allowed)
+        if outcome.ok and not changed:
+            tree = _tree_with(cache, head, package_path, stage)
             if tree != cache.git.subtree(head, ""):
                 message = commits.message(commits.RENDER_SUBJECT, package_path, workspace, workspace)
                 bot = commits.committer(cache.settings)
                 child = cache.git.commit_tree(tree, [head], message, bot, bot)
+                crashpoints.reached("before_render_commit_push")
                 if not _push_child(cache, branch, child, head):
                     return RenderReport(head, head, outcome.ok, changed=False, dropped=True)
+                crashpoints.reached("after_render_commit_push")
                 final, changed = child, True
         annotations = annotations_for(outcome, stage, package_path)
         # Still inside the repository's lock: a PR event for the same draft waits, so there is one
@@ -121,10 +151,30 @@ def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bo
         return RenderReport(head, final, outcome.ok, changed)
 
 
+def _render_head(ctx: BotContext, cache: RepositoryCache, head: str, package_path: str, stage: Path,
+                 allowed: tuple[str, ...]) -> RenderOutcome:
+    if cache.git.subtree(head, package_path) is None:
+        stage.mkdir()
+        return RenderOutcome(exit_code=1, error_message=f"{package_path} does not exist at {head[:12]}")
+    cache.git.extract(f"{head}:{package_path}", stage)
+    return _render(stage, ctx, allowed)
+
+
+def _tree_with(cache: RepositoryCache, head: str, package_path: str, stage: Path) -> str:
+    return cache.git.splice_tree(cache.git.subtree(head, ""), package_path, cache.git.write_directory_tree(stage))
+
+
+def report_waiting(forge: Forge, pull: PullRequest, head: str) -> None:
+    """An untrusted PR: a pending status and the sticky comment say what unblocks it."""
+    forge.set_commit_status(head, "pending", RENDER_STATUS_CONTEXT, messages.waiting_status_description())
+    upsert_sticky(forge, pull, messages.waiting_for_ok_to_render(head, pull))
+
+
 def report(forge: Forge, repository: Repository, branch: str, sha: str, outcome: RenderOutcome, changed: bool,
            annotations: list[Annotation]) -> None:
     forge.set_commit_status(sha, "success" if outcome.ok else "failure", RENDER_STATUS_CONTEXT,
-                            messages.status_description(outcome.ok, changed))
+                            messages.status_description(outcome.ok, changed, outcome.error_message))
+    crashpoints.reached("after_status")
     listed = True
     if forge.kind == "github" and (annotations or not outcome.ok):
         title, summary = messages.check_run_summary(outcome)
@@ -133,6 +183,7 @@ def report(forge: Forge, repository: Repository, branch: str, sha: str, outcome:
     pull = forge.find_pull_request(branch, repository.branch)
     if pull is not None:
         upsert_sticky(forge, pull, messages.render_report(sha, outcome, changed, annotations, listed))
+        crashpoints.reached("after_sticky")
 
 
 def upsert_sticky(forge: Forge, pull: PullRequest, body: str) -> None:

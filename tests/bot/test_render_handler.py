@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,12 +83,12 @@ def test_a_result_for_an_old_head_is_dropped(setup: tuple[BotContext, Repository
     ctx, repository, forge, work, remote = setup
     real_render = render_handler._render
 
-    def person_pushes_meanwhile(stage: Path, runtime: str) -> RenderOutcome:
+    def person_pushes_meanwhile(stage: Path, *args: Any) -> RenderOutcome:
         (work / "basens" / "extra.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
         git("add", "-A", cwd=work)
         git("commit", "-q", "-m", "newer edit", cwd=work)
         git("push", "-q", str(remote), f"HEAD:refs/heads/{BRANCH}", cwd=work)
-        return real_render(stage, runtime)
+        return real_render(stage, *args)
 
     monkeypatch.setattr(render_handler, "_render", person_pushes_meanwhile)
     report = render_handler.render_draft(ctx, repository, BRANCH)

@@ -1,0 +1,44 @@
+"""Named points in a job where the crash tests kill the worker (test-only; inert in production).
+
+``PORCHBOT_TEST_CRASHPOINT=after_render_commit_push`` makes the worker SIGKILL itself when it reaches
+that point (``name,name`` lists several; ``*`` is every point, which bench/faults.py uses with a
+probability ``PORCHBOT_TEST_CRASH_PROBABILITY``); the test then starts a worker without it. ``PORCHBOT_TEST_CRASH_MODE=pause`` sleeps
+there instead (``PORCHBOT_TEST_CRASH_PAUSE_SECONDS``), so a test can send SIGTERM mid-job.
+With the variable unset, `reached` is one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import time
+
+ENV = "PORCHBOT_TEST_CRASHPOINT"
+MODE_ENV = "PORCHBOT_TEST_CRASH_MODE"
+PAUSE_ENV = "PORCHBOT_TEST_CRASH_PAUSE_SECONDS"
+PROBABILITY_ENV = "PORCHBOT_TEST_CRASH_PROBABILITY"
+# Where a job can die with effects half done; the tests name them.
+POINTS = ("after_claim", "before_render_commit_push", "after_render_commit_push", "after_status",
+          "after_sticky", "after_merge", "after_tag", "before_finish")
+
+log = logging.getLogger("porchbot.crashpoints")
+
+
+def reached(name: str) -> None:
+    wanted = os.environ.get(ENV)
+    if not wanted:
+        return
+    names = wanted.split(",")
+    if name not in names and "*" not in names:
+        return
+    probability = float(os.environ.get(PROBABILITY_ENV, "1"))
+    if probability < 1 and random.random() >= probability:
+        return
+    if os.environ.get(MODE_ENV) == "pause":
+        log.warning("crashpoint: pausing", extra={"reason": name})
+        time.sleep(float(os.environ.get(PAUSE_ENV, "5")))
+        return
+    log.warning("crashpoint: SIGKILL", extra={"reason": name})
+    os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,219 @@
+"""The function sandbox policy: which function images a render may run, exec, container limits.
+
+A pull request names the functions its Kptfile runs, so what may run is decided by sources the PR
+cannot change: the bot's ``config/porchbot.yaml`` and a ``.porchbot.yaml`` on the repository's BASE
+branch (changing that needs a merged PR, i.e. a trusted person). Exec functions (a binary named by
+repository content) are refused unless the bot's own config allows them; the base branch cannot.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from bot.errors import InvalidInput
+
+if TYPE_CHECKING:  # the CLI loads policy (and so this module); the render engine stays unloaded
+    from bot.render.runtimes.base import RuntimeOptions
+
+# The catalog, as kpt resolves short names; a config list replaces this.
+DEFAULT_ALLOWED_IMAGES = ("gcr.io/kpt-fn/*", "ghcr.io/kptdev/krm-functions-catalog/*")
+BASE_POLICY_FILE = ".porchbot.yaml"
+PULL_POLICIES = ("always", "ifNotPresent", "never")
+_QUANTITY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?|[kmgt]i?|[bB])?\s*$")
+_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
+          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
+POLICY_REFUSAL = "Porchbot's function policy refused"  # bot.messages keys the status text on it
+MAX_PREFLIGHT_KPTFILES = 500  # a package with more Kptfiles than this is refused rather than walked
+
+ReadFile = Callable[[str], bytes | None]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Container limits as the config states them (ContainerLimits is built on use)."""
+
+    memory_bytes: int = 512 * 1024 * 1024
+    cpus: float = 1.0
+    pids: int = 256
+    timeout_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    allowed_images: tuple[str, ...] = DEFAULT_ALLOWED_IMAGES
+    allow_exec: bool = False
+    image_pull_policy: str = "ifNotPresent"
+    limits: Limits = Limits()
+    repositories: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per-repository allowlists
+
+    def allowed_for(self, repository: str, base_patterns: tuple[str, ...] = ()) -> tuple[str, ...]:
+        return self.repositories.get(repository, self.allowed_images) + base_patterns
+
+    def runtime_options(self) -> RuntimeOptions:
+        from bot.render.runtimes.base import ContainerLimits, RuntimeOptions
+
+        limits = ContainerLimits(memory_bytes=self.limits.memory_bytes, nano_cpus=int(self.limits.cpus * 1e9),
+                                 pids=self.limits.pids, timeout_seconds=self.limits.timeout_seconds)
+        # The allowlist is enforced by `preflight` over every Kptfile before anything runs (digest pins
+        # included), not by the docker runtime's plain glob match, so the two cannot disagree.
+        return RuntimeOptions(image_pull_policy=self.image_pull_policy, allow_exec=self.allow_exec,
+                              limits=limits)
+
+
+# -- configuration ---------------------------------------------------------------------------------
+def parse_quantity(value: Any, where: str) -> int:
+    """``536870912``, ``512Mi``, ``1G`` → bytes."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _QUANTITY.match(str(value)) if isinstance(value, str | float) else None
+    if match is None or float(match.group(1)) <= 0:
+        raise InvalidInput(f"{where}: expected a size such as 512Mi or 1G, got {value!r}")
+    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").lower()])
+
+
+def _positive(value: Any, where: str, kind: type[int] | type[float]) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise InvalidInput(f"{where}: expected a number > 0, got {value!r}")
+    return kind(value)
+
+
+def parse_patterns(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise InvalidInput(f"{where}: expected a list of image patterns such as gcr.io/kpt-fn/*")
+    return tuple(v.strip() for v in value)
+
+
+def _limits(value: Any, where: str) -> Limits:
+    if value is None:
+        return Limits()
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{where}: expected a mapping (memory, cpus, pids, timeout_seconds)")
+    default = Limits()
+    return Limits(
+        memory_bytes=parse_quantity(value["memory"], f"{where}.memory") if "memory" in value
+        else default.memory_bytes,
+        cpus=_positive(value.get("cpus", default.cpus), f"{where}.cpus", float),
+        pids=_positive(value.get("pids", default.pids), f"{where}.pids", int),
+        timeout_seconds=_positive(value.get("timeout_seconds", default.timeout_seconds),
+                                  f"{where}.timeout_seconds", float))
+
+
+def parse_sandbox(render: Any, repositories: Any, where: str) -> SandboxConfig:
+    """The ``render:`` section (and ``repositories.<name>.allowed_images``) of porchbot.yaml."""
+    render = render if isinstance(render, dict) else {}
+    allowed = parse_patterns(render["allowed_images"], f"{where}: render.allowed_images") \
+        if "allowed_images" in render else DEFAULT_ALLOWED_IMAGES
+    allow_exec = render.get("allow_exec", False)
+    if not isinstance(allow_exec, bool):
+        raise InvalidInput(f"{where}: render.allow_exec must be true or false")
+    pull_policy = str(render.get("image_pull_policy", "ifNotPresent"))
+    if pull_policy not in PULL_POLICIES:
+        raise InvalidInput(f"{where}: render.image_pull_policy must be one of {', '.join(PULL_POLICIES)}")
+    per_repository: dict[str, tuple[str, ...]] = {}
+    for name, entry in (repositories or {}).items() if isinstance(repositories, dict) else ():
+        if isinstance(entry, dict) and "allowed_images" in entry:
+            per_repository[str(name)] = parse_patterns(entry["allowed_images"],
+                                                       f"{where}: repositories.{name}.allowed_images")
+    return SandboxConfig(allowed_images=allowed, allow_exec=allow_exec, image_pull_policy=pull_policy,
+                         limits=_limits(render.get("limits"), f"{where}: render.limits"),
+                         repositories=per_repository)
+
+
+def base_branch_patterns(read_file: ReadFile) -> tuple[str, ...]:
+    """``render.allowed_images`` from ``.porchbot.yaml`` on the base branch (added to the config's list)."""
+    raw = read_file(BASE_POLICY_FILE)
+    if raw is None:
+        return ()
+    try:
+        document = yaml.safe_load(raw[:256 * 1024].decode("utf-8", "replace"))
+        render = document.get("render") if isinstance(document, dict) else None
+        if isinstance(render, dict) and "allowed_images" in render:
+            return parse_patterns(render["allowed_images"], BASE_POLICY_FILE)
+    except (yaml.YAMLError, InvalidInput):
+        pass  # a broken policy file on the base branch grants nothing
+    return ()
+
+
+# -- the checks ----------------------------------------------------------------------------------
+def image_allowed(image: str, patterns: tuple[str, ...]) -> bool:
+    """``image`` (resolved: registry/path:tag[@sha256:...]) against glob patterns.
+
+    A pattern pinned to a digest (``...@sha256:<hex>``) allows only that digest, with or without a tag
+    in the image reference; an unpinned pattern matches the reference as written.
+    """
+    if not image or any(c.isspace() for c in image) or ".." in image:
+        return False
+    name_digest = image
+    if "@" in image:
+        name, digest = image.split("@", 1)
+        last = name.rsplit("/", 1)[-1]
+        if ":" in last:  # drop the tag: a digest names the image on its own
+            name = name[: len(name) - len(last)] + last.split(":", 1)[0]
+        name_digest = f"{name}@{digest}"
+    for pattern in patterns:
+        if "@" in pattern:
+            if name_digest == pattern or image == pattern:
+                return True
+        elif fnmatch.fnmatchcase(image, pattern):
+            return True
+    return False
+
+
+def _kptfiles(package_dir: Path) -> list[Path]:
+    found: list[Path] = []
+    for directory, subdirectories, files in os.walk(package_dir, followlinks=False):
+        subdirectories[:] = [d for d in subdirectories if d != ".git"]
+        if "Kptfile" in files:
+            found.append(Path(directory) / "Kptfile")
+            if len(found) > MAX_PREFLIGHT_KPTFILES:
+                raise InvalidInput(f"the package holds more than {MAX_PREFLIGHT_KPTFILES} Kptfiles")
+    return found
+
+
+def escaping_symlinks(package_dir: Path) -> list[str]:
+    """Symlinks in the package that point outside it (or anywhere absolute)."""
+    root = package_dir.resolve()
+    escaping = []
+    for directory, subdirectories, files in os.walk(package_dir, followlinks=False):
+        for name in [*subdirectories, *files]:
+            path = Path(directory) / name
+            if not path.is_symlink():
+                continue
+            target = os.readlink(path)
+            resolved = (path.parent / target).resolve()
+            if os.path.isabs(target) or not resolved.is_relative_to(root):
+                escaping.append(path.relative_to(package_dir).as_posix())
+    return sorted(escaping)
+
+
+def preflight(package_dir: Path, allowed_images: tuple[str, ...], allow_exec: bool) -> str | None:
+    """Why this package must not be rendered under the policy, or None. Read before any function runs."""
+    from bot.errors import PorchbotError
+    from bot.render.functions.registry import resolve_image
+    from bot.render.kptfile import read_kptfile
+
+    refused = [f"`{link}` is a symlink pointing outside the package" for link in escaping_symlinks(package_dir)]
+    for kptfile in _kptfiles(package_dir):
+        try:
+            parsed = read_kptfile(kptfile.parent)
+        except PorchbotError:
+            continue  # the render reports a broken Kptfile in kpt's words
+        where = kptfile.relative_to(package_dir).as_posix()
+        for function in [*parsed.mutators, *parsed.validators]:
+            if function.exec and not allow_exec:
+                refused.append(f"{where}: exec function `{function.exec}` (exec functions named by repository "
+                               "content are not run; use a function image)")
+            elif function.image and not image_allowed(resolve_image(function.image), allowed_images):
+                refused.append(f"{where}: function image `{function.image}` is not in the allowed images "
+                               f"({', '.join(allowed_images) or 'none'})")
+    if refused:
+        return f"{POLICY_REFUSAL} this package:\n" + "\n".join(f"- {r}" for r in refused[:20])
+    return None
