@@ -45,7 +45,9 @@ def run(stdin: TextIO, stdout: TextIO, stderr: TextIO, environ: dict[str, str] |
     except FunctionError as err:
         # The catalog functions still print the list (with its error results) before exiting.
         stdout.write(encode_resource_list(err.output or resource_list))
-        _write_line(stderr, err.stderr or str(err))
+        # Only the stderr the builtin models: a catalog image that fails with results alone prints none.
+        if err.stderr:
+            _write_line(stderr, err.stderr)
         return err.exit_code or 1
     except Exception as err:  # a bug in a builtin: the same stderr the builtin runtime records
         stdout.write(encode_resource_list(resource_list))

@@ -113,3 +113,14 @@ def test_function_error_prints_results_and_its_own_stderr(monkeypatch: pytest.Mo
     code, stdout, stderr = call(INPUT, {"PORCHBOT_FUNCTION": "fake", "PORCHBOT_FUNCTION_TAG": "v1"})
     assert (code, stderr) == (1, "Error: bad config\n")
     assert stdout.endswith("results:\n- message: bad config\n  severity: error\n")
+
+
+def test_function_error_without_stderr_prints_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    def quiet_failure(rl: ResourceList) -> None:
+        rl.results.append(Result(message="invalid resource", severity="error"))
+        raise FunctionError("found invalid resources", exit_code=1)
+
+    monkeypatch.setattr(registry, "lookup", lambda image: _fake(quiet_failure))
+    code, stdout, stderr = call(INPUT, {"PORCHBOT_FUNCTION": "fake", "PORCHBOT_FUNCTION_TAG": "v1"})
+    assert (code, stderr) == (1, "")
+    assert "- message: invalid resource\n" in stdout
