@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+# A job the forge rate-limits is deferred (not failed) this many times before it fails for good.
+RATE_LIMIT_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,25 @@ class SqliteJobStore:
         """Give a claimed job back (graceful shutdown, or a retry later)."""
         self._conn().execute("UPDATE jobs SET status=?, lease_until=0 WHERE job_id=? AND status=?",
                              (PENDING, job_id, RUNNING))
+
+    def defer(self, job_id: str, delay: float) -> None:
+        """Keep a claimed job but hand it out again only after ``delay`` (a forge's Retry-After): its
+        lease is moved, so the sweeper's `expired` returns it then, and its key stays serialised."""
+        self._conn().execute("UPDATE jobs SET lease_until=? WHERE job_id=? AND status=?",
+                             (self._clock() + delay, job_id, RUNNING))
+
+    def next_pending(self, key: str) -> str | None:
+        """The oldest pending job of ``key`` (handed out as soon as the key's running job ends)."""
+        row = self._conn().execute(
+            "SELECT job_id FROM jobs WHERE key=? AND status=? ORDER BY created LIMIT 1", (key, PENDING)).fetchone()
+        return None if row is None else str(row[0])
+
+    def coalesce(self, key: str, created_before: float) -> int:
+        """Mark done the pending jobs of ``key`` stored before ``created_before``: a level-triggered job
+        that started after them has seen everything they would have (their event happened first)."""
+        cursor = self._conn().execute("UPDATE jobs SET status=? WHERE key=? AND status=? AND created<?",
+                                      (DONE, key, PENDING, created_before))
+        return int(cursor.rowcount)
 
     def expired(self, now: float | None = None) -> list[str]:
         moment = self._clock() if now is None else now

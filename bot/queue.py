@@ -18,7 +18,8 @@ from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
 
-from bot import metrics
+from bot import crashpoints, metrics
+from bot.errors import RateLimited
 from bot.jobs import Job, JobStore, SqliteJobStore
 from bot.settings import Settings
 
@@ -28,6 +29,9 @@ LEASE_SECONDS = 120.0  # the default; PORCHBOT_JOB_LEASE_SECONDS overrides it
 RETRY_DELAY_SECONDS = 1.0
 # Tests (scale-out, crash) swap the bot's handler for a recorder: "module:callable".
 TEST_HANDLER_ENV = "PORCHBOT_TEST_JOB_HANDLER"
+
+# Keys of push jobs (intake: forge:repo:ref:<ref>): a finished one covers every older pending push.
+COALESCED_KEY = ":ref:"
 
 JobHandler = Callable[[Job], None]
 
@@ -79,23 +83,30 @@ class Queue:
 
     # -- consumer side -----------------------------------------------------
     def _run_job(self, job_id: str) -> None:
+        started_at = time.time()  # rows stored before this moment are older than the claim below
         job = self.store.claim(job_id, self.lease_seconds)
         if job is None:
-            return  # done already, or another job of its key is running (the sweeper retries)
+            return  # done already, or another job of its key is running (handed out when that one ends)
         handler = self._handler
         if handler is None:
             self.store.release(job_id)
             raise RuntimeError("queue has no job handler in this process")
+        crashpoints.reached("after_claim")
         with self._in_flight_lock:
             self._in_flight.add(job_id)
         started = time.monotonic()
         outcome = "done"
         try:
             handler(job)
+        except RateLimited as err:
+            outcome = "deferred"
+            self._defer(job, err.retry_after)
+            return
         except Exception:
             outcome = "failed"
             log.exception("job failed", extra={"job_id": job_id, "key": job.key})
             self.store.finish(job_id, failed=True)
+            self._hand_out_next(job.key)
             return
         except BaseException:
             outcome = "released"  # interrupted (shutdown): give it back rather than wait for the lease
@@ -105,7 +116,36 @@ class Queue:
             with self._in_flight_lock:
                 self._in_flight.discard(job_id)
             metrics.observe_job(job.kind, outcome, time.monotonic() - started)
+        crashpoints.reached("before_finish")
         self.store.finish(job_id)
+        self._coalesce(job.key, started_at)
+        self._hand_out_next(job.key)
+
+    def _defer(self, job: Job, retry_after: float) -> None:
+        """The forge said "come back later": the job waits that long instead of failing."""
+        delay = max(1.0, retry_after)
+        log.warning("job deferred: rate limited", extra={"job_id": job.job_id, "key": job.key,
+                                                          "reason": f"retry in {delay:.0f}s"})
+        defer: Callable[[str, float], None] | None = getattr(self.store, "defer", None)
+        if defer is not None:
+            defer(job.job_id, delay)  # still leased: the sweeper hands it out once the wait is over
+        else:
+            self.store.release(job.job_id)
+            self.requeue(job.job_id, delay)
+
+    def _coalesce(self, key: str, started_at: float) -> None:
+        # Only pushes are pure "look again" hints; a comment's commands must each run.
+        coalesce: Callable[[str, float], int] | None = getattr(self.store, "coalesce", None)
+        if coalesce is not None and COALESCED_KEY in key:
+            skipped = coalesce(key, started_at)
+            if skipped:
+                log.info("jobs coalesced", extra={"key": key, "reason": f"{skipped} older pushes"})
+
+    def _hand_out_next(self, key: str) -> None:
+        """The next pending job of this key runs now, not at the sweeper's next turn."""
+        next_pending: Callable[[str], str | None] | None = getattr(self.store, "next_pending", None)
+        if next_pending is not None and (job_id := next_pending(key)) is not None:
+            self._task(job_id)
 
     def release_in_flight(self) -> list[str]:
         """Give back the jobs still running here (a shutdown that cannot wait for them)."""

@@ -10,7 +10,7 @@ import logging
 import threading
 
 from bot import messages
-from bot.errors import PorchbotError
+from bot.errors import PorchbotError, RateLimited
 from bot.forges.base import RENDER_STATUS_CONTEXT
 from bot.forges.models import CommentEvent, PullRequestEvent, PushEvent
 from bot.handlers.comment_handler import handle_comment
@@ -18,7 +18,7 @@ from bot.handlers.context import BotContext
 from bot.handlers.events import Event, parse_event
 from bot.handlers.pull_handler import handle_pull
 from bot.handlers.render_handler import draft_parts, render_draft
-from bot.jobs import Job
+from bot.jobs import RATE_LIMIT_ATTEMPTS, Job
 
 log = logging.getLogger("porchbot.handlers")
 _context: BotContext | None = None
@@ -56,12 +56,19 @@ def route(ctx: BotContext, event: Event) -> None:
 
 
 def _report_failure(ctx: BotContext, event: Event, err: PorchbotError) -> None:
+    """One honest report: an error status on the draft's current head and one reply on its PR."""
     repository = ctx.repository_for(event.repo)
     if repository is None:
         return
     forge = ctx.forge(repository)
     if isinstance(event, PushEvent) and not event.deleted and event.branch:
-        forge.set_commit_status(event.after, "error", RENDER_STATUS_CONTEXT, str(err)[:140])
+        if draft_parts(event.branch) is None:
+            return
+        head = forge.get_branch_head(event.branch) or event.after
+        forge.set_commit_status(head, "error", RENDER_STATUS_CONTEXT, f"Porchbot failed: {err}"[:140])
+        pull = forge.find_pull_request(event.branch, repository.branch)
+        if pull is not None:
+            forge.create_comment(pull.number, messages.job_failed(str(err)))
     elif isinstance(event, CommentEvent):
         forge.create_comment(event.pull_number, messages.command_failed("command", str(err)))
 
@@ -85,10 +92,21 @@ def handle_job(job: Job) -> None:
     log.info("job started", extra=bound)
     try:
         route(ctx, event)
+    except RateLimited as err:
+        if job.attempts < RATE_LIMIT_ATTEMPTS:
+            raise  # the queue defers the job by the forge's wait instead of failing it
+        _failed(ctx, event, err, bound)
     except PorchbotError as err:
-        log.warning("job failed", extra={**bound, "reason": str(err)[:300]})
-        try:
-            _report_failure(ctx, event, err)
-        except PorchbotError as report_err:
-            log.warning("could not report the failure", extra={**bound, "reason": str(report_err)[:200]})
+        _failed(ctx, event, err, bound)
+    except Exception:  # a bug: the person still gets one honest report, the log gets the traceback
+        log.exception("job crashed", extra=bound)
+        _failed(ctx, event, PorchbotError("an internal error (the bot's log has the details)"), bound)
     log.info("job finished", extra=bound)
+
+
+def _failed(ctx: BotContext, event: Event, err: PorchbotError, bound: dict[str, object]) -> None:
+    log.warning("job failed", extra={**bound, "reason": str(err)[:300]})
+    try:
+        _report_failure(ctx, event, err)
+    except PorchbotError as report_err:
+        log.warning("could not report the failure", extra={**bound, "reason": str(report_err)[:200]})

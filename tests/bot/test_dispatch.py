@@ -44,7 +44,9 @@ def test_a_push_whose_render_cannot_run_gets_one_error_status(fake: RecordingFor
     dispatch.handle_job(job("push", {"ref": "refs/heads/drafts/istions/v1", "before": "b" * 40,
                                      "after": "c" * 40, "sender": {"login": "dev"}}))
     assert [(sha, state) for sha, state, _ in fake.statuses] == [("c" * 40, "error")]
-    assert fake.comments == []
+    # Issue 6: a job that finally fails leaves one reply on the PR besides the status.
+    assert [number for number, _ in fake.comments] == [4]
+    assert "could not finish" in fake.comments[0][1]
 
 
 def test_pushes_outside_drafts_are_not_rendered(fake: RecordingForge) -> None:
