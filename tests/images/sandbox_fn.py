@@ -73,6 +73,21 @@ def main() -> None:
     elif mode == "stderr":
         sys.stderr.write("Unable to find image 'x' locally\nsomething went wrong\n")
         fail("giving up", code=int(config.get("code", 3)))
+    elif mode == "threads":
+        import threading
+
+        stop = threading.Event()
+        started = []
+        try:
+            for _ in range(int(config.get("count", 64))):
+                thread = threading.Thread(target=stop.wait)
+                thread.start()
+                started.append(thread)
+        except RuntimeError as err:
+            stop.set()
+            fail(f"threads: {err} after {len(started)}")
+        stop.set()
+        respond(resource_list, items, f"started {len(started)} threads")
     elif mode == "memory":
         hog = [bytearray(16 * 1024 * 1024) for _ in range(int(config.get("chunks", 64)))]
         respond(resource_list, items, f"allocated {len(hog) * 16} MiB")

@@ -48,6 +48,7 @@ def sandbox_image(built_images: None) -> str:
 def _runtime(**options: Any) -> DockerRuntime:
     """A docker runtime with short limits, so a misbehaving test function fails fast."""
     limits = ContainerLimits(memory_bytes=options.pop("memory_bytes", 256 * 1024 * 1024),
+                             pids=options.pop("pids", 256),
                              timeout_seconds=options.pop("timeout_seconds", 60.0))
     return DockerRuntime(RuntimeOptions(image_pull_policy=options.pop("pull", "never"), limits=limits,
                                         **options))

@@ -124,3 +124,13 @@ def test_function_over_its_memory_limit_is_killed(sandbox_image: str, make_runti
                                                     make_resource_list("memory", chunks="16"))
     assert caught.value.exit_code == 137
     assert "out of memory" in caught.value.stderr
+
+
+def test_pids_limit_stops_a_thread_storm(sandbox_image: str, make_runtime: RuntimeFactory,
+                                         make_resource_list: ListFactory) -> None:
+    with pytest.raises(FunctionError) as caught:
+        make_runtime(pids=16).run(FunctionRef(image=sandbox_image), make_resource_list("threads", count="64"))
+    assert "threads: can't start new thread" in caught.value.stderr
+    # Control: under the default limit the same function starts them all.
+    run = make_runtime().run(FunctionRef(image=sandbox_image), make_resource_list("threads", count="64"))
+    assert run.output is not None and run.output.results[0].message == "started 64 threads"
