@@ -70,11 +70,13 @@ def wanted_images() -> dict[tuple[str, str], list[str]]:
         candidates.update(FLOATING_TAGS, RELEASE_TAGS)
         candidates.update(tag for name, tag in extra if name == function.name)
         for tag in sorted(candidates):
-            # Only the registration lookup() picks for this tag may claim it (earlier ones win).
-            if lookup(f"{REGISTRIES[0]}/{function.name}:{tag}") is not function:
-                continue
-            key = (function.name, _representative(function.tags, tag))
-            wanted.setdefault(key, []).extend(f"{registry}/{function.name}:{tag}" for registry in REGISTRIES)
+            # Only the registration lookup() picks for this name may claim it (earlier ones win),
+            # asked per registry in case gcr and ghcr builds of one tag ever differ.
+            names = [f"{registry}/{function.name}:{tag}" for registry in REGISTRIES]
+            names = [image for image in names if lookup(image) is function]
+            if names:
+                key = (function.name, _representative(function.tags, tag))
+                wanted.setdefault(key, []).extend(names)
     return wanted
 
 
