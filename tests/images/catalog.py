@@ -96,6 +96,8 @@ def wanted_images_isolated(function_hash: str) -> dict[tuple[str, str], list[str
         if result.returncode != 0:
             raise SystemExit(f"images: listing the builtin registrations failed:\n{result.stderr[-3000:]}")
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        for older in CACHE_DIR.glob("catalog-*.json"):
+            older.unlink(missing_ok=True)  # one per source change: keep only the current one
         cache.write_text(result.stdout)
     entries = json.loads(cache.read_text())
     return {(entry["name"], entry["tag"]): list(entry["images"]) for entry in entries}

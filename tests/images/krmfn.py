@@ -112,6 +112,9 @@ def _site_packages(client: Any, base_image: str, pins: list[str]) -> Path:
     if result.returncode != 0:
         raise SystemExit(f"images: pip could not fetch {', '.join(pins)}:\n{result.stderr[-3000:]}")
     partial.rename(site)
+    for older in CACHE_DIR.glob("site-*"):
+        if older != site and older.name != "site-empty":
+            shutil.rmtree(older, ignore_errors=True)  # requirements changed: the old set is dead weight
     return site
 
 
