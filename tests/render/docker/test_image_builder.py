@@ -55,14 +55,24 @@ def test_every_catalog_name_answers_with_its_own_registration() -> None:
 
 @pytest.mark.docker
 def test_rebuild_without_changes_is_fast_and_keeps_the_images(docker_engine: Any, built_images: None) -> None:
+    from tests.images.base import BASE_IMAGE
     from tests.images.build import build_all
-    from tests.images.krmfn import FUNCTION_IMAGE
+    from tests.images.krmfn import FUNCTION_IMAGE, source_hash
 
-    before = docker_engine.api.inspect_image(FUNCTION_IMAGE)["Id"]
-    started = time.monotonic()
-    build_all(docker_engine)
-    assert time.monotonic() - started < 10
-    assert docker_engine.api.inspect_image(FUNCTION_IMAGE)["Id"] == before
+    # Others may edit bot/render while this runs (a real rebuild then): judge a quiet round only.
+    for _attempt in range(3):
+        hash_before = source_hash(docker_engine, BASE_IMAGE)[0]
+        build_all(docker_engine)
+        before = docker_engine.api.inspect_image(FUNCTION_IMAGE)["Id"]
+        started = time.monotonic()
+        build_all(docker_engine)
+        elapsed = time.monotonic() - started
+        if source_hash(docker_engine, BASE_IMAGE)[0] != hash_before:
+            continue
+        assert elapsed < 10
+        assert docker_engine.api.inspect_image(FUNCTION_IMAGE)["Id"] == before
+        return
+    pytest.skip("bot/render kept changing during the test")
 
 
 @pytest.mark.docker
