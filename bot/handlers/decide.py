@@ -24,6 +24,7 @@ class DraftState:
     approvals: frozenset[str] = frozenset()  # logins with a current approval on the PR
     required_approvals: int = 0
     published_tag: str | None = None  # the tag already on the merge commit, when merged
+    draft_branch_left: bool = False  # merged and tagged, but the draft branch is still there (a crash)
     needs_ok_to_render: bool = False  # from a fork or by an author without write access (bot.handlers.trust)
 
 
@@ -84,7 +85,7 @@ def decide_approve(state: DraftState, intent: Intent) -> list[Action]:
     pull, actor = state.pull, intent.actor.lower()
     if pull.merged:
         reply = Reply(messages.already_published(state.published_tag, pull))
-        if state.published_tag is None and pull.merge_commit_sha:
+        if (state.published_tag is None or state.draft_branch_left) and pull.merge_commit_sha:
             # Merged but never tagged (a worker died in between): finish the publication now.
             merged_by = pull.merged_by.login if pull.merged_by else intent.actor
             return [Publish(merge_sha=pull.merge_commit_sha, merged_by=merged_by), reply]
@@ -134,7 +135,7 @@ def decide(state: DraftState, intent: Intent) -> list[Action]:
     if intent.kind == "merged":
         if not pull.merged or not pull.merge_commit_sha:
             return []
-        if state.published_tag:
+        if state.published_tag and not state.draft_branch_left:
             return []  # tagged already (the bot merged it, or this delivery came twice)
         return [Publish(merge_sha=pull.merge_commit_sha, merged_by=intent.actor)]
     if not pull.is_open:

@@ -172,9 +172,8 @@ def report_waiting(forge: Forge, pull: PullRequest, head: str) -> None:
 
 def report(forge: Forge, repository: Repository, branch: str, sha: str, outcome: RenderOutcome, changed: bool,
            annotations: list[Annotation]) -> None:
-    forge.set_commit_status(sha, "success" if outcome.ok else "failure", RENDER_STATUS_CONTEXT,
-                            messages.status_description(outcome.ok, changed, outcome.error_message))
-    crashpoints.reached("after_status")
+    """Check run and sticky comment first, the status last: a job redone after a crash skips a head
+    whose status is set (`_already_reported`), so the status must mean "everything was reported"."""
     listed = True
     if forge.kind == "github" and (annotations or not outcome.ok):
         title, summary = messages.check_run_summary(outcome)
@@ -184,6 +183,9 @@ def report(forge: Forge, repository: Repository, branch: str, sha: str, outcome:
     if pull is not None:
         upsert_sticky(forge, pull, messages.render_report(sha, outcome, changed, annotations, listed))
         crashpoints.reached("after_sticky")
+    forge.set_commit_status(sha, "success" if outcome.ok else "failure", RENDER_STATUS_CONTEXT,
+                            messages.status_description(outcome.ok, changed, outcome.error_message))
+    crashpoints.reached("after_status")
 
 
 def upsert_sticky(forge: Forge, pull: PullRequest, body: str) -> None:

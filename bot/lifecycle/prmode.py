@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bot import messages, policy
+from bot import crashpoints, messages, policy
 from bot.errors import Conflict, Forbidden, InvalidInput, NotMergeable, PorchbotError
 from bot.forges.base import RENDER_STATUS_CONTEXT, Forge
 from bot.forges.models import Permission, PullRequest
@@ -88,6 +88,7 @@ def publish(cache: RepositoryCache, forge: Forge, pull: PullRequest, merge_sha: 
             if attempt == TAG_ATTEMPTS - 1:
                 raise
             continue  # another publication of this package took the number: read the tags again
+        crashpoints.reached("after_tag")
         forge.delete_branch(pull.head_branch)
         return tag
     raise AssertionError("unreachable")
@@ -103,11 +104,14 @@ def draft_state(forge: Forge, config: policy.BotConfig, repository: Repository, 
                                      package_path)
     approvals = frozenset(r.author.login.lower() for r in forge.list_approvals(pull.number)) if \
         repo_policy.required_approvals else frozenset()
-    tag = None
+    tag, branch_left = None, False
     if pull.merged and pull.merge_commit_sha and cache is not None:
         tag = published_tag_on(cache, package_path, pull.merge_commit_sha)
+        # Tagged but not cleaned up (a worker died in between): publishing again deletes the branch.
+        branch_left = tag is not None and cache.git.rev_parse(f"refs/heads/{pull.head_branch}") is not None
     return DraftState(pull=pull, render_state=status.state if status else None, approvers=approvers,
-                      approvals=approvals, required_approvals=repo_policy.required_approvals, published_tag=tag)
+                      approvals=approvals, required_approvals=repo_policy.required_approvals, published_tag=tag,
+                      draft_branch_left=branch_left)
 
 
 def merge_and_publish(cache: RepositoryCache, forge: Forge, pull: PullRequest, action: MergeAndPublish) -> str:
@@ -116,6 +120,7 @@ def merge_and_publish(cache: RepositoryCache, forge: Forge, pull: PullRequest, a
     message = commits.message(commits.approve_subject(package_path, tag.rsplit("/", 1)[1]), package_path,
                               workspace, tag.rsplit("/", 1)[1])
     merged = forge.merge_pull_request(pull.number, action.head_sha, message)
+    crashpoints.reached("after_merge")  # merged, not tagged: a redone /approve finishes the publication
     return publish(cache, forge, pull, merged.merge_commit_sha, action.approver, merged=False)
 
 

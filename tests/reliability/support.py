@@ -8,6 +8,7 @@ reported (a force-push is an update whose old head is not an ancestor of the new
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 
 from tests.forge_emulator import Emulator
 from tests.forge_emulator.fixtures import start_emulator
-from tests.ops.processes import WEBHOOK_SECRET, porchbot, serve, stop
+from tests.ops.processes import WEBHOOK_SECRET, get_text, porchbot, serve, stop
 
 REPO = "acme/deployments"
 RENDER_SUBJECT = "Rendering package"
@@ -105,6 +106,19 @@ class Bot:
             proc.send_signal(signal.SIGKILL)
         proc.wait()
 
+    def jobs(self) -> dict[str, int]:
+        """The job table's rows by status, as ``/healthz`` reports them."""
+        counts: dict[str, int] = json.loads(get_text(self.url + "/healthz"))["jobs"]
+        return counts
+
+    def wait_drained(self, timeout: float = 60.0) -> dict[str, int]:
+        """Until no job is pending or running; the final counts."""
+        def drained() -> dict[str, int] | None:
+            counts = self.jobs()
+            return counts if counts and not set(counts) - {"done", "failed"} else None
+
+        return eventually(drained, "the queue to drain", timeout)
+
     # -- a person on the forge -----------------------------------------------------------------
     def commit(self, branch: str, files: dict[str, str | bytes], login: str = "dev", message: str = "edit") -> str:
         # The store's lock: the web editor's commit lands on the head it read, never over a bot commit.
@@ -149,6 +163,19 @@ class Bot:
         if parents != person_head or subject != RENDER_SUBJECT or self.render_state(sha) != "success":
             return None
         return sha
+
+    def quiet_setup(self, branch: str, files: dict[str, str | bytes], pull: bool = True) -> str:
+        """A draft (and its PR) made while no webhook is sent: the test's next push is the only job."""
+        self.emulator.webhooks.drain()
+        self.emulator.configure_webhook(None)
+        try:
+            head = self.commit(branch, files)
+            if pull:
+                self.open_pull(branch)
+            self.emulator.webhooks.drain()
+        finally:
+            self.emulator.configure_webhook(f"{self.url}/webhooks/github", WEBHOOK_SECRET)
+        return head
 
     def force_pushes(self) -> int:
         """Ref updates (from the push webhooks) whose old head is not an ancestor of the new one."""
