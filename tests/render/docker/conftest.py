@@ -77,7 +77,7 @@ def _resource_list(mode: str, **data: str) -> ResourceList:
         "  data:\n" + config)
 
 
-# Helpers handed out as fixtures: this directory is not a package, so tests do not import conftest.
+# Helpers handed out as fixtures, so that no test imports conftest (pytest advises against it).
 @pytest.fixture
 def make_runtime() -> Callable[..., DockerRuntime]:
     return _runtime
