@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from tests.forge_emulator import Emulator
 from tests.forge_emulator.fixtures import start_emulator
+from tests.forge_emulator.store import identity
 from tests.ops.processes import WEBHOOK_SECRET, get_text, porchbot, serve, stop
 
 REPO = "acme/deployments"
@@ -124,6 +125,22 @@ class Bot:
         # The store's lock: the web editor's commit lands on the head it read, never over a bot commit.
         with self.emulator.store.lock:
             return self.emulator.commit_files(REPO, branch, files, login, message)
+
+    def burst(self, branch: str, rounds: list[dict[str, str | bytes]], login: str = "dev") -> list[str]:
+        """One push per entry, all within moments: the commits are made first, then the branch is moved
+        through them one fast-forward (and one push webhook) at a time."""
+        store = self.emulator.store
+        repo, user = store.repo(REPO), store.users[login]
+        with store.lock:  # no bot push can land between the commits and the ref updates
+            parent = repo.bare.resolve(f"refs/heads/{branch}")
+            shas: list[str] = []
+            for number, files in enumerate(rounds):
+                data = {name: v.encode() if isinstance(v, str) else v for name, v in files.items()}
+                parent = repo.bare.make_commit(data, parent, f"edit {number}\n", identity(user))
+                shas.append(parent)
+            for sha in shas:
+                store.set_ref(repo, f"refs/heads/{branch}", sha, user)
+        return shas
 
     def open_pull(self, branch: str, login: str = "dev", draft: bool = False) -> int:
         return int(self.emulator.open_pull(REPO, branch, login, title=branch, draft=draft).number)
