@@ -94,8 +94,10 @@ def _push_child(cache: RepositoryCache, branch: str, commit: str, parent: str) -
 
 
 def _already_reported(forge: Forge, sha: str) -> bool:
+    """A final status is on ``sha``: a render result, or the error a failed job left (which says to push
+    again or comment /render; re-running it on every webhook would repeat its reply)."""
     status = forge.get_combined_status(sha).get(RENDER_STATUS_CONTEXT)
-    return status is not None and status.state in ("success", "failure")
+    return status is not None and status.state in ("success", "failure", "error")
 
 
 def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bool = False) -> RenderReport | None:
