@@ -63,7 +63,7 @@ class Queue:
         self.lease_seconds = settings.job_lease_seconds
         self.sweep_seconds = settings.sweep_seconds
         self._handler = handler_override() or handler
-        self._in_flight: set[str] = set()
+        self._in_flight: dict[str, int] = {}  # job id → the attempt this process holds the lease of
         self._in_flight_lock = threading.Lock()
         self._task = self.huey.task(retries=0, name="porchbot.run_job")(self._run_job)
 
@@ -93,7 +93,7 @@ class Queue:
             raise RuntimeError("queue has no job handler in this process")
         crashpoints.reached("after_claim")
         with self._in_flight_lock:
-            self._in_flight.add(job_id)
+            self._in_flight[job_id] = job.attempts
         started = time.monotonic()
         outcome = "done"
         try:
@@ -114,7 +114,7 @@ class Queue:
             raise
         finally:
             with self._in_flight_lock:
-                self._in_flight.discard(job_id)
+                self._in_flight.pop(job_id, None)
             metrics.observe_job(job.kind, outcome, time.monotonic() - started)
         crashpoints.reached("before_finish")
         self.store.finish(job_id)
@@ -155,6 +155,22 @@ class Queue:
             self.store.release(job_id)
         return ids
 
+    def renew_leases(self) -> int:
+        """Extend the leases of the jobs running here, so a long job is not handed out a second time
+        while its worker is alive (stores without ``renew`` keep the fixed lease)."""
+        renew: Callable[[str, int, float], bool] | None = getattr(self.store, "renew", None)
+        if renew is None:
+            return 0
+        with self._in_flight_lock:
+            held = dict(self._in_flight)
+        renewed = 0
+        for job_id, attempt in held.items():
+            if renew(job_id, attempt, self.lease_seconds):
+                renewed += 1
+            elif job_id in self._in_flight:
+                log.warning("lease lost: the job was handed out again", extra={"job_id": job_id})
+        return renewed
+
     def sweep(self) -> int:
         """Hand out again the jobs whose worker died (expired lease) or that wait behind a busy key."""
         # Many workers sharing one Redis would each re-enqueue the whole backlog every period; a store
@@ -181,6 +197,7 @@ class EmbeddedWorker:
         self._sweep_seconds = queue.sweep_seconds if sweep_seconds is None else sweep_seconds
         self._stopping = threading.Event()
         self._sweeper = threading.Thread(target=self._sweep_loop, name="porchbot-sweeper", daemon=True)
+        self._renewer = threading.Thread(target=self._renew_loop, name="porchbot-lease-renewer", daemon=True)
 
     def start(self) -> None:
         # huey's consumer.start() installs signal handlers meant for its own run() loop, which we do not
@@ -190,6 +207,7 @@ class EmbeddedWorker:
         for signum, handler in saved.items():
             signal.signal(signum, handler)
         self._sweeper.start()
+        self._renewer.start()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -205,6 +223,14 @@ class EmbeddedWorker:
             except Exception:  # the sweeper must outlive a passing database error
                 log.exception("sweep failed")
             time.sleep(0)
+
+    def _renew_loop(self) -> None:
+        # Three renewals per lease: one slow round trip does not cost the lease.
+        while not self._stopping.wait(self._queue.lease_seconds / 3):
+            try:
+                self._queue.renew_leases()
+            except Exception:
+                log.exception("lease renewal failed")
 
 
 def _signal_handlers() -> dict[int, Any]:

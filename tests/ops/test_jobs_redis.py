@@ -137,3 +137,56 @@ def test_one_sweeper_per_period_across_processes(client: redis.Redis, fresh_redi
     assert not second.sweep_turn(0.3) and not first.sweep_turn(0.3)
     time.sleep(0.35)
     assert second.sweep_turn(0.3)
+
+
+def test_next_pending_and_coalesce_older_pushes_of_one_key(client: redis.Redis) -> None:
+    now = [1000.0]
+    store = make_store(client, clock=lambda: now[0])
+    for job_id in ("p1", "p2", "p3"):
+        store.add(job_id, "github", "repo:ref:drafts/a/v1", {})
+        now[0] += 1
+    store.add("other", "github", "repo:ref:drafts/b/v1", {})
+    assert store.next_pending("repo:ref:drafts/a/v1") == "p1"
+    assert store.claim("p1", lease_seconds=60) is not None
+    assert store.next_pending("repo:ref:drafts/a/v1") == "p2"
+    # p1's job started reading the branch at 1001.5: p2 (stored at 1001) is covered, p3 (1002) is not.
+    assert store.coalesce("repo:ref:drafts/a/v1", created_before=1001.5) == 1
+    store.finish("p1")
+    assert store.next_pending("repo:ref:drafts/a/v1") == "p3"
+    assert store.pending_ids() == ["p3", "other"]
+    assert store.counts() == {"done": 2, "pending": 2}
+    assert store.claim("p2", lease_seconds=60) is None  # coalesced rows are done
+    store.release("p3")  # not running: nothing happens
+    assert store.next_pending("repo:ref:drafts/a/v1") == "p3"
+
+
+def test_coalesce_with_the_server_clock(client: redis.Redis) -> None:
+    store = make_store(client)
+    store.add("old", "github", "k", {})
+    time.sleep(0.05)
+    assert store.coalesce("k", created_before=time.time()) == 1  # the worker's clock, mapped to Redis's
+    assert store.counts() == {"done": 1}
+
+
+def test_defer_and_renew_move_the_lease(client: redis.Redis) -> None:
+    now = [1000.0]
+    store = make_store(client, clock=lambda: now[0])
+    store.add("a", "github", "k", {})
+    store.add("b", "github", "k", {})
+    job = store.claim("a", lease_seconds=10)
+    assert job is not None
+    now[0] += 8
+    assert store.renew("a", job.attempts, lease_seconds=10)  # still at it: lease now ends at 1018
+    now[0] += 5
+    assert store.expired() == [] and store.claim("b", lease_seconds=10) is None  # key still busy
+    store.defer("a", 30)  # the forge said "retry in 30 s"
+    now[0] += 20
+    assert store.expired() == []
+    now[0] += 11
+    assert store.expired() == ["a"]
+    again = store.claim("a", lease_seconds=10)
+    assert again is not None and again.attempts == 2
+    assert not store.renew("a", job.attempts, lease_seconds=10)  # the first claim lost the row
+    assert store.renew("a", again.attempts, lease_seconds=10)
+    store.finish("a")
+    assert not store.renew("a", again.attempts, lease_seconds=10)

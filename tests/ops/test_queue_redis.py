@@ -87,3 +87,27 @@ def test_worker_sigterm_finishes_the_job_in_flight(fresh_redis_url: str, tmp_pat
     assert code == 0
     assert [job_id for job_id, _pid, _attempt in read_records(record_file)] == ["github:inflight"]
     assert store.counts() == {"done": 1}
+
+
+def test_a_job_longer_than_its_lease_is_not_handed_out_twice(fresh_redis_url: str, tmp_path: Path) -> None:
+    calls: list[str] = []
+    lock = threading.Lock()
+
+    def long_job(job: Job) -> None:
+        with lock:
+            calls.append(job.job_id)
+        time.sleep(2.5)  # two and a half leases: renewals keep it this worker's
+
+    settings = Settings(redis_url=fresh_redis_url, state_dir=tmp_path / "state", job_lease_seconds=1.0,
+                        sweep_seconds=0.2)
+    queues = [Queue(settings, handler=long_job) for _ in range(2)]
+    workers = [EmbeddedWorker(queue, workers=1) for queue in queues]
+    for worker in workers:
+        worker.start()
+    try:
+        queues[0].submit("github:long", "github", "k", {})
+        _wait(lambda: queues[0].store.counts() == {"done": 1})
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert calls == ["github:long"]
