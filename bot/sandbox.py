@@ -32,6 +32,10 @@ _UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
           "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
 POLICY_REFUSAL = "Porchbot's function policy refused"  # bot.messages keys the status text on it
 MAX_PREFLIGHT_KPTFILES = 500  # a package with more Kptfiles than this is refused rather than walked
+# A function gets the whole package in memory (several times over as YAML nodes): far larger packages
+# are configuration nobody reviews, and a worker must not be taken down by one.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_PACKAGE_BYTES = 32 * 1024 * 1024
 
 ReadFile = Callable[[str], bytes | None]
 
@@ -194,6 +198,25 @@ def escaping_symlinks(package_dir: Path) -> list[str]:
     return sorted(escaping)
 
 
+def oversized(package_dir: Path) -> list[str]:
+    """Files over MAX_FILE_BYTES, or a note when the package is over MAX_PACKAGE_BYTES in all."""
+    found: list[str] = []
+    total = 0
+    for directory, subdirectories, files in os.walk(package_dir, followlinks=False):
+        subdirectories[:] = [d for d in subdirectories if d != ".git"]
+        for name in files:
+            path = Path(directory) / name
+            size = path.lstat().st_size
+            total += size
+            if size > MAX_FILE_BYTES:
+                found.append(f"`{path.relative_to(package_dir).as_posix()}` is {size / 2**20:.0f} MiB, over the "
+                             f"{MAX_FILE_BYTES // 2**20} MiB a file may have")
+    if total > MAX_PACKAGE_BYTES:
+        found.append(f"the package is {total / 2**20:.0f} MiB, over the {MAX_PACKAGE_BYTES // 2**20} MiB "
+                     "Porchbot renders")
+    return found
+
+
 def preflight(package_dir: Path, allowed_images: tuple[str, ...], allow_exec: bool) -> str | None:
     """Why this package must not be rendered under the policy, or None. Read before any function runs."""
     from bot.errors import PorchbotError
@@ -201,6 +224,7 @@ def preflight(package_dir: Path, allowed_images: tuple[str, ...], allow_exec: bo
     from bot.render.kptfile import read_kptfile
 
     refused = [f"`{link}` is a symlink pointing outside the package" for link in escaping_symlinks(package_dir)]
+    refused += oversized(package_dir)
     for kptfile in _kptfiles(package_dir):
         try:
             parsed = read_kptfile(kptfile.parent)

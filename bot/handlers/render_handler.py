@@ -51,6 +51,7 @@ def draft_parts(branch: str) -> tuple[str, str] | None:
         return None
     try:
         naming.validate_package_path(parts[0])
+        naming.validate_workspace(parts[1])
     except PorchbotError:
         return None
     return parts

@@ -63,7 +63,7 @@ def test_a_job_that_finally_fails_reports_once_and_the_worker_goes_on(tmp_path: 
         rendered = eventually(lambda: bot.head(DRAFT) if bot.head(DRAFT) != head else None, "the render commit")
         state = eventually(lambda: bot.render_state(rendered), "the error status", timeout=90)
         assert state == "error"
-        status = [s for s in bot.emulator.statuses(REPO, rendered) if s.context == "porchbot/render"][0]
+        status = next(s for s in bot.emulator.statuses(REPO, rendered) if s.context == "porchbot/render")
         assert "HTTP 500" in str(status.description)
         bot.wait_drained()
         replies = bot.comments(number, "could not finish")

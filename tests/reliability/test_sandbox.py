@@ -91,7 +91,7 @@ def test_defaults_refuse_exec_and_allow_the_catalog() -> None:
     pytest.param("repositories:\n  r:\n    allowed_images: [1]\n", id="repository-patterns"),
 ])
 def test_bad_render_sections_are_refused_with_the_place(text: str) -> None:
-    with pytest.raises(InvalidInput, match="porchbot.yaml"):
+    with pytest.raises(InvalidInput, match=r"porchbot\.yaml"):
         parse_config(text)
 
 
