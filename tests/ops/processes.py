@@ -91,3 +91,12 @@ def push_payload(repo: str, ref: str, after: str) -> dict[str, Any]:
 def get_text(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as resp:
         return str(resp.read().decode())
+
+
+def comment_payload(repo: str, number: int, body: str) -> dict[str, Any]:
+    """The fields of a GitHub PR comment the edge reads: each one is a command that must run (never
+    coalesced, unlike pushes)."""
+    return {"action": "created", "issue": {"number": number, "pull_request": {}},
+            "comment": {"id": number, "body": body, "user": {"login": "alice"}},
+            "repository": {"full_name": repo, "name": repo.split("/")[-1], "owner": {"login": "acme"}},
+            "sender": {"login": "alice"}}

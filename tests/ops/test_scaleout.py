@@ -1,9 +1,10 @@
 """Scale-out: one `porchbot serve --workers 0` and two `porchbot worker` processes share Redis.
 
-200 signed deliveries across 50 drafts → every job processed exactly once; with one worker SIGKILLed
-mid-run its leased jobs come back through the sweeper after the lease and nothing is lost.
-The handler is a recorder (PORCHBOT_TEST_JOB_HANDLER); the rendering version of this scenario waits for
-the bot handlers (issue 6 point 6).
+200 signed deliveries across 50 pull requests → every job processed exactly once; with one worker
+SIGKILLed mid-run its leased jobs come back through the sweeper after the lease and nothing is lost.
+The handler is a recorder (PORCHBOT_TEST_JOB_HANDLER) and the deliveries are PR comments, whose jobs
+must each run (pushes to one draft coalesce: tests/ops/test_scaleout_render.py covers those with the
+real bot).
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import pytest
 import redis
 
 from bot.jobs_redis import RedisJobStore
-from tests.ops.processes import porchbot, post_github, push_payload, serve, stop
+from tests.ops.processes import comment_payload, porchbot, post_github, serve, stop
 from tests.ops.recorder import RECORD_ENV, SLEEP_ENV, read_records
 
 pytestmark = [pytest.mark.redis, pytest.mark.timeout(240)]
 
-DRAFTS = 50
+PULLS = 50
 DELIVERIES = 200
 LEASE_SECONDS = 3.0
 
@@ -40,9 +41,8 @@ def _post_all(base: str) -> list[str]:
     job_ids = []
     for index in range(DELIVERIES):
         delivery = str(uuid.uuid4())
-        draft = index % DRAFTS
-        payload = push_payload("acme/deployments", f"refs/heads/drafts/pkg{draft}/v1", f"{index:040x}")
-        assert post_github(base, "push", delivery, payload) == 202
+        payload = comment_payload("acme/deployments", 1 + index % PULLS, f"/render please ({index})")
+        assert post_github(base, "issue_comment", delivery, payload) == 202
         job_ids.append(f"github:{delivery}")
     return job_ids
 
