@@ -85,7 +85,7 @@ def _finish(ctx: RenderContext, root: Package, items: list[Node], input_paths: s
             partial = (ctx.partial_items or []) if bfs else _partial_dfs_items(ctx)
             outcome.changed_paths = writeback.write_in_place(root.path, partial, input_paths, ctx.docs,
                                                              prune=False)
-    if in_place and _status_enabled():
+    if in_place and _status_wanted(root, error is None and not outcome.changed_paths):
         from bot.render.status import write_status
 
         message = None if error is None else outcome.error_message
@@ -110,9 +110,36 @@ def _finish(ctx: RenderContext, root: Package, items: list[Node], input_paths: s
     return outcome
 
 
-def _status_enabled() -> bool:
-    """kpt up to v1.0.0-beta.57 wrote no Kptfile status; ``PORCHBOT_KPTFILE_STATUS=false`` matches it."""
-    return os.environ.get("PORCHBOT_KPTFILE_STATUS", "true").lower() not in ("false", "0", "no")
+def _status_wanted(root: Package, nothing_changed: bool) -> bool:
+    """Whether the root Kptfile gets kpt's ``status`` block after this render.
+
+    ``PORCHBOT_KPTFILE_STATUS`` = ``true`` (always, as current kpt), ``false`` (never, as kpt up to
+    v1.0.0-beta.57) or ``auto`` (the default):
+    * a pipeline made only of catalog ``:unstable`` images is rendered as the catalog's own e2e
+      harness renders it, with kpt v1.0.0-beta.57, which wrote no status: those dev builds were
+      never paired with another kpt;
+    * a successful render that changed no resource, of a package whose status already says it
+      rendered, leaves the Kptfile alone. Re-rendering rendered output must be a no-op (the bot
+      commits a render only when files change, and would otherwise commit twice: once for the
+      resources, once more because a function's message went from "updated" to "already set").
+    """
+    mode = os.environ.get("PORCHBOT_KPTFILE_STATUS", "auto").lower()
+    if mode in ("false", "0", "no"):
+        return False
+    if mode in ("true", "1", "yes"):
+        return True
+    images = [f.image for f in (*root.kptfile.mutators, *root.kptfile.validators)]
+    if images and all(image.endswith(":unstable") for image in images):
+        return False
+    return not (nothing_changed and _already_rendered(root.kptfile.canonical))
+
+
+def _already_rendered(kptfile: Node) -> bool:
+    conditions = kptfile.path("status", "conditions")
+    if conditions is None:
+        return False
+    return any(c.str_value("type") == "Rendered" and c.str_value("status") == "True"
+               for c in conditions.content)
 
 
 def _load_root(package_dir: Path, options: RenderOptions, console: Console) -> tuple[Package, RenderContext]:
