@@ -46,6 +46,9 @@ def _decode_body(body: bytes, content_type: str) -> dict[str, Any]:
 
 def create_app(settings: Settings, queue: Queue) -> FastAPI:
     app = FastAPI(title="porchbot", docs_url=None, redoc_url=None)
+    from bot.api import create_router
+
+    app.include_router(create_router())
 
     def accept(forge: str, event: str, delivery: str, body: bytes, content_type: str) -> Response:
         try:
