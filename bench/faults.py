@@ -42,6 +42,7 @@ class Chaos:
         self.wanted = kills_wanted
         self.crash_env = {ENV: "*", PROBABILITY_ENV: str(probability)}
         self.kills = 0
+        self.by_point: dict[str, int] = {}
         self.worker = bot.start_worker(self.crash_env)
 
     @property
@@ -51,7 +52,13 @@ class Chaos:
     def tick(self) -> None:
         if self.worker.poll() is None:
             return
-        self.kills += self.worker.returncode == -9
+        if self.worker.returncode == -9:
+            self.kills += 1
+            log = self.bot.root / f"worker{self.bot.workers.index(self.worker)}.log"
+            points = [json.loads(line).get("reason", "?") for line in log.read_text().splitlines()
+                      if "crashpoint: SIGKILL" in line]
+            point = points[-1] if points else "?"
+            self.by_point[point] = self.by_point.get(point, 0) + 1
         self.worker = self.bot.start_worker(None if self.done else self.crash_env)
 
 
@@ -75,7 +82,8 @@ class Draft:
         return len(self.bot.emulator.git(REPO, "tag", "--list", f"{self.name}/*").split())
 
 
-def run_kills(bot: Bot, kills: int, probability: float, in_flight: int, timeout: float) -> dict[str, int]:
+def run_kills(bot: Bot, kills: int, probability: float, in_flight: int,
+              timeout: float) -> dict[str, int | dict[str, int]]:
     chaos = Chaos(bot, kills, probability)
     drafts: list[Draft] = []
     deadline = time.monotonic() + timeout
@@ -93,7 +101,7 @@ def run_kills(bot: Bot, kills: int, probability: float, in_flight: int, timeout:
     log = bot.emulator.git(REPO, "log", "--all", "--format=%P%x00%s").splitlines()
     render_parents = [line.split("\x00")[0] for line in log if line.endswith("\x00Rendering package")]
     return {
-        "kills": chaos.kills, "drafts": len(drafts), "jobs_accepted": accepted,
+        "kills": chaos.kills, "kills_by_point": dict(sorted(chaos.by_point.items())), "drafts": len(drafts), "jobs_accepted": accepted,
         "jobs_lost": accepted - counts.get("done", 0) - counts.get("failed", 0),
         "jobs_failed": counts.get("failed", 0),
         "duplicate_render_commits": len(render_parents) - len(set(render_parents)),
@@ -128,7 +136,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="porchbot-faults-") as scratch:
         started = time.monotonic()
         with bot_world(Path(scratch), serve_workers=0, lease_seconds=LEASE_SECONDS) as bot:
-            figures: dict[str, float] = dict(run_kills(bot, args.kills, args.probability, args.in_flight,
+            figures: dict[str, float | dict[str, int]] = dict(run_kills(bot, args.kills, args.probability, args.in_flight,
                                                        args.timeout))
             figures.update(run_burst(bot, args.pushes))
         figures["seconds"] = round(time.monotonic() - started, 1)
