@@ -52,6 +52,8 @@ def ok_to_render_given(forge: Forge, pull: PullRequest, approvers: frozenset[str
 
 def render_allowed(config: policy.BotConfig, repository: Repository, forge: Forge, pull: PullRequest,
                    is_bot: Callable[[str], bool]) -> bool:
+    if not pull.is_fork and is_bot(pull.author.login):
+        return True  # the bot's own PR (e.g. opened with an App identity the collaborator API does not list)
     if not needs_ok_to_render(forge, pull):
         return True
     return ok_to_render_given(forge, pull, package_approvers(config, repository, forge, pull), is_bot)
