@@ -119,19 +119,10 @@ def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bo
             return RenderReport(head, head, ok=False, changed=False, dropped=True, waiting=True)
         allowed = ctx.config.sandbox.allowed_for(repository.name, base_branch_patterns(
             lambda path: forge.get_file(path, repository.branch)))
-        # A job redone after a crash (or /render) may find the bot's own render commit on top: render
-        # the head it was made from; the same tree means that commit is this render's result.
-        made_from = _render_commit_parent(cache, head)
         stage = Path(scratch) / "package"
-        outcome = _render_head(ctx, cache, made_from or head, package_path, stage, allowed)
-        final, changed = head, False
-        if made_from is not None and outcome.ok and _tree_with(cache, made_from, package_path, stage) == \
-                cache.git.subtree(head, ""):
-            changed = True  # already committed: nothing to push
-        elif made_from is not None:
-            shutil.rmtree(stage)
-            outcome = _render_head(ctx, cache, head, package_path, stage, allowed)
-        if outcome.ok and not changed:
+        outcome, committed = _render_or_recognise(ctx, cache, head, package_path, stage, allowed)
+        final, changed = head, committed
+        if outcome.ok and not committed:
             tree = _tree_with(cache, head, package_path, stage)
             if tree != cache.git.subtree(head, ""):
                 message = commits.message(commits.RENDER_SUBJECT, package_path, workspace, workspace)
@@ -152,6 +143,23 @@ def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bo
         log.info("rendered", extra={"repo": repository.name, "draft": branch, "head_sha": final,
                                     "outcome": "success" if outcome.ok else "failure"})
         return RenderReport(head, final, outcome.ok, changed)
+
+
+def _render_or_recognise(ctx: BotContext, cache: RepositoryCache, head: str, package_path: str, stage: Path,
+                         allowed: tuple[str, ...]) -> tuple[RenderOutcome, bool]:
+    """The render of ``head``, and whether ``head`` already is its committed result.
+
+    A job redone after a crash (or /render) may find the bot's own render commit on top: the head it
+    was made from is rendered, and the same tree means that commit is this render's result (nothing to
+    push, no second ``Rendering package`` commit).
+    """
+    made_from = _render_commit_parent(cache, head)
+    if made_from is not None:
+        outcome = _render_head(ctx, cache, made_from, package_path, stage, allowed)
+        if outcome.ok and _tree_with(cache, made_from, package_path, stage) == cache.git.subtree(head, ""):
+            return outcome, True
+        shutil.rmtree(stage)
+    return _render_head(ctx, cache, head, package_path, stage, allowed), False
 
 
 def _render_head(ctx: BotContext, cache: RepositoryCache, head: str, package_path: str, stage: Path,
