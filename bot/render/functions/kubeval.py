@@ -4,13 +4,13 @@ Every item is validated on its own against ``<location>/master-standalone[-stric
 <version>.json``; each error becomes an error result with the item's resourceRef and file, and
 the function exits 1 when there is any.
 
-The image validates against schemas baked into it (a GKE 1.20 OpenAPI document, Config Connector
-CRDs and the Kptfile included) unless ``schema_location`` is given. We do not ship that schema
-set, so this builtin reproduces the image only when the schemas come from a directory mounted
-into the function (``fn eval --mount type=bind,src=DIR,dst=/path`` with
-``schema_location=file:///path``). Without one, the run fails with an execution error asking for
-the docker runtime; ``reproduces()`` lets the runtime selector fall back to docker beforehand.
-The schema files are read only from mounted directories, never from arbitrary host paths.
+Schemas come from directories mounted into the function (``fn eval --mount type=bind,src=DIR,
+dst=/path`` with ``schema_location=file:///path``) or, for the image's default location
+``file:///jsonschema``, from the baked-in set that ``_kubeval_baked`` rebuilds (Kubernetes 1.22 and
+the Kptfile). The image also baked GKE and Config Connector CRD schemas that we do not have:
+``reproduces()`` says no for a resource list holding such a kind (or a location we cannot read,
+such as a URL), so ``--runtime auto`` runs the image instead and ``--runtime builtin`` refuses.
+Schema files are read only from mounted directories, never from arbitrary host paths.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bot.render.functions import _kubeval_baked as baked
 from bot.render.functions._kubeval_schema import validate
 from bot.render.functions.registry import BuiltinFunction, register
 from bot.render.resourcelist import ResourceList, ResourceRef, Result, ResultField, ResultFile
@@ -102,10 +103,27 @@ def _json_bool(text: str | None) -> bool:
                             stderr=f"SyntaxError: {err}") from None
 
 
-def reproduces(function_config: Node | None) -> bool:
-    """True when every schema location is a mounted directory, so no baked-in schema is needed."""
-    config = parse_config(function_config)
-    return all(_mounts_under(location) for location in config.schema_locations)
+def reproduces(rl: ResourceList) -> bool:
+    """True when every schema this run needs is one we have exactly as the image has it."""
+    config = parse_config(rl.function_config)
+    for location in config.schema_locations:
+        if not _mounts_under(location) and not (location == BAKED_IN_LOCATION and baked.available()):
+            return False
+    if BAKED_IN_LOCATION not in config.schema_locations:
+        return True  # mounted directories only: we read the very files the image would
+    for item in rl.items:
+        kind, api_version = _kind_and_version(item)
+        if kind in config.skip_kinds or _load_schema(config, api_version, kind) is not None:
+            continue
+        if baked.image_may_have(api_version, kind):
+            return False
+    return True
+
+
+def _kind_and_version(item: Node) -> tuple[str, str]:
+    kind, api_version = item.get("kind"), item.get("apiVersion")
+    return (kind.value if kind is not None and kind.kind is Kind.SCALAR else "",
+            api_version.value if api_version is not None and api_version.kind is Kind.SCALAR else "")
 
 
 def _mounts_under(location: str) -> list[tuple[PurePosixPath, Mount]]:
@@ -137,6 +155,8 @@ def _load_schema(config: Config, api_version: str, kind: str) -> dict[str, Any] 
             if path.is_file():
                 loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
                 return loaded
+        if location == BAKED_IN_LOCATION:
+            return baked.baked_schema(api_version, kind, config.strict)
     return None
 
 
@@ -176,21 +196,29 @@ def _validate_item(item: Node, config: Config) -> list[Result]:
             return []
         message = ("Validating arbitrary CRDs is not supported yet. You can skip them by setting "
                    "ignore_missing_schemas or skip_kinds in the function config:\n"
-                   f"Failed initializing schema {config.schema_locations[0]}/"
-                   f"{schema_file_name(api_version, kind, config.strict)}")
+                   + _missing_schema_output(config, api_version, kind))
         return [Result(message=message, severity="error", resource_ref=ref, file=file)]
     return [Result(message=error.message, severity="error", resource_ref=ref,
                    field=ResultField(path=error.field), file=file)
             for error in validate(schema, data)]
 
 
+def _missing_schema_output(config: Config, api_version: str, kind: str) -> str:
+    """kubeval's stdout for a resource read from stdin whose schema no location has."""
+    name = schema_file_name(api_version, kind, config.strict)
+    failures = [f"Failed initializing schema {location}/{name}: open "
+                f"{location[len('file://'):] if location.startswith('file://') else location}/{name}: "
+                "no such file or directory" for location in config.schema_locations]
+    return "ERR  - stdin: " + "\n".join(failures) + "\n"
+
+
 def run(rl: ResourceList) -> None:
     config = parse_config(rl.function_config)
-    if not reproduces(rl.function_config):
+    if not reproduces(rl):
         raise FunctionError(
-            "the builtin kubeval has no baked-in schemas: mount a schema directory (fn eval --mount "
-            "type=bind,src=DIR,dst=/schemas with schema_location=file:///schemas) or use --runtime docker",
-            execution_error=True)
+            "the builtin kubeval cannot reproduce the image here: a schema location is neither mounted "
+            "nor the baked-in one, or a resource needs a GKE / Config Connector schema that only the "
+            "image has; use --runtime docker (or auto)", execution_error=True)
     for item in rl.items:
         rl.results.extend(_validate_item(item, config))
     if any(result.severity == "error" for result in rl.results):
@@ -199,7 +227,7 @@ def run(rl: ResourceList) -> None:
 
 register(BuiltinFunction(
     name="kubeval",
-    description="Validate resources against Kubernetes JSON schemas from a mounted schema directory",
+    description="Validate resources against Kubernetes 1.22 / Kptfile JSON schemas (or a mounted schema directory)",
     tags=("v0.3.0", "v0.3", "unstable", "latest"),
     run=run,
     reproduces=reproduces,

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.render.resourcelist import ResourceList
-from bot.render.yaml.node import Node
 
 CATALOG_PREFIXES = ("gcr.io/kpt-fn/", "ghcr.io/kptdev/krm-functions-catalog/")
 DEFAULT_IMAGE_PREFIX = "ghcr.io/kptdev/krm-functions-catalog"
@@ -27,9 +26,9 @@ class BuiltinFunction:
     # Tags reproduced: exact strings ("v0.4.1", "latest", "unstable") or regexes wrapped in ^...$.
     tags: tuple[str, ...]
     run: BuiltinRun
-    # Optional: False when this functionConfig needs something the builtin lacks (kubeval without a
-    # mounted schema directory), so ``--runtime auto`` should run the image instead.
-    reproduces: Callable[[Node | None], bool] | None = None
+    # Optional: False when this call (its functionConfig and items) needs something the builtin lacks
+    # (kubeval: a CRD schema only the image has), so ``--runtime auto`` runs the image instead.
+    reproduces: Callable[[ResourceList], bool] | None = None
 
     def matches_tag(self, tag: str) -> bool:
         for pattern in self.tags:

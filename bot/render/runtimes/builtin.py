@@ -43,6 +43,16 @@ class BuiltinRuntime:
     def can_run(self, function: FunctionRef) -> bool:
         return bool(function.image) and lookup_builtin(function.image, self.options.allow_wasm) is not None
 
+    def reproduces(self, function: FunctionRef, resource_list: ResourceList) -> bool:
+        """Whether this call gives the image's output (a builtin may lack what some inputs need)."""
+        builtin = lookup_builtin(function.image, self.options.allow_wasm) if function.image else None
+        if builtin is None:
+            return False
+        if builtin.reproduces is None:
+            return True
+        with _mount_context(builtin, self.options.mounts):
+            return builtin.reproduces(resource_list)
+
     def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
         builtin = lookup_builtin(function.image, self.options.allow_wasm) if function.image else None
         if builtin is None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRuntime, RuntimeOptions
+from bot.render.resourcelist import ResourceList
+from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, FunctionRuntime, RuntimeOptions
 
 RUNTIME_CHOICES = ("auto", "builtin", "docker")
 
@@ -24,7 +25,10 @@ class RuntimeSelector:
             return self._get("builtin")
         from bot.render.runtimes.builtin import lookup_builtin
 
-        if self.runtime == "auto" and lookup_builtin(function.image, self.options.allow_wasm) is not None:
+        builtin = lookup_builtin(function.image, self.options.allow_wasm) if self.runtime == "auto" else None
+        if builtin is not None and builtin.reproduces is not None:
+            return _PerCall(self)  # whether the builtin reproduces depends on the input (kubeval)
+        if builtin is not None:
             return self._get("builtin")
         return self._get("docker")
 
@@ -50,3 +54,23 @@ class RuntimeSelector:
             raise FunctionError(f"the docker runtime is not available: {err}", execution_error=True) from err
         runtime: FunctionRuntime = DockerRuntime(self.options)
         return runtime
+
+
+class _PerCall:
+    """``auto`` for a builtin that reproduces the image only for some inputs: decided per call."""
+
+    name = "auto"
+
+    def __init__(self, selector: RuntimeSelector) -> None:
+        self.selector = selector
+
+    def can_run(self, function: FunctionRef) -> bool:
+        return True
+
+    def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
+        from bot.render.runtimes.builtin import BuiltinRuntime
+
+        builtin = self.selector._get("builtin")
+        if isinstance(builtin, BuiltinRuntime) and builtin.reproduces(function, resource_list):
+            return builtin.run(function, resource_list)
+        return self.selector._get("docker").run(function, resource_list)

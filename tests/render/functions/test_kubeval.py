@@ -1,4 +1,4 @@
-"""kubeval builtin: validation against a mounted schema directory, kubeval's messages and file layout."""
+"""kubeval builtin: mounted schema directories, kubeval's messages and file layout (baked-in set: test_kubeval_baked)."""
 
 from __future__ import annotations
 
@@ -142,9 +142,9 @@ def test_valid_package_passes(make_rl: MakeRL, schema_dir: Path) -> None:
     assert rl.results == []
 
 
-def test_without_a_mount_it_does_not_pretend(make_rl: MakeRL, tmp_path: Path) -> None:
-    rl = make_rl(WIDGETS, config(skip_kinds="Gadget"))
-    assert kubeval.reproduces(rl.function_config) is False
+def test_locations_we_cannot_read_are_not_claimed(make_rl: MakeRL, tmp_path: Path) -> None:
+    rl = make_rl(WIDGETS, config(schema_location="https://kubernetesjsonschema.dev"))
+    assert kubeval.reproduces(rl) is False
     builtin = lookup(IMAGE)
     assert builtin is not None and builtin.reproduces is not None
     with pytest.raises(FunctionError) as raised:
@@ -153,7 +153,7 @@ def test_without_a_mount_it_does_not_pretend(make_rl: MakeRL, tmp_path: Path) ->
     # A location outside every mount is never read from the host, even if it exists there.
     (tmp_path / "master-standalone").mkdir()
     rl = make_rl(WIDGETS, config(schema_location=f"file://{tmp_path}"))
-    assert kubeval.reproduces(rl.function_config) is False
+    assert kubeval.reproduces(rl) is False
 
 
 def test_schema_file_names() -> None:
