@@ -92,6 +92,7 @@ class Bot:
     root: Path
     env: dict[str, str]
     url: str = ""
+    kind: str = "github"
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     # -- processes -----------------------------------------------------------------------------
@@ -160,9 +161,22 @@ class Bot:
     def render_parents(self, ref: str) -> list[str]:
         return [parents for _sha, parents, subject in self.log(ref) if subject == RENDER_SUBJECT]
 
+    def webhooks(self, on: bool) -> None:
+        """Deliver webhooks to the bot (on) or only record them (off)."""
+        self.emulator.webhooks.drain()
+        self.emulator.configure_webhook(f"{self.url}/webhooks/{self.kind}" if on else None, WEBHOOK_SECRET)
+
+    def render_status(self, sha: str) -> tuple[str, str] | None:
+        """The newest ``porchbot/render`` status (state in GitHub's words, description)."""
+        statuses = [s for s in self.emulator.statuses(REPO, sha) if s.context == "porchbot/render"]
+        if not statuses:  # the emulator keeps the newest first
+            return None
+        state = str(statuses[0].state)
+        return {"failed": "failure", "running": "pending"}.get(state, state), str(statuses[0].description)
+
     def render_state(self, sha: str) -> str | None:
-        states = [s.state for s in self.emulator.statuses(REPO, sha) if s.context == "porchbot/render"]
-        return str(states[0]) if states else None  # the emulator keeps the newest first
+        status = self.render_status(sha)
+        return status[0] if status else None
 
     def statused_shas(self) -> set[str]:
         return {sha for (name, sha), statuses in self.emulator.store.statuses.items()
@@ -183,15 +197,13 @@ class Bot:
 
     def quiet_setup(self, branch: str, files: dict[str, str | bytes], pull: bool = True) -> str:
         """A draft (and its PR) made while no webhook is sent: the test's next push is the only job."""
-        self.emulator.webhooks.drain()
-        self.emulator.configure_webhook(None)
+        self.webhooks(on=False)
         try:
             head = self.commit(branch, files)
             if pull:
                 self.open_pull(branch)
-            self.emulator.webhooks.drain()
         finally:
-            self.emulator.configure_webhook(f"{self.url}/webhooks/github", WEBHOOK_SECRET)
+            self.webhooks(on=True)
         return head
 
     def force_pushes(self) -> int:
@@ -210,11 +222,11 @@ class Bot:
         return forced
 
 
-def _register(emulator: Emulator, config_dir: Path, root: Path) -> None:
+def _register(emulator: Emulator, config_dir: Path, root: Path, kind: str) -> None:
     token = emulator.user("porchbot").token
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "repo", "register", emulator.clone_url(REPO), "--name", "deployments",
-         "--deployment", "--forge", "github", "--token-env", "DEPLOYMENTS_TOKEN"],
+         "--deployment", "--forge", kind, "--token-env", "DEPLOYMENTS_TOKEN"],
         env={**os.environ, **git_env(), "PORCHBOT_CONFIG_DIR": str(config_dir),
              "PORCHBOT_STATE_DIR": str(root / "cli"), "DEPLOYMENTS_TOKEN": token},
         capture_output=True, text=True, timeout=120, check=False)
@@ -223,10 +235,11 @@ def _register(emulator: Emulator, config_dir: Path, root: Path) -> None:
 
 @contextmanager
 def bot_world(root: Path, *, serve_workers: int = 2, config: str = BOT_CONFIG, lease_seconds: float = 4.0,
-              redis_url: str = "", extra_env: dict[str, str] | None = None) -> Iterator[Bot]:
-    """Emulated GitHub + a registered repository + ``porchbot serve``; workers are started by the test."""
-    emulator = start_emulator("github", root / "forge")
-    bot = Bot(emulator, root, {})
+              redis_url: str = "", extra_env: dict[str, str] | None = None, kind: str = "github") -> Iterator[Bot]:
+    """Emulated GitHub (or GitLab) + a registered repository + ``porchbot serve``; workers are started by
+    the test."""
+    emulator = start_emulator(kind, root / "forge")
+    bot = Bot(emulator, root, {}, kind=kind)
     try:
         for login, permission in (("dev", "write"), ("alice", "write"), ("bob", "write"), ("mallory", "read"),
                                   ("porchbot", "maintain")):
@@ -235,15 +248,16 @@ def bot_world(root: Path, *, serve_workers: int = 2, config: str = BOT_CONFIG, l
         config_dir = root / "config"
         config_dir.mkdir()
         (config_dir / "porchbot.yaml").write_text(config)
-        _register(emulator, config_dir, root)
+        _register(emulator, config_dir, root, kind)
         token = emulator.user("porchbot").token
         bot.env = {**git_env(), "PORCHBOT_CONFIG_DIR": str(config_dir), "PORCHBOT_STATE_DIR": str(root / "state"),
-                   "PORCHBOT_GITHUB_TOKEN": token, "DEPLOYMENTS_TOKEN": token, "PORCHBOT_BOT_LOGIN": "porchbot",
+                   f"PORCHBOT_{kind.upper()}_TOKEN": token, "DEPLOYMENTS_TOKEN": token,
+                   "PORCHBOT_GITLAB_WEBHOOK_SECRET": WEBHOOK_SECRET, "PORCHBOT_BOT_LOGIN": "porchbot",
                    "PORCHBOT_JOB_LEASE_SECONDS": str(lease_seconds), "PORCHBOT_SWEEP_SECONDS": "0.5",
                    **({"PORCHBOT_REDIS_URL": redis_url} if redis_url else {}), **(extra_env or {})}
         with serve(bot.env, root / "serve.log", workers=serve_workers) as url:
             bot.url = url
-            emulator.configure_webhook(f"{url}/webhooks/github", WEBHOOK_SECRET)
+            bot.webhooks(on=True)
             try:
                 yield bot
             finally:

@@ -39,10 +39,12 @@ def _check_render_end_state(bot: Bot, head: str, number: int) -> None:
     assert len(sticky) == 1 and rendered[:12] in sticky[0].body and "Render succeeded" in sticky[0].body
 
 
-@pytest.mark.parametrize("point", ["after_claim", "before_render_commit_push", "after_render_commit_push",
-                                   "after_status", "after_sticky", "before_finish"])
-def test_a_worker_killed_mid_render_loses_nothing(tmp_path: Path, point: str) -> None:
-    with bot_world(tmp_path, serve_workers=0, lease_seconds=LEASE) as bot:
+@pytest.mark.parametrize(("point", "kind"), [
+    *[(point, "github") for point in ("after_claim", "before_render_commit_push", "after_render_commit_push",
+                                      "after_status", "after_sticky", "before_finish")],
+    ("after_render_commit_push", "gitlab"), ("after_sticky", "gitlab")])
+def test_a_worker_killed_mid_render_loses_nothing(tmp_path: Path, point: str, kind: str) -> None:
+    with bot_world(tmp_path, serve_workers=0, lease_seconds=LEASE, kind=kind) as bot:
         bot.quiet_setup(DRAFT, package_files("app", 0))
         number = bot.emulator.pulls(REPO, DRAFT)[-1].number
         bot.start_worker({ENV: point})

@@ -19,16 +19,16 @@ DRAFT = "drafts/app/v1"
 
 
 def _status(bot: Bot, sha: str) -> tuple[str, str] | None:
-    statuses = [s for s in bot.emulator.statuses(REPO, sha) if s.context == "porchbot/render"]
-    return (str(statuses[0].state), str(statuses[0].description)) if statuses else None
+    return bot.render_status(sha)
 
 
-def test_an_untrusted_pull_request_waits_for_ok_to_render(tmp_path: Path) -> None:
-    with bot_world(tmp_path) as bot:
+@pytest.mark.parametrize("kind", ["github", "gitlab"])
+def test_an_untrusted_pull_request_waits_for_ok_to_render(tmp_path: Path, kind: str) -> None:
+    with bot_world(tmp_path, kind=kind) as bot:
         # mallory (read access) stands in for a fork: her branch reaches the bot only through the PR.
-        bot.emulator.configure_webhook(None)
+        bot.webhooks(on=False)
         person_head = bot.commit(DRAFT, package_files("app", 0), login="mallory")
-        bot.emulator.configure_webhook(f"{bot.url}/webhooks/github", "ops-test-secret")
+        bot.webhooks(on=True)
         # The emulator has no forks and lets only writers open PRs: her access drops right after.
         bot.emulator.grant(REPO, "mallory", "write")
         with bot.emulator.store.lock:
