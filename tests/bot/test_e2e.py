@@ -40,6 +40,43 @@ source: |
     if r["kind"] == "Namespace" and "team" not in r["metadata"].get("labels", {}):
       fail("namespace " + r["metadata"]["name"] + " needs a team label")
 """
+# A strict kubeval validator (builtin: the image's baked-in schemas) and a Deployment with a misspelt
+# field, second in its file: the check run must point at the Deployment's first line, line 9.
+KUBEVAL_VALIDATOR = """\
+    - image: gcr.io/kpt-fn/kubeval:v0.3.0
+      configMap:
+        strict: "true"
+        skip_kinds: StarlarkRun
+"""
+DEPLOYMENT_FILE = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: api-settings
+data:
+  mode: fast
+---
+# The API server.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replica: 2
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+    spec:
+      containers:
+        - name: api
+          image: example/api:1.0
+"""
+DEPLOYMENT_LINE = 9
+KUBEVAL_FINDING = "Additional property replica is not allowed"
 
 
 def _with_mutator(kptfile: str, mutator: str) -> str:
@@ -147,12 +184,39 @@ def run_flow(w: World) -> None:
     if emulator.kind == "github":  # GitHub also gets a check run (annotations when results name a resource)
         runs = [run for _, run in emulator.store.check_runs.values() if run.head_sha == broken]
         assert runs and runs[-1].conclusion == "failure" and runs[-1].name == "porchbot/render"
+    _kubeval_finding_at_its_line(w, second.number)
     emulator.set_draft(REPO, second.number, "dev", False)
     w.comment(second.number, "alice", "/approve")
     eventually(lambda: w.replies_containing(second.number, "**failure**"), "the refusal while red")
     assert not emulator.pull(REPO, second.number).merged
     log = w.log_path.read_text()
     assert "Traceback" not in log, log[-3000:]
+
+
+def _kubeval_finding_at_its_line(w: World, number: int) -> None:
+    """A schema validator's result names a resource: GitHub shows it as a check-run annotation at the
+    file and line of that resource, GitLab lists it (file:line) in the sticky note."""
+    emulator = w.emulator
+    head = emulator.branch_sha(REPO, "drafts/istions/v2")
+    assert head is not None
+    kptfile = w.show(head, "istions/Kptfile").replace("  validators:\n", "  validators:\n" + KUBEVAL_VALIDATOR, 1)
+    invalid = emulator.commit_files(REPO, "drafts/istions/v2", {"istions/Kptfile": kptfile,
+                                                                 "istions/deployment.yaml": DEPLOYMENT_FILE},
+                                    "dev", "Add the API deployment")
+    assert _rendered_head(w, "drafts/istions/v2", "failure") == invalid
+    where = f"istions/deployment.yaml:{DEPLOYMENT_LINE}"
+    sticky = eventually(lambda: [c for c in w.sticky_comments(number) if invalid[:12] in c.body], "the new sticky")
+    assert len(sticky) == 1 and KUBEVAL_FINDING in sticky[0].body
+    assert w.show(invalid, "istions/deployment.yaml").splitlines()[DEPLOYMENT_LINE - 1] == "apiVersion: apps/v1"
+    if emulator.kind == "github":
+        runs = [run for _, run in emulator.store.check_runs.values() if run.head_sha == invalid]
+        assert runs and runs[-1].conclusion == "failure"
+        found = [(a["path"], a["start_line"], a["annotation_level"], a["message"]) for a in runs[-1].annotations
+                 if a["path"] == "istions/deployment.yaml"]
+        assert found == [("istions/deployment.yaml", DEPLOYMENT_LINE, "failure", KUBEVAL_FINDING)], \
+            runs[-1].annotations
+    else:
+        assert f"- `{where}`: {KUBEVAL_FINDING}" in sticky[0].body, sticky[0].body
 
 
 @pytest.mark.parametrize("kind", ["github", "gitlab"])

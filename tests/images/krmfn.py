@@ -56,6 +56,24 @@ def function_sources() -> tuple[list[Path], list[str]]:
     return sorted(closure.files), requirements(closure.third_party, PROVIDED_BY_BASE)
 
 
+def package_data() -> list[tuple[Path, Path]]:
+    """Data files of installed packages that builtins read without importing the package (kubeval's
+    schemas): (file on this machine, path under site/). Only those files, not their packages."""
+    import importlib.util
+
+    from bot.render.functions._kubeval_baked import IMAGE_DATA
+
+    found: list[tuple[Path, Path]] = []
+    for package, rel in IMAGE_DATA:
+        spec = importlib.util.find_spec(package)
+        locations = list(spec.submodule_search_locations or []) if spec is not None else []
+        source = next((Path(loc) / rel for loc in locations if (Path(loc) / rel).is_file()), None)
+        if source is None:
+            raise SystemExit(f"images: {package}/{rel} is not installed (pip install the project first)")
+        found.append((source, Path(package) / rel))
+    return found
+
+
 def source_hash(client: Any, base_image: str) -> tuple[str, list[Path], list[str]]:
     files, pins = function_sources()
     hasher = Hasher()
@@ -64,6 +82,8 @@ def source_hash(client: Any, base_image: str) -> tuple[str, list[Path], list[str
     hasher.add("pins", "\n".join(pins).encode())
     for rel in files:
         hasher.add(str(rel), (PROJECT_DIR / rel).read_bytes())
+    for source, target in package_data():
+        hasher.add(str(target), source.read_bytes())
     return hasher.hexdigest(), files, pins
 
 
@@ -79,6 +99,9 @@ def ensure_function_image(client: Any, base_image: str, *, force: bool = False) 
     with tempfile.TemporaryDirectory(dir=CACHE_DIR, prefix="krmfn-") as tmp:
         context = Path(tmp)
         shutil.copytree(site, context / "site")
+        for source, target in package_data():
+            (context / "site" / target).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, context / "site" / target)
         for rel in files:
             target = context / "lib" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
