@@ -1,18 +1,24 @@
 """``porchbot``: the porchctl-style CLI. Sub-command groups live in bot/commands/, one module each.
 
 Only the group named on the command line is imported (``porchbot fn render`` must not pay for the
-lifecycle, forge and web modules), and heavy libraries are imported inside commands.
+lifecycle, forge and web modules), and heavy libraries are imported inside commands. ``fn render|eval``
+and the ``rpkg`` transitions, given well-formed argv, skip typer altogether (bot/commands/fastpath.py):
+typer's import alone costs more than a small render. Everything else, help and usage errors included,
+goes to typer.
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
-
-import typer
+from typing import TYPE_CHECKING
 
 from bot.errors import PorchbotError
+
+if TYPE_CHECKING:
+    import typer
 
 GROUPS = {
     "fn": "Render and evaluate KRM functions.",
@@ -23,6 +29,8 @@ SERVER_COMMANDS = ("serve", "worker")
 
 
 def build_app(argv: list[str] | None = None) -> typer.Typer:
+    import typer
+
     app = typer.Typer(
         name="porchbot",
         help="Porch-style package orchestration for kpt packages, as a GitOps bot.",
@@ -43,9 +51,30 @@ def build_app(argv: list[str] | None = None) -> typer.Typer:
     return app
 
 
-def main() -> None:
+def _run_fast(argv: list[str]) -> int | None:
+    """The fast path's exit code, with typer's handling of a closed pipe; None when typer must run."""
+    if not argv or argv[0] not in ("fn", "rpkg"):
+        return None
+    from bot.commands import fastpath
+
     try:
-        build_app(sys.argv[1:])(standalone_mode=True)
+        return fastpath.run(argv)
+    except OSError as err:
+        if err.errno != errno.EPIPE:
+            raise
+        # As click does on a closed pipe: no second EPIPE while Python flushes at exit.
+        sys.stdout = open(os.devnull, "w")
+        sys.stderr = open(os.devnull, "w")
+        return 1
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    try:
+        exit_code = _run_fast(argv)
+        if exit_code is not None:
+            sys.exit(exit_code)
+        build_app(argv)(standalone_mode=True)
     except PorchbotError as err:
         sys.stderr.write(f"Error: {err}\n")
         sys.exit(err.exit_code)

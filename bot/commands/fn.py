@@ -1,37 +1,20 @@
 """`porchbot fn ...` commands: ``render`` (kpt fn render) and a minimal ``eval``.
 
-Only what these commands need is imported at module level, so ``porchbot fn render`` starts fast;
-the render engine and runtimes are imported inside the commands.
+The command bodies live in bot/commands/fn_impl.py, shared with the argv fast path
+(bot/commands/fastpath.py) that runs ``fn render`` / ``fn eval`` without building the typer app.
+Keep the flags here and the fast path's table in step (tests/render/test_fastpath.py checks).
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import typer
 
+from bot.commands.fn_impl import run_eval, run_render
 from bot.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True)
-
-PULL_POLICIES = {"always": "always", "ifnotpresent": "ifNotPresent", "never": "never"}
-
-
-def _pull_policy(value: str) -> str:
-    policy = PULL_POLICIES.get(value.lower())
-    if policy is None:
-        raise InvalidInput(f"--image-pull-policy must be one of always, ifNotPresent, never (got {value!r})")
-    return policy
-
-
-def _bool_flag(name: str, value: str) -> bool:
-    lowered = value.lower()
-    if lowered in ("true", "1", "t", "yes"):
-        return True
-    if lowered in ("false", "0", "f", "no"):
-        return False
-    raise InvalidInput(f"{name} must be true or false (got {value!r})")
 
 
 @app.command()
@@ -48,21 +31,8 @@ def render(
     allow_wasm: bool = typer.Option(False, "--allow-alpha-wasm", help="Run catalog wasm builds (as builtins)"),
 ) -> None:
     """Render a package: run its Kptfile pipelines with kpt fn render semantics."""
-    from bot.render.api import RenderOptions, render_package
-    from bot.render.runtimes.base import RuntimeOptions
-
-    options = RenderOptions(
-        runtime=runtime,
-        runtime_options=RuntimeOptions(image_pull_policy=_pull_policy(image_pull_policy),
-                                       allow_exec=allow_exec, allow_network=allow_network,
-                                       allow_wasm=allow_wasm),
-        results_dir=Path(results_dir) if results_dir else None,
-        truncate_output=_bool_flag("--truncate-output", truncate_output),
-        output=output or None,
-    )
-    outcome = render_package(Path(pkg_dir), options, sys.stderr)
-    sys.stderr.flush()
-    raise typer.Exit(outcome.exit_code)
+    raise typer.Exit(run_render(pkg_dir, runtime, allow_exec, image_pull_policy, results_dir, truncate_output,
+                                output, allow_network, allow_wasm))
 
 
 @app.command(name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": False})
@@ -86,20 +56,9 @@ def eval_(
         help="Accepted for kpt compatibility: meta resources (Kptfile, configs) are always items"),
 ) -> None:
     """Run one function on a package or a ResourceList (kpt fn eval, minimal)."""
-    from bot.render.eval import EvalOptions, eval_function
-    from bot.render.runtimes.base import RuntimeOptions
-
-    options = EvalOptions(
-        image=image, exec=exec_path, fn_config=Path(fn_config) if fn_config else None,
-        args=list(ctx.args), runtime=runtime,
-        runtime_options=RuntimeOptions(image_pull_policy=_pull_policy(image_pull_policy),
-                                       allow_exec=allow_exec, allow_network=allow_network,
-                                       mounts=tuple(mount), env=tuple(env)),
-        results_dir=Path(results_dir) if results_dir else None, output=output or None,
-        truncate_output=_bool_flag("--truncate-output", truncate_output),
-    )
-    exit_code = eval_function(pkg_dir, options, sys.stderr)
-    raise typer.Exit(exit_code)
+    raise typer.Exit(run_eval(pkg_dir, list(ctx.args), image, exec_path, fn_config, runtime, allow_exec,
+                              image_pull_policy, results_dir, output, truncate_output, allow_network,
+                              list(mount), list(env)))
 
 
 @app.command(name="list")

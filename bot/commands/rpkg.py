@@ -8,19 +8,17 @@ from pathlib import Path
 
 import typer
 
+from bot.commands.rpkg_impl import each, forge_backed
 from bot.errors import InvalidInput, PorchbotError
 from bot.lifecycle import create, drafts
 from bot.lifecycle.discovery import LIFECYCLES, PackageRevision
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.rendering import RenderFailed
-from bot.lifecycle.repositories import Repository
 from bot.lifecycle.resourcelist import package_resource_list
 from bot.lifecycle.resources import as_list, package_revision_objects
 from bot.lifecycle.tables import OUTPUT_FORMATS, document, table
-from bot.lifecycle.transitions import GitOnlyTransitions, Transitions
 
 app = typer.Typer(no_args_is_help=True)
-FORGES = ("github", "gitlab")
 REPOSITORY = typer.Option(..., "--repository", help="The registered repository to create it in")
 
 
@@ -50,7 +48,7 @@ def get(
         raise InvalidInput(f"unknown output format {output!r}: use yaml, json or wide")
     engine = Engine()
     listed = engine.all_revisions(repository or None)
-    if _forge_backed(engine):
+    if forge_backed(engine):
         from bot.lifecycle import prmode
 
         listed = prmode.with_pull_requests_all(engine, listed)
@@ -130,68 +128,38 @@ def _rendered(operation: Callable[[], drafts.Change]) -> drafts.Change:
         sys.stderr.write(failure.details + "\n")
         raise
     engine = Engine()
-    if _forge_backed(engine):
+    if forge_backed(engine):
         from bot.lifecycle import prmode
 
         prmode.after_create(engine, change)  # PR mode: the new draft's draft PR
     return change
 
 
-def _forge_backed(engine: Engine) -> bool:
-    """Whether PR mode can apply at all: its module (forges, policy) is imported only then, which keeps
-    git-only commands ~0.1 s faster to start."""
-    return any(repository.forge in FORGES for repository in engine.repositories().values())
-
-
-def _transitions(repository: Repository) -> Transitions:
-    if repository.forge not in FORGES:
-        return GitOnlyTransitions()
-    from bot.lifecycle import prmode
-
-    return prmode.transitions_for(repository)  # PR mode on forge-backed repositories
-
-
-def _each(names: list[str], verb: str, message: str) -> None:
-    """Run one transition per name, porchctl-style: report each, fail (exit 1) if any failed."""
-    engine = Engine()
-    failures: list[str] = []
-    for name in names:
-        try:
-            cache, revision = engine.find(name)
-            transitions = _transitions(cache.repository)
-            change = getattr(transitions, verb)(cache, revision)
-            typer.echo(f"{change.name} {message}")
-        except PorchbotError as err:
-            failures.append(str(err))
-    if failures:
-        raise PorchbotError("; ".join(failures))
-
-
 @app.command()
 def propose(names: list[str] = typer.Argument(...)) -> None:
     """Propose Draft revisions for approval."""
-    _each(names, "propose", "proposed")
+    each(names, "propose", "proposed")
 
 
 @app.command()
 def approve(names: list[str] = typer.Argument(...)) -> None:
     """Approve Proposed revisions: merge into the branch and tag <pkgpath>/v<N>."""
-    _each(names, "approve", "approved")
+    each(names, "approve", "approved")
 
 
 @app.command()
 def reject(names: list[str] = typer.Argument(...)) -> None:
     """Return proposals to Draft (or withdraw a deletion proposal)."""
-    _each(names, "reject", "rejected")
+    each(names, "reject", "rejected")
 
 
 @app.command("del")
 def delete(names: list[str] = typer.Argument(...)) -> None:
     """Delete Draft or Proposed revisions (Published ones need `propose-delete` first)."""
-    _each(names, "delete", "deleted")
+    each(names, "delete", "deleted")
 
 
 @app.command("propose-delete")
 def propose_delete(names: list[str] = typer.Argument(...)) -> None:
     """Propose the deletion of Published revisions."""
-    _each(names, "propose_delete", "proposed for deletion")
+    each(names, "propose_delete", "proposed for deletion")

@@ -1,0 +1,69 @@
+"""The bodies of ``porchbot fn render`` and ``fn eval``, free of typer.
+
+Both the typer commands (bot/commands/fn.py) and the argv fast path (bot/commands/fastpath.py) call
+these, so the two front doors cannot drift apart in what a flag means.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.errors import InvalidInput
+
+PULL_POLICIES = {"always": "always", "ifnotpresent": "ifNotPresent", "never": "never"}
+
+
+def pull_policy(value: str) -> str:
+    policy = PULL_POLICIES.get(value.lower())
+    if policy is None:
+        raise InvalidInput(f"--image-pull-policy must be one of always, ifNotPresent, never (got {value!r})")
+    return policy
+
+
+def bool_flag(name: str, value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("true", "1", "t", "yes"):
+        return True
+    if lowered in ("false", "0", "f", "no"):
+        return False
+    raise InvalidInput(f"{name} must be true or false (got {value!r})")
+
+
+def run_render(pkg_dir: str, runtime: str, allow_exec: bool, image_pull_policy: str, results_dir: str,
+               truncate_output: str, output: str, allow_network: bool, allow_wasm: bool) -> int:
+    """``fn render``; returns the exit code."""
+    from bot.render.api import RenderOptions, render_package
+    from bot.render.runtimes.base import RuntimeOptions
+
+    options = RenderOptions(
+        runtime=runtime,
+        runtime_options=RuntimeOptions(image_pull_policy=pull_policy(image_pull_policy),
+                                       allow_exec=allow_exec, allow_network=allow_network,
+                                       allow_wasm=allow_wasm),
+        results_dir=Path(results_dir) if results_dir else None,
+        truncate_output=bool_flag("--truncate-output", truncate_output),
+        output=output or None,
+    )
+    outcome = render_package(Path(pkg_dir), options, sys.stderr)
+    sys.stderr.flush()
+    return outcome.exit_code
+
+
+def run_eval(pkg_dir: str, args: list[str], image: str, exec_path: str, fn_config: str, runtime: str,
+             allow_exec: bool, image_pull_policy: str, results_dir: str, output: str, truncate_output: str,
+             allow_network: bool, mount: list[str], env: list[str]) -> int:
+    """``fn eval``; ``args`` are the function's ``key=value`` arguments. Returns the exit code."""
+    from bot.render.eval import EvalOptions, eval_function
+    from bot.render.runtimes.base import RuntimeOptions
+
+    options = EvalOptions(
+        image=image, exec=exec_path, fn_config=Path(fn_config) if fn_config else None,
+        args=list(args), runtime=runtime,
+        runtime_options=RuntimeOptions(image_pull_policy=pull_policy(image_pull_policy),
+                                       allow_exec=allow_exec, allow_network=allow_network,
+                                       mounts=tuple(mount), env=tuple(env)),
+        results_dir=Path(results_dir) if results_dir else None, output=output or None,
+        truncate_output=bool_flag("--truncate-output", truncate_output),
+    )
+    return eval_function(pkg_dir, options, sys.stderr)
