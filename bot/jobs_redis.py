@@ -45,6 +45,9 @@ class RedisJobStore:
         self._coalesce = client.register_script(lua.COALESCE)
         self._expired = client.register_script(lua.EXPIRED)
         self._offset: tuple[float, float] | None = None  # (Redis time - local time, measured at)
+        # Per key, the Redis moment of this process's latest claim: the exact "started before" for
+        # coalescing (every job stored before it had its ref updated before the handler read the branch).
+        self._claimed_at: dict[str, float] = {}
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "porchbot") -> RedisJobStore:
@@ -93,7 +96,8 @@ class RedisJobStore:
         row = self._claim(keys=self._row_keys(job_id, key), args=[job_id, self._now(), repr(lease_seconds)])
         if not row:
             return None
-        kind, job_key, payload, attempts, created = row
+        kind, job_key, payload, attempts, created, claimed_at = row
+        self._claimed_at[_text(job_key)] = float(_text(claimed_at))
         return Job(job_id, _text(kind), _text(job_key), json.loads(_text(payload)), int(attempts),
                    float(_text(created)))
 
@@ -147,9 +151,11 @@ class RedisJobStore:
         return _text(first[0]) if first else None
 
     def coalesce(self, key: str, created_before: float) -> int:
-        """Mark done the pending jobs of ``key`` stored before ``created_before`` (this machine's clock):
-        a level-triggered job that started after them has seen everything they would have."""
-        moment = self._to_store_clock(created_before)
+        """Mark done the pending jobs of ``key`` stored before the job that just ran here was claimed
+        (``created_before``, this machine's clock, when this store did not make that claim): a
+        level-triggered job that started after them has seen everything they would have."""
+        claimed_at = self._claimed_at.pop(key, None)
+        moment = claimed_at if claimed_at is not None else self._to_store_clock(created_before)
         done = self._coalesce(keys=[f"{self._ns}:pending", f"{self._ns}:counts", f"{self._ns}:key:{key}:pending"],
                               args=[repr(moment), f"{self._ns}:job:"])
         return int(done)

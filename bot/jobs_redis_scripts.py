@@ -29,7 +29,7 @@ redis.call('HINCRBY', KEYS[5], 'pending', 1)
 return 1
 """
 
-# ARGV: id, now, lease seconds. Returns kind, key, payload, attempts, created; or nil.
+# ARGV: id, now, lease seconds. Returns kind, key, payload, attempts, created, the claim's moment; or nil.
 CLAIM = NOW + """
 local now = now_from(ARGV[2])
 local row = redis.call('HMGET', KEYS[1], 'status', 'lease_until', 'kind', 'key', 'payload', 'attempts',
@@ -53,7 +53,7 @@ local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('HSET', KEYS[1], 'status', 'running', 'lease_until', tostring(lease_until))
 redis.call('ZADD', KEYS[3], lease_until, ARGV[1])
 redis.call('ZADD', KEYS[4], lease_until, ARGV[1])
-return {row[3], row[4], row[5], attempts, row[7]}
+return {row[3], row[4], row[5], attempts, row[7], tostring(now)}
 """
 
 # ARGV: id, new status, only-from status ('' = any).

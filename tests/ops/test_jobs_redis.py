@@ -139,25 +139,34 @@ def test_one_sweeper_per_period_across_processes(client: redis.Redis, fresh_redi
     assert second.sweep_turn(0.3)
 
 
-def test_next_pending_and_coalesce_older_pushes_of_one_key(client: redis.Redis) -> None:
+def test_next_pending_and_coalesce_older_pushes_of_one_key(client: redis.Redis, fresh_redis_url: str) -> None:
     now = [1000.0]
     store = make_store(client, clock=lambda: now[0])
-    for job_id in ("p1", "p2", "p3"):
-        store.add(job_id, "github", "repo:ref:drafts/a/v1", {})
-        now[0] += 1
+    key = "repo:ref:drafts/a/v1"
+    store.add("p1", "github", key, {})
+    now[0] = 1001
+    store.add("p2", "github", key, {})
     store.add("other", "github", "repo:ref:drafts/b/v1", {})
-    assert store.next_pending("repo:ref:drafts/a/v1") == "p1"
+    assert store.next_pending(key) == "p1"
+    now[0] = 1001.5
     assert store.claim("p1", lease_seconds=60) is not None
-    assert store.next_pending("repo:ref:drafts/a/v1") == "p2"
-    # p1's job started reading the branch at 1001.5: p2 (stored at 1001) is covered, p3 (1002) is not.
-    assert store.coalesce("repo:ref:drafts/a/v1", created_before=1001.5) == 1
+    assert store.next_pending(key) == "p2"
+    now[0] = 1002
+    store.add("p3", "github", key, {})
     store.finish("p1")
-    assert store.next_pending("repo:ref:drafts/a/v1") == "p3"
-    assert store.pending_ids() == ["p3", "other"]
+    # p1 was claimed at 1001.5 (by this store: its own record wins over the caller's clock): p2 is
+    # covered by what p1's job read, p3 is not.
+    assert store.coalesce(key, created_before=1003) == 1
+    assert store.next_pending(key) == "p3"
+    assert store.pending_ids() == ["other", "p3"]
     assert store.counts() == {"done": 2, "pending": 2}
     assert store.claim("p2", lease_seconds=60) is None  # coalesced rows are done
     store.release("p3")  # not running: nothing happens
-    assert store.next_pending("repo:ref:drafts/a/v1") == "p3"
+    assert store.next_pending(key) == "p3"
+    # A store that did not make the claim goes by the caller's moment.
+    elsewhere = make_store(redis.Redis.from_url(fresh_redis_url), clock=lambda: now[0])
+    assert elsewhere.coalesce(key, created_before=1002.5) == 1
+    assert store.next_pending(key) is None
 
 
 def test_coalesce_with_the_server_clock(client: redis.Redis) -> None:

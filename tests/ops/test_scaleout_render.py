@@ -133,8 +133,19 @@ def _wait_all_rendered(fleet: Fleet, timeout: float) -> None:
     pending = {f"app{n}" for n in range(DRAFTS)}
     while pending:
         pending = {name for name in pending if not _draft_done(fleet, name)}
-        assert time.monotonic() < deadline, f"not rendered in time: {sorted(pending)[:5]} {fleet.store.counts()}"
+        assert time.monotonic() < deadline, _explain(fleet, sorted(pending))
         time.sleep(0.5)
+
+
+def _explain(fleet: Fleet, names: list[str]) -> str:
+    lines = [f"not rendered in time: {names[:5]} jobs {fleet.store.counts()}"]
+    for name in names[:3]:
+        log = fleet.emulator.git(REPO, "log", "-6", "--format=%h %p %s", f"refs/heads/drafts/{name}/v1")
+        head = fleet.emulator.branch_sha(REPO, f"drafts/{name}/v1") or ""
+        states = [(s.context, s.state) for s in fleet.emulator.statuses(REPO, head)]
+        lines.append(f"{name}: last person commit {fleet.last_person_commit[name][:7]}, statuses on head {states}")
+        lines.append(log)
+    return "\n".join(lines)
 
 
 def _wait_drained(fleet: Fleet, timeout: float) -> None:
