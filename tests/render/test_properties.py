@@ -13,6 +13,7 @@ image it runs as. Hypothesis is derandomized so CI sees the same packages on eve
 from __future__ import annotations
 
 import io
+import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -37,6 +38,11 @@ CROSS_RUNTIME_EXCLUDED: set[str] = set()
 NOT_IDEMPOTENT = {"ensure-name-substring:unstable"}
 
 REGISTRATIONS = all_functions()
+
+# CI runs a fixed, small set of examples; PORCHBOT_PROPERTY_SCALE=N explores N times more, randomly.
+SCALE = max(1, int(os.environ.get("PORCHBOT_PROPERTY_SCALE", "1")))
+PROPERTY_SETTINGS = settings(deadline=None, derandomize=SCALE == 1, database=None,
+                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def _exact_tags(function: BuiltinFunction) -> list[str]:
@@ -146,8 +152,6 @@ def _package_text(files: dict[str, str]) -> str:
 @pytest.fixture(scope="module")
 def function_images() -> None:
     """Our function image under the catalog names (built offline by tests/images; fast when current)."""
-    import os
-
     from bot.render.runtimes.docker import docker_status
 
     usable, reason = docker_status()
@@ -163,8 +167,7 @@ def function_images() -> None:
 @pytest.mark.docker
 @pytest.mark.parametrize("function", _cases(CROSS_RUNTIME_EXCLUDED))
 def test_builtin_and_docker_render_byte_identical_trees(function: BuiltinFunction, function_images: None) -> None:
-    @settings(max_examples=3, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(PROPERTY_SETTINGS, max_examples=4 * SCALE)
     @given(files=generated_packages(function))
     def check(files: dict[str, str]) -> None:
         builtin = render_copy(files, "builtin")
@@ -177,10 +180,15 @@ def test_builtin_and_docker_render_byte_identical_trees(function: BuiltinFunctio
     check()
 
 
+# Functions that only validate (or do nothing): success is what their examples must show.
+NON_MUTATING = {"kubeval", "no-op"}
+
+
 @pytest.mark.parametrize("function", _cases(NOT_IDEMPOTENT))
 def test_rendering_rendered_output_changes_nothing(function: BuiltinFunction) -> None:
-    @settings(max_examples=12, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    outcomes: list[tuple[int, bool]] = []  # (exit code, a resource file changed) per example
+
+    @settings(PROPERTY_SETTINGS, max_examples=40 * SCALE)
     @given(files=generated_packages(function))
     def check(files: dict[str, str]) -> None:
         with tempfile.TemporaryDirectory(prefix="porchbot-prop-") as tmp:
@@ -191,5 +199,13 @@ def test_rendering_rendered_output_changes_nothing(function: BuiltinFunction) ->
         context = f"package:\n{_package_text(files)}\nconsole (first):\n{first.console}"
         assert second.exit_code == first.exit_code, f"{context}\nconsole (second):\n{second.console}"
         assert second.tree == first.tree, f"{context}\ndiff:\n{_diff(first.tree, second.tree)}"
+        changed = any(first.tree.get(name) != text.encode() for name, text in files.items()
+                      if not name.endswith("Kptfile"))
+        outcomes.append((first.exit_code, changed))
 
     check()
+    # The property would hold vacuously if every generated config failed or missed.
+    assert any(code == 0 for code, _ in outcomes), f"no example of {_case_id(function)} rendered"
+    if function.name not in NON_MUTATING:
+        assert any(code == 0 and changed for code, changed in outcomes), \
+            f"no example of {_case_id(function)} changed a resource: the config strategy misses"
