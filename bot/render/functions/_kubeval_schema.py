@@ -10,11 +10,12 @@ and words its messages in its own way. We validate with ``jsonschema`` and rewri
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 
@@ -25,8 +26,42 @@ class SchemaError:
     order: tuple[int, ...]
 
 
+# gojsonschema checks the formats it knows and passes every other one (Kubernetes' int32, byte...);
+# of its formats the Kubernetes schemas use only date-time, which it accepts in any of Go's layouts
+# "15:04:05", "15:04:05Z07:00", "2006-01-02", RFC 3339 (fractional seconds allowed when parsing).
+_CLOCK = r"(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})(?:\.\d+)?"
+_ZONE = r"(?:Z|[+-](?P<zone_hour>\d{2}):(?P<zone_minute>\d{2}))"
+_DATE = r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
+_DATE_TIME_LAYOUTS = tuple(re.compile(f"^{layout}$") for layout in
+                           (_CLOCK, _CLOCK + _ZONE, _DATE, f"{_DATE}T{_CLOCK}{_ZONE}"))
+_LIMITS = {"hour": 23, "minute": 59, "second": 59, "zone_hour": 23, "zone_minute": 59}
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _go_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # only strings reach gojsonschema's string checks
+    return any(_in_range(match) for layout in _DATE_TIME_LAYOUTS if (match := layout.match(value)))
+
+
+def _in_range(match: re.Match[str]) -> bool:
+    """Go's time.Parse refuses a month 13, February 30 or hour 24 that the layout's digits allow."""
+    parts = {name: int(text) for name, text in match.groupdict().items() if text is not None}
+    if any(parts[name] > limit for name, limit in _LIMITS.items() if name in parts):
+        return False
+    if "year" not in parts:
+        return True
+    year, month, day = parts["year"], parts["month"], parts["day"]
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1] - (month == 2 and not leap)
+
+
+_FORMATS = FormatChecker(formats=())
+_FORMATS.checks("date-time")(_go_date_time)
+
+
 def validate(schema: dict[str, Any], document: Any) -> list[SchemaError]:
-    validator = Draft4Validator(schema)
+    validator = Draft4Validator(schema, format_checker=_FORMATS)
     errors: list[SchemaError] = []
     for error in validator.iter_errors(document):
         errors.extend(_rewrite(error, document))
@@ -52,6 +87,12 @@ def _rewrite(error: ValidationError, document: Any) -> Iterator[SchemaError]:
         return
     field = _field(path)
     yield SchemaError(field, _description(error, field), (*order, -1, -1))
+    if keyword == "oneOf" and error.context:
+        # gojsonschema adds the errors of the closest failing alternative; for the only oneOfs in
+        # Kubernetes schemas (int-or-string, quantity) every alternative scores the same, so the first.
+        for sub_error in error.context:
+            if sub_error.relative_schema_path and sub_error.relative_schema_path[0] == 0:
+                yield from _rewrite(sub_error, document)
 
 
 def _field(path: list[Any]) -> str:

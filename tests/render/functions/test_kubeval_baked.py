@@ -214,3 +214,35 @@ def test_auto_runs_the_image_only_when_the_builtin_cannot_reproduce(make_rl: Mak
     bucket = "apiVersion: storage.cnrm.cloud.google.com/v1beta1\nkind: StorageBucket\nmetadata:\n  name: b\n"
     runtime.run(ref, make_rl(bucket, config()))
     assert docker.calls == [IMAGE]
+
+
+def test_gojsonschema_formats_and_one_of_details(make_rl: MakeRL) -> None:
+    pod = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  creationTimestamp: yesterday
+spec:
+  containers:
+    - name: c
+      livenessProbe:
+        httpGet: {port: true}
+"""
+    rl = make_rl(pod, config())
+    run(rl)
+    port = "spec.containers.0.livenessProbe.httpGet.port"
+    assert summary(rl) == [
+        ("p", "metadata.creationTimestamp", "Does not match format 'date-time'"),
+        ("p", port, "Must validate one and only one schema (oneOf)"),
+        ("p", port, "Invalid type. Expected: [string,null], given: boolean")]
+
+
+@pytest.mark.parametrize("stamp,valid", [
+    ("2021-01-02T03:04:05Z", True), ("2021-01-02T03:04:05.5+02:00", True), ("2020-02-29", True),
+    ("10:00:00", True), ("2021-02-29", False), ("2021-01-02 03:04:05Z", False), ("2021-01-02T24:00:00Z", False),
+], ids=lambda value: str(value))
+def test_date_times_as_go_parses_them(make_rl: MakeRL, stamp: str, valid: bool) -> None:
+    rl = make_rl(f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n  creationTimestamp: '{stamp}'\n", config())
+    run(rl)
+    assert (rl.results == []) is valid
