@@ -155,9 +155,22 @@ def _load_schema(config: Config, api_version: str, kind: str) -> dict[str, Any] 
             if path.is_file():
                 loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
                 return loaded
-        if location == BAKED_IN_LOCATION:
-            return baked.baked_schema(api_version, kind, config.strict)
+        if location == BAKED_IN_LOCATION and not _shadowed(location):
+            schema = baked.baked_schema(api_version, kind, config.strict)
+            if schema is not None:
+                return schema
     return None
+
+
+def _shadowed(location: str) -> bool:
+    """A directory mounted over the image's own ``/jsonschema`` hides its baked-in schemas (inside our
+    image everything counts as mounted at ``/``, but no ``/jsonschema`` directory exists there)."""
+    for base, mount in _mounts_under(location):
+        if mount.target.is_relative_to(base) and mount.target != PurePosixPath("/"):
+            return True
+        if base.is_relative_to(mount.target) and (mount.source / base.relative_to(mount.target)).is_dir():
+            return True
+    return False
 
 
 def _ref(data: dict[str, Any]) -> ResourceRef:

@@ -4,6 +4,7 @@ the generator's stand-alone rules, and what the builtin claims to reproduce unde
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -246,3 +247,22 @@ def test_date_times_as_go_parses_them(make_rl: MakeRL, stamp: str, valid: bool) 
     rl = make_rl(f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n  creationTimestamp: '{stamp}'\n", config())
     run(rl)
     assert (rl.results == []) is valid
+
+
+def test_a_directory_mounted_over_jsonschema_hides_the_baked_set(make_rl: MakeRL, tmp_path: Path) -> None:
+    (tmp_path / "master-standalone").mkdir()
+    rl = make_rl(BROKEN_RC, config())
+    builtin = lookup(IMAGE)
+    assert builtin is not None
+    with kubeval.mounted((kubeval.parse_mount(f"type=bind,src={tmp_path},dst=/jsonschema"),)):
+        assert kubeval.reproduces(rl)
+        with pytest.raises(FunctionError):
+            builtin.run(rl)
+    assert [r.message.split(":\n")[0] for r in rl.results] == [
+        "Validating arbitrary CRDs is not supported yet. You can skip them by setting ignore_missing_schemas or "
+        "skip_kinds in the function config"]
+    # Inside our image the whole filesystem is "mounted", and there is no /jsonschema: the baked set serves.
+    rl = make_rl(BROKEN_RC, config())
+    with kubeval.mounted(kubeval.CONTAINER_MOUNTS):
+        run(rl)
+    assert [path for _, path, _ in summary(rl)] == ["spec.replicas"]
