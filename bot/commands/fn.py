@@ -65,26 +65,34 @@ def eval_(
 def list_functions(
     output: str = typer.Option("table", "--output", "-o", help="table | yaml | json"),
 ) -> None:
-    """The functions Porchbot runs in-process (builtin), with the image tags each reproduces."""
+    """The functions Porchbot runs in-process (builtin), the image tags each reproduces, and
+    whether the docker runtime (every other image) is usable here."""
     import json
 
     from bot.render.functions.registry import CATALOG_PREFIXES, all_functions
+    from bot.render.runtimes.docker import docker_status
 
+    if output not in ("table", "yaml", "json"):
+        raise InvalidInput(f"--output must be table, yaml or json (got {output!r})")
     rows = [{"name": f.name, "tags": list(f.tags), "runtime": "builtin", "description": f.description,
              "images": [f"{prefix}{f.name}" for prefix in CATALOG_PREFIXES]}
             for f in sorted(all_functions(), key=lambda f: f.name)]
+    usable, reason = docker_status()
+    listing = {"functions": rows, "docker": {"usable": usable, "reason": reason}}
     if output == "json":
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        sys.stdout.write(json.dumps(listing, indent=2) + "\n")
     elif output == "yaml":
         from bot.render.yaml.convert import python_to_node
         from bot.render.yaml.emitter import emit_node
 
-        sys.stdout.write(emit_node(python_to_node(rows), wide=True))
-    elif output == "table":
-        width = max((len(row["name"]) for row in rows), default=4)
-        sys.stdout.write(f"{'NAME':<{width}}  RUNTIME  TAGS\n")
-        for row in rows:
-            sys.stdout.write(f"{row['name']:<{width}}  builtin  {', '.join(row['tags'])}\n")
-        sys.stdout.write("Any other image runs on the docker runtime (--runtime auto|docker).\n")
+        sys.stdout.write(emit_node(python_to_node(listing), wide=True))
     else:
-        raise InvalidInput(f"--output must be table, yaml or json (got {output!r})")
+        width = max((len(row["name"]) for row in rows), default=4)
+        tags = [", ".join(row["tags"]) for row in rows]
+        tag_width = max((len(text) for text in tags), default=4)
+        sys.stdout.write(f"{'NAME':<{width}}  RUNTIME  {'TAGS':<{tag_width}}  DESCRIPTION\n")
+        for row, text in zip(rows, tags, strict=True):
+            sys.stdout.write(f"{row['name']:<{width}}  builtin  {text:<{tag_width}}  {row['description']}\n")
+        sys.stdout.write(f"Images: {', '.join(p + 'NAME' for p in CATALOG_PREFIXES)} (or a bare NAME:TAG).\n")
+        state = f"usable ({reason})" if usable else f"not usable: {reason}"
+        sys.stdout.write(f"Any other image runs on the docker runtime (--runtime auto|docker): {state}.\n")
