@@ -12,7 +12,7 @@ Figures: `kills`, `jobs_lost` (deliveries accepted with 202 whose job did not en
 `drafts_incomplete` (not tagged exactly once with the branch deleted), `duplicate_tags`.
 Burst: --pushes fast-forward pushes to one draft within a second: `renders_of_final_head` (render
 commits on the final head), `stale_statuses` (statuses put on an older head after the burst),
-`burst_render_s` (last push to its rendered success status).
+`burst_render_s` (last push to its rendered success status), `burst_spread_s` (first to last push).
 """
 
 from __future__ import annotations
@@ -116,10 +116,13 @@ def run_burst(bot: Bot, pushes: int) -> dict[str, float]:
     bot.quiet_setup(branch, package_files("burst", 0))
     shas = bot.burst(branch, [package_files("burst", n) for n in range(1, pushes + 1)])
     statused_then, ended = bot.statused_shas(), time.monotonic()
+    bot.emulator.webhooks.drain()
+    sent = [d.sent_at for d in bot.emulator.deliveries if d.event == "push" and d.payload.get("after") in shas]
     final = eventually(lambda: bot.rendered(branch, shas[-1]), "the burst's final head rendered", 120)
     took = time.monotonic() - ended
     bot.wait_drained()
-    return {"pushes": len(shas), "renders_of_final_head": bot.render_parents(branch).count(shas[-1]),
+    return {"pushes": len(shas), "burst_spread_s": round(max(sent) - min(sent), 2),
+            "renders_of_final_head": bot.render_parents(branch).count(shas[-1]),
             "stale_statuses": len(bot.statused_shas() - statused_then - {final}),
             "burst_render_s": round(took, 2)}
 

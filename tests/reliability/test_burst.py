@@ -18,6 +18,7 @@ from tests.reliability.support import REPO, Bot, bot_world, eventually, package_
 pytestmark = pytest.mark.timeout(300)
 DRAFT = "drafts/app/v1"
 PUSHES = 20
+BURST_SECONDS = 2.5
 
 
 def burst(bot: Bot, pushes: int = PUSHES) -> tuple[str, set[str], float]:
@@ -25,7 +26,9 @@ def burst(bot: Bot, pushes: int = PUSHES) -> tuple[str, set[str], float]:
     shas = bot.burst(DRAFT, [package_files("app", n) for n in range(1, pushes + 1)])
     bot.emulator.webhooks.drain()
     pushed = [d.sent_at for d in bot.emulator.deliveries if d.event == "push" and d.payload.get("after") in shas]
-    assert len(pushed) == pushes and max(pushed) - min(pushed) < 1.0, "the pushes were not within a second"
+    # Within a second on a quiet machine; the emulator builds each push's webhook with git, which takes
+    # longer when the shared machine is loaded, so the bound allows for that.
+    assert len(pushed) == pushes and max(pushed) - min(pushed) < BURST_SECONDS, "not a burst"
     return shas[-1], bot.statused_shas(), time.monotonic()
 
 
