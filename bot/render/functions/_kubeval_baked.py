@@ -75,16 +75,21 @@ def _served(definition: Any) -> bool:
     return True
 
 
-@lru_cache(maxsize=2)
-def _prepared(strict: bool) -> tuple[dict[str, Any], dict[str, str]]:
+@lru_cache(maxsize=1)
+def _loaded() -> tuple[dict[str, Any], dict[str, str]]:
+    """The shared definitions as shipped (plus the Kptfile's), and file name -> title of each kind."""
     path = definitions_path()
     if path is None:
         return {}, {}
     loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["definitions"]
     loaded.update(kptfile_definitions())
-    definitions = prepare_definitions(loaded, strict)
-    names = {name: title for name, title in file_names(definitions).items() if _served(definitions[title])}
-    return definitions, names
+    names = {name: title for name, title in file_names(loaded).items() if _served(loaded[title])}
+    return loaded, names
+
+
+@lru_cache(maxsize=2)
+def _prepared(strict: bool) -> dict[str, Any]:
+    return prepare_definitions(_loaded()[0], strict)
 
 
 def base_name(api_version: str, kind: str) -> str:
@@ -98,12 +103,11 @@ def base_name(api_version: str, kind: str) -> str:
 
 @lru_cache(maxsize=256)
 def _schema(name: str, strict: bool) -> dict[str, Any] | None:
-    definitions, names = _prepared(strict)
-    title = names.get(name)
+    title = _loaded()[1].get(name)
     if title is None:
         return None
     try:
-        return standalone(definitions, title, strict)
+        return standalone(_prepared(strict), title, strict)
     except CyclicSchema:
         return None
 
@@ -117,7 +121,7 @@ def baked_schema(api_version: str, kind: str, strict: bool) -> dict[str, Any] | 
 def image_may_have(api_version: str, kind: str) -> bool:
     """True when the image could hold a schema for this resource that we do not (a CRD of GKE or
     Config Connector): then only the image itself gives the right answer."""
-    if baked_schema(api_version, kind, strict=False) is not None:
+    if base_name(api_version, kind) in _loaded()[1]:
         return False
     group_version = api_version.split("/")
     if len(group_version) == 1:  # no group: the file name holds only a version
