@@ -24,12 +24,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.render.api import RenderOptions, render_package
-from bot.render.functions.registry import BuiltinFunction, all_functions
+from bot.render.functions.registry import BuiltinFunction, all_functions, lookup
 from bot.render.runtimes.base import RuntimeOptions
 from tests.render.property_configs import CONFIGS, EXTRA_KINDS
 from tests.render.property_packages import FnConfig, kptfile_text, packages
 
 PREFIXES = ("gcr.io/kpt-fn", "ghcr.io/kptdev/krm-functions-catalog")
+# Registrations (or names) whose builtin is known not to match its image yet; none today.
 CROSS_RUNTIME_EXCLUDED: set[str] = set()
 
 # ensure-name-substring from the catalog's master drops kpt's path annotations (SPECS 7.3), so kpt
@@ -69,7 +70,10 @@ def generated_packages(draw: st.DrawFn, function: BuiltinFunction) -> dict[str, 
     """A package whose pipeline runs ``function`` once or twice (and maybe in a subpackage too)."""
     spec = draw(packages(extra_kinds=EXTRA_KINDS.get(function.name, ())))
     strategy = CONFIGS[function.name]
-    image = f"{draw(st.sampled_from(PREFIXES))}/{function.name}:{draw(st.sampled_from(_exact_tags(function)))}"
+    tag = draw(st.sampled_from(_exact_tags(function)))
+    # Only names that select this very registration (the docker images are tagged the same way).
+    images = [f"{prefix}/{function.name}:{tag}" for prefix in PREFIXES]
+    image = draw(st.sampled_from([name for name in images if lookup(name) is function]))
     files = dict(spec.files)
     validator = function.name == "kubeval"
 
