@@ -54,13 +54,19 @@ def get_annotation(item: Node, key: str) -> str | None:
 
 def set_annotation(item: Node, key: str, value: str) -> None:
     """Set ``key``; a missing metadata or annotations map is created at the end of its parent."""
+    set_annotations(item, ((key, value),))
+
+
+def set_annotations(item: Node, pairs: tuple[tuple[str, str], ...]) -> None:
+    """``set_annotation`` for each pair in order, walking to the annotations map once."""
     metadata = item.get("metadata")
     if metadata is None or metadata.kind is not Kind.MAPPING:
         metadata = item.set("metadata", Node.mapping())
     annotations = metadata.get("annotations")
     if annotations is None or annotations.kind is not Kind.MAPPING:
         annotations = metadata.set("annotations", Node.mapping())
-    annotations.set(key, Node.scalar(value, style=Style.SINGLE_QUOTED))
+    for key, value in pairs:
+        annotations.set(key, Node.scalar(value, style=Style.SINGLE_QUOTED))
 
 
 def set_annotations_sorted(item: Node, values: dict[str, str]) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 KRMIGNORE = ".krmignore"
 
@@ -18,6 +20,8 @@ class IgnoreMatcher:
             return
         lines = [line for line in text.splitlines() if line.strip()]
         if lines:
+            import pathspec  # only packages with a .krmignore pay for it (~10 ms to import)
+
             self._spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
 
     def ignored(self, relative_path: str, is_dir: bool) -> bool:

@@ -15,11 +15,13 @@ from bot.render.yaml.node import Kind, Node
 def tag_call_ids(items: list[Node], mutator: bool) -> dict[str, Node]:
     originals: dict[str, Node] = {}
     for index, item in enumerate(items):
-        ann.set_annotation(item, ann.ID, str(index + 1))
-        ann.set_annotation(item, ann.LEGACY_ID, str(index + 1))
+        call_id = str(index + 1)
         if mutator:
-            ann.set_annotation(item, ann.MIGRATION_ID, str(index))
-        originals[str(index + 1)] = item
+            ann.set_annotations(item, ((ann.ID, call_id), (ann.LEGACY_ID, call_id),
+                                       (ann.MIGRATION_ID, str(index))))
+        else:
+            ann.set_annotations(item, ((ann.ID, call_id), (ann.LEGACY_ID, call_id)))
+        originals[call_id] = item
     return originals
 
 

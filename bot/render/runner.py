@@ -117,7 +117,9 @@ def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role:
         if id(original) in before:
             before[id(item)] = before[id(original)]
     _remove_call_ids(output)
-    _remove_call_ids(items)
+    # Builtins return the very input nodes: only items the function dropped or replaced still carry ids.
+    returned = {id(item) for item in output}
+    _remove_call_ids([item for item in items if id(item) not in returned])
     problem = krm_error(output)
     if problem is not None:
         _execution_failure(step, f"output resource list must contain only KRM resources: {problem}")

@@ -31,6 +31,8 @@ class Style(IntFlag):
     FLOW = 32
 
 
+_MAPPING = Kind.MAPPING  # a module global: faster to reach than the enum's class attribute
+
 STR = "!!str"
 INT = "!!int"
 FLOAT = "!!float"
@@ -109,16 +111,19 @@ class Node:
 
     def get(self, key: str) -> Node | None:
         """The value under ``key`` in a mapping, or None (also for non-mappings)."""
-        if self.kind is not Kind.MAPPING:
+        # The hottest call of a render (hundreds per resource): one iterator over the content is about
+        # twice as fast as indexing by range. A trailing key without a value gives None, as before.
+        if self.kind is not _MAPPING:
             return None
-        content = self.content
-        for i in range(0, len(content) - 1, 2):
-            if content[i].value == key:
-                return content[i + 1]
+        pairs = iter(self.content)
+        for candidate in pairs:
+            if candidate.value == key:
+                return next(pairs, None)
+            next(pairs, None)
         return None
 
     def key_node(self, key: str) -> Node | None:
-        if self.kind is not Kind.MAPPING:
+        if self.kind is not _MAPPING:
             return None
         content = self.content
         for i in range(0, len(content) - 1, 2):
