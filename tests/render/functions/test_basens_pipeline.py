@@ -123,6 +123,7 @@ def test_second_render_changes_nothing(tmp_path: Path) -> None:
     first = {p.name: p.read_text() for p in package.iterdir()}
     render(package)
     second = {p.name: p.read_text() for p in package.iterdir()}
-    assert {k: v for k, v in second.items() if k != "Kptfile"} == \
-        {k: v for k, v in first.items() if k != "Kptfile"}
-    assert 'all namespaces are already "payments". no value changed' in second["Kptfile"]
+    # Nothing changes, the Kptfile status included: it keeps the first render's results rather than
+    # churning to "already set" (see pipeline._status_wanted).
+    assert second == first
+    assert 'updated to "payments"' in second["Kptfile"]
