@@ -16,6 +16,15 @@ NAMES = ("web", "api", "db", "cache", "queue", "frontend")
 NAMESPACES = ("dev", "prod", "team-a")
 IMAGES = ("nginx:1.2", "nginx:1.25.3", "redis:7", "gcr.io/acme/api:v3", "busybox")
 QUOTES = ("plain", "single", "double")
+# ConfigMap values that stress the ResourceList round trip through a container: YAML 1.1 booleans,
+# octal-looking and float-looking strings, block scalars, unicode, escapes, long lines.
+TRICKY_VALUES = (
+    "'yes'", '"on"', "'0755'", '"1e3"', '"~"', '""', "'null'", "12:30", '"0x1F"',
+    "|\n    line one\n      indented\n    line three\n", ">-\n    folded text\n    continues here\n",
+    '"héllo wörld ✓"', "héllo", "'it''s'", '"tab\\there"', '"a # not a comment"', '"key: value"',
+    "a very long plain value that goes well past the eighty column mark where some emitters fold lines",
+    '"first\\nsecond"', "- not a list", "true", "3.0",
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,7 @@ class Resource:
     line_comment: bool = False  # a line comment after metadata.name
     setters: bool = False  # `# kpt-set:` comments on replicas and image (Deployments)
     replicas: int = 1
+    tricky: tuple[int, ...] = ()  # indexes into TRICKY_VALUES (ConfigMaps)
 
 
 @dataclass
@@ -89,11 +99,17 @@ def resource_text(resource: Resource, wide: bool) -> str:
     elif resource.kind == "ConfigMap":
         text += (f"data:\n  owner: {quoted('team-' + resource.name, resource.quote)} # who to call\n"
                  f"  replicas: \"{resource.replicas}\"\n  endpoint: {resource.name}.svc\n")
+        text += "".join(f"  value-{index}: {_tricky(TRICKY_VALUES[index])}\n" for index in resource.tricky)
     elif resource.kind == "K8sRequiredLabels":
         text += (f"spec:\n  enforcementAction: dryrun\n  match:\n    kinds:\n"
                  f"{dash}apiGroups: [\"\"]\n{cont}kinds: [\"Namespace\"]\n"
                  f"  parameters:\n    labels: [\"owner\"]\n")
     return text
+
+
+def _tricky(value: str) -> str:
+    # "- not a list" must be quoted to be a string; kept as a deliberately plain-looking quoted one.
+    return f"'{value}'" if value.startswith("- ") else value.rstrip("\n")
 
 
 @st.composite
@@ -104,7 +120,8 @@ def resources(draw: st.DrawFn, kinds: tuple[str, ...]) -> Resource:
     return Resource(
         kind=kind, name=name, namespace=namespace, image=draw(st.sampled_from(IMAGES)),
         quote=draw(st.sampled_from(QUOTES)), comment=draw(st.none() | st.sampled_from(("owned by team a", "TODO"))),
-        line_comment=draw(st.booleans()), setters=draw(st.booleans()), replicas=draw(st.integers(1, 5)))
+        line_comment=draw(st.booleans()), setters=draw(st.booleans()), replicas=draw(st.integers(1, 5)),
+        tricky=tuple(draw(st.lists(st.integers(0, len(TRICKY_VALUES) - 1), max_size=4, unique=True))))
 
 
 KINDS = ("Deployment", "Service", "ConfigMap", "Namespace")

@@ -213,3 +213,18 @@ def test_rendering_rendered_output_changes_nothing(function: BuiltinFunction) ->
     if function.name not in NON_MUTATING:
         assert any(code == 0 and changed for code, changed in outcomes), \
             f"no example of {_case_id(function)} changed a resource: the config strategy misses"
+
+
+def test_a_failing_builtin_stderr_is_recorded_as_kpt_records_a_container_one() -> None:
+    """Found by the cross-runtime property: kpt joins a container's stderr lines without the final
+    newline, so search-replace's error text must not end in one on the builtin runtime either."""
+    config = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fn-config\ndata:\n"
+              "  by-value: web\n  by-value-regex: w.b\n")
+    files = {"Kptfile": kptfile_text("app", "gcr.io/kpt-fn/search-replace:v0.2.0",
+                                     [("fn-config.yaml", FnConfig(config_file=config))]),
+             "fn-config.yaml": config}
+    rendered = render_copy(files, "builtin")
+    assert rendered.exit_code == 1
+    results = rendered.tree["results/results.yaml"].decode()
+    error = 'only one of ["by-value", "by-value-regex"] can be provided'
+    assert f"    stderr: {error}{error}\n" in results, results

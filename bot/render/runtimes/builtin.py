@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from bot.render.functions.registry import BuiltinFunction, lookup, parse_image
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, RuntimeOptions
+from bot.render.runtimes.docker_config import filter_stderr
 
 
 def lookup_builtin(image: str, allow_wasm: bool = False) -> BuiltinFunction | None:
@@ -64,8 +65,11 @@ class BuiltinRuntime:
         except FunctionError as err:
             if err.output is None:
                 err.output = resource_list
+            # kpt records a container's stderr line by line, without the final newline: the builtin's
+            # text must read as the image's would (results.yaml, the Kptfile status, the console).
+            err.stderr = filter_stderr(err.stderr)
             raise
         except Exception as err:  # a bug in a builtin must read as a failed function, not a traceback
             raise FunctionError(f"function {function.display} failed: {err}", exit_code=1,
                                 stderr=f"{type(err).__name__}: {err}", output=resource_list) from err
-        return FunctionRun(output=resource_list, stderr=resource_list.stderr)
+        return FunctionRun(output=resource_list, stderr=filter_stderr(resource_list.stderr))
