@@ -3,15 +3,21 @@
 Usage: python bench/render.py [--json] [--runs N] [--quick]
 
 Every figure is a median over --runs samples measured in this one run, so ratios compare like with like
-on the same (noisy) machine. Needs ../shared/fixtures/kpt-samples (the basens/ghost packages); kpt and
+on the same (noisy) machine. Each wall-clock figure has a ``*_cpu`` twin (CPU seconds of this process for
+library renders, of the child and its children for whole commands), which a loaded shared machine
+distorts far less. Byte-code for ``bot`` is compiled first, as an install does (pip compiles on install):
+an editable checkout under PYTHONDONTWRITEBYTECODE would otherwise recompile every module at each start. Needs ../shared/fixtures/kpt-samples (the basens/ghost packages); kpt and
 Docker figures are left out (null) when kpt or the engine/images are not available.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import io
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -137,14 +143,31 @@ source: |
 }
 
 
-def median_seconds(action: Callable[[], object], runs: int, warmup: int = 1) -> float:
+CPU: dict[str, float] = {}  # figure name -> median CPU seconds, filled beside each wall-clock median
+
+
+def _cpu_now(children: bool) -> float:
+    if children:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+    return time.process_time()
+
+
+def median_seconds(action: Callable[[], object], runs: int, warmup: int = 1, cpu_key: str = "",
+                   children: bool = False) -> float:
+    """The median wall time of ``action``; with ``cpu_key``, also its median CPU time into CPU."""
     for _ in range(warmup):
         action()
     samples = []
+    cpu_samples = []
     for _ in range(runs):
+        cpu_start = _cpu_now(children)
         start = time.perf_counter()
         action()
         samples.append(time.perf_counter() - start)
+        cpu_samples.append(_cpu_now(children) - cpu_start)
+    if cpu_key:
+        CPU[cpu_key] = statistics.median(cpu_samples)
     return statistics.median(samples)
 
 
@@ -255,38 +278,44 @@ def main() -> None:
     if not BUNDLE.exists():
         raise SystemExit(f"needs the kpt-samples bundle at {BUNDLE}")
     slow_runs = 3 if args.quick else 5
+    compileall.compile_dir(str(ROOT / "bot"), quiet=1)
     kpt = shutil.which("kpt")
     docker_ok = docker_usable()
     figures: dict[str, float | None] = {}
     with tempfile.TemporaryDirectory(prefix="porchbot-bench-") as tmp:
         scratch = Path(tmp)
         basens = basens_package(scratch)
-        figures["basens_builtin_ms"] = median_seconds(library_render(basens, scratch, "builtin"), args.runs) * 1e3
+        figures["basens_builtin_ms"] = median_seconds(library_render(basens, scratch, "builtin"), args.runs,
+                                                       cpu_key="basens_builtin_ms") * 1e3
         figures["basens_docker_ms"] = (median_seconds(library_render(basens, scratch, "docker"), slow_runs) * 1e3
                                        if docker_ok else None)
         figures["basens_cli_ms"] = median_seconds(
             command_render([str(PORCHBOT), "fn", "render", "--runtime", "builtin"], basens, scratch),
-            slow_runs) * 1e3
+            slow_runs, cpu_key="basens_cli_ms", children=True) * 1e3
         if kpt:
             exec_basens = with_identity_exec_pipeline(basens, scratch, 3)
             figures["basens_kpt_exec_ms"] = median_seconds(
-                command_render([kpt, "fn", "render", "--allow-exec"], exec_basens, scratch), slow_runs) * 1e3
+                command_render([kpt, "fn", "render", "--allow-exec"], exec_basens, scratch), slow_runs,
+                cpu_key="basens_kpt_exec_ms", children=True) * 1e3
         else:
             figures["basens_kpt_exec_ms"] = None
 
         large = large_package(scratch)
-        figures["large_builtin_s"] = median_seconds(library_render(large, scratch, "builtin"), slow_runs)
-        figures["large_naive_s"] = median_seconds(naive_roundtrip(large), 1 if args.quick else 3, warmup=0)
+        figures["large_builtin_s"] = median_seconds(library_render(large, scratch, "builtin"), slow_runs,
+                                                    cpu_key="large_builtin_s")
+        figures["large_naive_s"] = median_seconds(naive_roundtrip(large), 1 if args.quick else 3, warmup=0,
+                                                  cpu_key="large_naive_s")
         if kpt:
             exec_large = with_identity_exec_pipeline(large, scratch, 3)
             figures["large_kpt_s"] = median_seconds(
                 command_render([kpt, "fn", "render", "--allow-exec"], exec_large, scratch), 1 if args.quick else 3,
-                warmup=0)
+                warmup=0, cpu_key="large_kpt_s", children=True)
         else:
             figures["large_kpt_s"] = None
 
         ghost = ghost_catalog_package(scratch)
-        figures["catalog_builtin_ms"] = median_seconds(library_render(ghost, scratch, "builtin"), args.runs) * 1e3
+        figures["catalog_builtin_ms"] = median_seconds(library_render(ghost, scratch, "builtin"), args.runs,
+                                                        cpu_key="catalog_builtin_ms") * 1e3
         figures["catalog_docker_ms"] = (median_seconds(library_render(ghost, scratch, "docker"), 3, warmup=0) * 1e3
                                         if docker_ok else None)
 
@@ -299,6 +328,10 @@ def main() -> None:
     figures["large_vs_kpt_ratio"] = ratio("large_kpt_s", "large_builtin_s")
     figures["large_vs_naive_ratio"] = ratio("large_naive_s", "large_builtin_s")
     figures["cli_vs_kpt_ratio"] = ratio("basens_kpt_exec_ms", "basens_cli_ms")
+    for key, cpu_seconds in CPU.items():
+        figures[f"{key}_cpu"] = cpu_seconds * 1e3 if key.endswith("_ms") else cpu_seconds
+    figures["cli_vs_kpt_cpu_ratio"] = ratio("basens_kpt_exec_ms_cpu", "basens_cli_ms_cpu")
+    figures["load_avg_1m"] = os.getloadavg()[0]  # the machine is shared: read the wall figures with this
     rounded = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in figures.items()}
     if args.json:
         print(json.dumps(rounded))
