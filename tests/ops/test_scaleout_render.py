@@ -64,6 +64,7 @@ class Fleet:
     store: RedisJobStore
     workers: list[subprocess.Popen[bytes]]
     last_person_commit: dict[str, str]
+    root: Path
 
 
 def _git_env() -> dict[str, str]:
@@ -97,7 +98,7 @@ def fleet(redis_url: str, root: Path) -> Iterator[Fleet]:
         try:
             with serve({**env, "PORCHBOT_STATE_DIR": str(root / "serve")}, root / "serve.log") as base:
                 emulator.configure_webhook(f"{base}/webhooks/github", WEBHOOK_SECRET)
-                yield Fleet(emulator, RedisJobStore(redis.Redis.from_url(redis_url)), workers, {})
+                yield Fleet(emulator, RedisJobStore(redis.Redis.from_url(redis_url)), workers, {}, root)
         finally:
             for proc in workers:
                 stop(proc)
@@ -145,7 +146,13 @@ def _explain(fleet: Fleet, names: list[str]) -> str:
         states = [(s.context, s.state) for s in fleet.emulator.statuses(REPO, head)]
         lines.append(f"{name}: last person commit {fleet.last_person_commit[name][:7]}, statuses on head {states}")
         lines.append(log)
-    return "\n".join(lines)
+    # What went wrong, as the bot logged it (the temp dir may be gone by the time someone looks).
+    for path in sorted(fleet.root.glob("*.log")):
+        for line in path.read_text(errors="replace").splitlines():
+            if '"level": "warning"' in line or '"level": "error"' in line:
+                if any(name in line for name in names) or "failed" in line or "crashed" in line:
+                    lines.append(f"{path.name}: {line[:400]}")
+    return "\n".join(lines[:60])
 
 
 def _wait_drained(fleet: Fleet, timeout: float) -> None:
