@@ -118,6 +118,19 @@ STARLARK_PROGRAMS = (
     '    r["metadata"].setdefault("labels", {})["touched"] = "yes"',
     'ctx.resource_list["items"] = [r for r in ctx.resource_list["items"] if r["kind"] != "Namespace"]',
     'fail("refusing: " + ctx.resource_list["functionConfig"]["params"]["team"])',
+    # print() on success: kpt keeps the text as the step's stderr.
+    'print("visited", len(ctx.resource_list["items"]), "items")\nprint("team:", ctx.resource_list'
+    '["functionConfig"]["params"]["team"])',
+    # A new item without a path: kpt files it under its default name. Regenerated on every run, so
+    # it stays a fixed point after another step (an annotator) touched it.
+    'items = [r for r in ctx.resource_list["items"] if r["metadata"]["name"] != "generated"]\n'
+    'items.append({"apiVersion": "v1", "kind": "ConfigMap",'
+    ' "metadata": {"name": "generated"}, "data": {"count": str(len(items)), "flag": "yes"}})\n'
+    'ctx.resource_list["items"] = items',
+    'load("encoding/json.star", "json")\n'
+    'for r in ctx.resource_list["items"]:\n'
+    '  if r["kind"] == "ConfigMap" and r["metadata"]["name"] != "fn-config":\n'
+    '    r.setdefault("data", {})["snapshot"] = json.encode({"labels": r["metadata"].get("labels", {}), "n": 1.5})',
 )
 
 
