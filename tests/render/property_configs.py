@@ -25,18 +25,44 @@ def _some_name(draw: st.DrawFn, spec: PackageSpec, kind: str | None = None) -> s
     return draw(st.sampled_from(names))
 
 
+def _typed(kind: str, body: str, api_version: str = "fn.kpt.dev/v1alpha1") -> FnConfig:
+    return FnConfig(config_file=f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: {kind.lower()}\n"
+                                f"  annotations:\n    config.kubernetes.io/local-config: \"true\"\n{body}")
+
+
+def _string_map(key: str, values: dict[str, str]) -> str:
+    return f"{key}:\n" + "".join(f"  {name}: {value}\n" for name, value in values.items())
+
+
 def set_namespace(draw: st.DrawFn, spec: PackageSpec) -> FnConfig:
-    return draw(data_config({"namespace": draw(st.sampled_from((*NAMESPACES, "staging")))}))
+    namespace = draw(st.sampled_from((*NAMESPACES, "staging")))
+    form = draw(st.sampled_from(("data", "typed", "matcher", "package-context")))
+    if form == "typed":
+        return _typed("SetNamespace", f"namespace: {namespace}\n")
+    if form == "matcher":  # only resources in the matched namespace move (master)
+        return draw(data_config({"namespace": namespace, "namespaceMatcher": draw(st.sampled_from(NAMESPACES))}))
+    if form == "package-context":  # kpt pkg init's package-context.yaml: its data.name is the namespace
+        return FnConfig(config_file="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kptfile.kpt.dev\n"
+                                    "  annotations:\n    config.kubernetes.io/local-config: \"true\"\n"
+                                    f"data:\n  name: {namespace}\n")
+    return draw(data_config({"namespace": namespace}))
 
 
 def set_labels(draw: st.DrawFn, spec: PackageSpec) -> FnConfig:
     labels = draw(st.dictionaries(st.sampled_from(LABEL_KEYS), st.sampled_from(VALUES), min_size=1, max_size=3))
+    if draw(st.booleans()):
+        return _typed("SetLabels", _string_map("labels", labels))
     return draw(data_config(labels))
 
 
 def set_annotations(draw: st.DrawFn, spec: PackageSpec) -> FnConfig:
     keys = st.sampled_from(("example.com/owner", "note", "config.kubernetes.io/depends-on-nothing"))
-    return draw(data_config(draw(st.dictionaries(keys, st.sampled_from(VALUES), min_size=1, max_size=2))))
+    annotations = draw(st.dictionaries(keys, st.sampled_from(VALUES), min_size=1, max_size=2))
+    if draw(st.booleans()):
+        extra = ("additionalAnnotationFields:\n  - kind: Deployment\n    path: spec/template/metadata/annotations\n"
+                 "    create: true\n") if draw(st.booleans()) else ""
+        return _typed("SetAnnotations", _string_map("annotations", annotations) + extra)
+    return draw(data_config(annotations))
 
 
 def apply_replacements(draw: st.DrawFn, spec: PackageSpec) -> FnConfig:
