@@ -88,6 +88,14 @@ def _error_kind(error: BaseException) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
+def start_metrics_server(port: int, host: str = "0.0.0.0") -> None:
+    """Serve this process's registry on ``host:port`` (a ``porchbot worker`` has no web edge of its own;
+    its job and render durations are only visible this way)."""
+    from prometheus_client import start_http_server
+
+    start_http_server(port, addr=host, registry=REGISTRY)
+
+
 def render(queue: Queue) -> tuple[bytes, str]:
     counts = queue.store.counts()
     for status in {*JOB_STATUSES, *counts}:

@@ -66,3 +66,13 @@ def test_forge_call_counts_calls_and_error_kinds() -> None:
     assert _sample("porchbot_forge_api_calls_total", {"forge": "gitlab", "outcome": "ok"}) == ok_before + 1
     assert _sample("porchbot_forge_api_errors_total", {"forge": "gitlab", "kind": "rate_limited"}) == err_before + 1
     assert _sample("porchbot_forge_api_errors_total", {"forge": "gitlab", "kind": "timeout"}) >= 1
+
+
+def test_a_worker_can_serve_its_own_metrics() -> None:
+    from tests.ops.redis_server import free_port
+
+    port = free_port()
+    metrics.start_metrics_server(port, host="127.0.0.1")
+    metrics.observe_job("github", "done", 0.25)
+    text = get_text(f"http://127.0.0.1:{port}/metrics")
+    assert 'porchbot_job_duration_seconds_count{kind="github",outcome="done"}' in text
