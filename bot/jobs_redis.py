@@ -21,10 +21,12 @@ import json
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 
 from bot import jobs_redis_scripts as lua
+from bot.errors import PorchbotError
 from bot.jobs import DONE, FAILED, PENDING, RUNNING, Job
 
 _OFFSET_TTL_SECONDS = 60.0
@@ -50,8 +52,17 @@ class RedisJobStore:
         self._claimed_at: dict[str, float] = {}
 
     @classmethod
-    def from_url(cls, url: str, *, prefix: str = "porchbot") -> RedisJobStore:
-        return cls(redis.Redis.from_url(url), prefix=prefix)
+    def from_url(cls, url: str, *, prefix: str = "porchbot", check: bool = True) -> RedisJobStore:
+        """A store on ``url``; with ``check`` a Redis that does not answer is a clear start-up error."""
+        where = _safe_address(url)
+        try:
+            client = redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+            if check:
+                client.ping()
+        except (redis.RedisError, ValueError) as err:
+            raise PorchbotError(f"PORCHBOT_REDIS_URL: Redis at {where} does not answer "
+                                f"({type(err).__name__}): start it or fix the URL") from None
+        return cls(client, prefix=prefix)
 
     # -- names and clocks ----------------------------------------------------------------------
     def _now(self) -> str:
@@ -164,6 +175,12 @@ class RedisJobStore:
         """True for one caller per period across every process sharing this Redis (the sweeper's turn)."""
         won = self._redis.set(f"{self._ns}:sweep", "1", nx=True, px=max(1, int(period_seconds * 1000 * 0.9)))
         return bool(won)
+
+
+def _safe_address(url: str) -> str:
+    """host:port/db of a Redis URL, without its password."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or '?'}:{parts.port or 6379}{parts.path or ''}"
 
 
 def _text(value: Any) -> str:

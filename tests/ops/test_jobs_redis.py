@@ -199,3 +199,14 @@ def test_defer_and_renew_move_the_lease(client: redis.Redis) -> None:
     assert store.renew("a", again.attempts, lease_seconds=10)
     store.finish("a")
     assert not store.renew("a", again.attempts, lease_seconds=10)
+
+
+def test_a_redis_that_does_not_answer_is_a_clear_error() -> None:
+    from bot.errors import PorchbotError
+    from tests.ops.redis_server import free_port
+
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"
+    with pytest.raises(PorchbotError) as refused:
+        RedisJobStore.from_url(url)
+    message = str(refused.value)
+    assert "does not answer" in message and "127.0.0.1" in message and "hunter2" not in message

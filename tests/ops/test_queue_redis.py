@@ -111,3 +111,15 @@ def test_a_job_longer_than_its_lease_is_not_handed_out_twice(fresh_redis_url: st
         for worker in workers:
             worker.stop()
     assert calls == ["github:long"]
+
+
+def test_worker_refuses_to_start_without_redis(tmp_path: Path) -> None:
+    from tests.ops.redis_server import free_port
+
+    env = {"PORCHBOT_REDIS_URL": f"redis://:s3cret@127.0.0.1:{free_port()}/0",
+           "PORCHBOT_STATE_DIR": str(tmp_path / "state")}
+    log_path = tmp_path / "worker.log"
+    worker = porchbot(["worker"], env, log_path)
+    assert worker.wait(timeout=60) != 0
+    output = log_path.read_text()
+    assert "does not answer" in output and "Traceback" not in output and "s3cret" not in output
