@@ -48,7 +48,9 @@ def register(app: typer.Typer) -> None:
                 worker.stop()
 
     @app.command()
-    def worker(workers: int = typer.Option(2, help="Worker threads.")) -> None:
+    def worker(workers: int = typer.Option(2, help="Worker threads."),
+               metrics_port: int = typer.Option(0, help="Serve /metrics on this port (0: off)."),
+               metrics_host: str = typer.Option("127.0.0.1", help="Address for --metrics-port.")) -> None:
         """Run queue workers only (scale-out: share PORCHBOT_REDIS_URL with the server)."""
         from bot import logs
         from bot.handlers.dispatch import handle_job
@@ -63,6 +65,10 @@ def register(app: typer.Typer) -> None:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         embedded.start()
+        if metrics_port:
+            from bot.metrics import start_metrics_server
+
+            start_metrics_server(metrics_port, metrics_host)
         logging.getLogger("porchbot.worker").info("worker started")
         stop.wait()
         embedded.stop()  # graceful: finish the job in flight; unfinished rows are re-handed by the sweeper

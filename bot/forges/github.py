@@ -14,6 +14,7 @@ from github.Organization import Organization
 from github.PullRequest import PullRequest as GhPullRequest
 
 from bot.errors import Conflict, InvalidInput, NotFound
+from bot.metrics import forge_call
 
 from .base import RENDER_STATUS_CONTEXT, RetryPolicy
 from .errors import Failure, call_with_retry, classify_status, network_failure
@@ -102,7 +103,8 @@ class GitHubForge:
         return self._repo_name
 
     def _call(self, operation: str, fn: Callable[[], T]) -> T:
-        return call_with_retry(fn, _classifier(operation), self._retry)
+        with forge_call("github"):
+            return call_with_retry(fn, _classifier(operation), self._retry)
 
     # -- pull requests ---------------------------------------------------------------------------
     def get_pull_request(self, number: int) -> PullRequest:

@@ -16,6 +16,7 @@ import requests
 from gitlab.v4.objects import Project, ProjectMergeRequest
 
 from bot.errors import Conflict, InvalidInput, NotFound, NotMergeable
+from bot.metrics import forge_call
 
 from .base import RENDER_STATUS_CONTEXT, RetryPolicy
 from .errors import Failure, call_with_retry, classify_status, network_failure
@@ -121,7 +122,8 @@ class GitLabForge:
                 return network_failure("GitLab", operation, exc)
             return None
 
-        return call_with_retry(fn, classify, self._retry)
+        with forge_call("gitlab"):
+            return call_with_retry(fn, classify, self._retry)
 
     def _mr(self, number: int) -> ProjectMergeRequest:
         return self._project.mergerequests.get(number, lazy=True)
