@@ -110,6 +110,14 @@ class SqliteJobStore:
         self._conn().execute("UPDATE jobs SET status=?, lease_until=0 WHERE job_id=?",
                              (FAILED if failed else DONE, job_id))
 
+    def renew(self, job_id: str, attempt: int, lease_seconds: float) -> bool:
+        """Extend a running job's lease while its worker is still at it; False when the row is no longer
+        this claim's (finished, released, or claimed again after the lease ran out)."""
+        cursor = self._conn().execute(
+            "UPDATE jobs SET lease_until=? WHERE job_id=? AND status=? AND attempts=?",
+            (self._clock() + lease_seconds, job_id, RUNNING, attempt))
+        return cursor.rowcount == 1
+
     def release(self, job_id: str) -> None:
         """Give a claimed job back (graceful shutdown, or a retry later)."""
         self._conn().execute("UPDATE jobs SET status=?, lease_until=0 WHERE job_id=? AND status=?",

@@ -40,3 +40,18 @@ def test_release_returns_job_to_pending(tmp_path: Path) -> None:
     assert job is not None and job.payload == {"x": "y"}
     store.release("a")
     assert store.pending_ids() == ["a"]
+
+
+def test_renew_extends_only_the_current_claim(tmp_path: Path) -> None:
+    now = [1000.0]
+    store = SqliteJobStore(tmp_path / "jobs.db", clock=lambda: now[0])
+    store.add("a", "github", "k", {})
+    job = store.claim("a", lease_seconds=10)
+    assert job is not None
+    now[0] += 8
+    assert store.renew("a", job.attempts, 10)
+    now[0] += 8  # past the first lease, inside the renewed one
+    assert store.expired() == []
+    assert not store.renew("a", job.attempts + 1, 10)  # another claim's attempt number
+    store.finish("a")
+    assert not store.renew("a", job.attempts, 10)
