@@ -61,10 +61,10 @@ def debian_sources() -> list[Path]:
     return found
 
 
-def recipe_hash(sources: list[Path]) -> str:
+def recipe_hash(sources: list[Path], packages: tuple[str, ...] = PACKAGES) -> str:
     hasher = Hasher()
     hasher.add("suite", codename().encode())
-    hasher.add("packages", " ".join(PACKAGES).encode())
+    hasher.add("packages", " ".join(packages).encode())
     hasher.add("dpkg", " ".join(DPKG_OPTIONS).encode())
     hasher.add("changes", " ".join(IMPORT_CHANGES).encode())
     for path in sources:
@@ -74,25 +74,33 @@ def recipe_hash(sources: list[Path]) -> str:
 
 def ensure_base_image(client: Any, *, force: bool = False) -> str:
     """Build ``porchbot/base:<codename>`` unless an image of the same recipe exists; returns its name."""
+    return ensure_rootfs_image(client, BASE_IMAGE, PACKAGES, role="base", force=force)
+
+
+def ensure_rootfs_image(
+    client: Any, image: str, packages: tuple[str, ...], *, role: str, force: bool = False
+) -> str:
+    """Make ``image`` (``repository:tag``) from a Debian rootfs with ``packages``, unless an image of the
+    same recipe exists; returns its name. Shared by the function base and the bot's python base."""
     sources = debian_sources()
-    wanted = recipe_hash(sources)
-    labels = image_labels(client, BASE_IMAGE)
+    wanted = recipe_hash(sources, packages)
+    labels = image_labels(client, image)
     if not force and labels is not None and labels.get(LABEL_HASH) == wanted:
-        return BASE_IMAGE
+        return image
     if shutil.which("mmdebstrap") is None:
         raise SystemExit("images: mmdebstrap is not installed (scripts/ensure-services.sh installs it)")
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=CACHE_DIR, prefix="rootfs-") as tmp:
+    with tempfile.TemporaryDirectory(dir=CACHE_DIR, prefix=f"{role}-rootfs-") as tmp:
         tarball = Path(tmp) / "rootfs.tar"
         started = time.monotonic()
-        _mmdebstrap(tarball, sources)
-        log(f"mmdebstrap {codename()} took {time.monotonic() - started:.1f}s")
+        _mmdebstrap(tarball, packages, sources)
+        log(f"mmdebstrap {image} took {time.monotonic() - started:.1f}s")
         started = time.monotonic()
-        changes = [*IMPORT_CHANGES, f"LABEL {LABEL_HASH}={wanted} {LABEL_ROLE}=base"]
-        repository, tag = BASE_IMAGE.split(":")
+        changes = [*IMPORT_CHANGES, f"LABEL {LABEL_HASH}={wanted} {LABEL_ROLE}={role}"]
+        repository, tag = image.split(":")
         client.api.import_image_from_file(str(tarball), repository=repository, tag=tag, changes=changes)
-        log(f"docker import {BASE_IMAGE} took {time.monotonic() - started:.1f}s")
-    return BASE_IMAGE
+        log(f"docker import {image} took {time.monotonic() - started:.1f}s")
+    return image
 
 
 def host_apt_proxies() -> list[str]:
@@ -108,8 +116,8 @@ def host_apt_proxies() -> list[str]:
     return options
 
 
-def _mmdebstrap(tarball: Path, sources: list[Path]) -> None:
-    command = ["mmdebstrap", "--quiet", "--variant=essential", f"--include={','.join(PACKAGES)}"]
+def _mmdebstrap(tarball: Path, packages: tuple[str, ...], sources: list[Path]) -> None:
+    command = ["mmdebstrap", "--quiet", "--variant=essential", f"--include={','.join(packages)}"]
     command += [f"--aptopt={option}" for option in (*APT_OPTIONS, *host_apt_proxies())]
     command += [f"--dpkgopt={option}" for option in DPKG_OPTIONS]
     # Without sources mmdebstrap would fall back to Debian's default mirror, which may not be this machine's.
