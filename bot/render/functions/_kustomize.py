@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.render.functions import _common as c
+from bot.render.functions._replacement_paths import split_outside_brackets
 from bot.render.yaml.node import MAP, NULL, STR, Kind, Node, Style
 
 # setter(node found at the end of the path, its field path)
@@ -52,21 +53,7 @@ def field_spec_from_node(node: Node) -> FieldSpec:
 
 def split_path(path: str) -> list[str]:
     """kustomize's PathSplitter: "/" separates fields; a bracketed part may hold a "/"."""
-    parts: list[str] = []
-    current = ""
-    depth = 0
-    for char in path:
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth = max(0, depth - 1)
-        if char == "/" and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return parts
+    return split_outside_brackets(path, "/")
 
 
 def apply_field_spec(item: Node, spec: FieldSpec, setter: Setter) -> None:

@@ -15,7 +15,8 @@ class PathError(Exception):
     pass
 
 
-def split_path(path: str) -> list[str]:
+def split_outside_brackets(path: str, separator: str) -> list[str]:
+    """Split on ``separator`` except inside ``[...]``: kyaml's and kustomize's path splitters both do."""
     parts: list[str] = []
     current = ""
     depth = 0
@@ -24,12 +25,17 @@ def split_path(path: str) -> list[str]:
             depth += 1
         elif char == "]":
             depth = max(0, depth - 1)
-        if char == "." and depth == 0:
+        if char == separator and depth == 0:
             parts.append(current)
             current = ""
         else:
             current += char
     parts.append(current)
+    return parts
+
+
+def split_path(path: str) -> list[str]:
+    parts = split_outside_brackets(path, ".")
     # a bracketed map key loses its brackets; a list selector [k=v] keeps them
     return [p[1:-1] if p.startswith("[") and p.endswith("]") and "=" not in p else p for p in parts]
 
