@@ -20,8 +20,8 @@ MODE_ENV = "PORCHBOT_TEST_CRASH_MODE"
 PAUSE_ENV = "PORCHBOT_TEST_CRASH_PAUSE_SECONDS"
 PROBABILITY_ENV = "PORCHBOT_TEST_CRASH_PROBABILITY"
 # Where a job can die with effects half done; the tests name them.
-POINTS = ("after_claim", "before_render_commit_push", "after_render_commit_push", "after_status",
-          "after_sticky", "after_merge", "after_tag", "before_finish")
+POINTS = ("after_claim", "before_render_commit_push", "after_render_commit_push", "after_check_run",
+          "after_status", "after_sticky", "after_merge", "after_tag", "before_finish")
 
 log = logging.getLogger("porchbot.crashpoints")
 

@@ -24,6 +24,7 @@ from .models import (
     Review,
     StatusState,
     Tag,
+    User,
 )
 
 RENDER_STATUS_CONTEXT = "porchbot/render"
@@ -114,6 +115,11 @@ class Forge(Protocol):
         """GitHub check run with annotations; None on forges without check runs (GitLab)."""
         ...
 
+    def list_check_runs(self, sha: str, name: str) -> list[CheckRun]:
+        """The check runs called `name` on commit `sha` (a job redone after a crash finds its own); [] on
+        forges without check runs (GitLab)."""
+        ...
+
     # -- refs and files --------------------------------------------------------------------------
     def get_branch_head(self, branch: str) -> str | None: ...
 
@@ -131,3 +137,7 @@ class Forge(Protocol):
 
     # -- people ----------------------------------------------------------------------------------
     def get_permission(self, login: str) -> Permission: ...
+
+    def current_user(self) -> User:
+        """Who the credentials act as (GET /user on both forges)."""
+        ...

@@ -259,6 +259,11 @@ class GitHubForge:
 
         return self._call(f"create the {name} check run on {sha[:12]}", create)
 
+    def list_check_runs(self, sha: str, name: str) -> list[CheckRun]:
+        return self._call(f"list the {name} check runs on {sha[:12]}", lambda: [
+            CheckRun(id=run.id, url=run.html_url, name=run.name, conclusion=run.conclusion)
+            for run in self._repo.get_commit(sha).get_check_runs(check_name=name) if run.name == name])
+
     # -- refs and files --------------------------------------------------------------------------
     def get_branch_head(self, branch: str) -> str | None:
         try:
@@ -316,6 +321,14 @@ class GitHubForge:
                               lambda: Permission.from_github(self._repo.get_collaborator_role_name(login)))
         except NotFound:
             return Permission.NONE
+
+    def current_user(self) -> User:
+        def whoami() -> User:
+            user = self._gh.get_user()
+            user.complete()  # lazy mode: GET /user now, inside the retry loop
+            return User(login=user.login, id=user.id, name=user.name, email=user.email, is_bot=user.type == "Bot")
+
+        return self._call("read the authenticated user", whoami)
 
 
 def _classifier(operation: str) -> Callable[[Exception], Failure | None]:

@@ -277,6 +277,9 @@ class GitLabForge:
                          annotations: Sequence[Annotation] = ()) -> CheckRun | None:
         return None
 
+    def list_check_runs(self, sha: str, name: str) -> list[CheckRun]:
+        return []
+
     # -- refs and files --------------------------------------------------------------------------
     def get_branch_head(self, branch: str) -> str | None:
         try:
@@ -325,3 +328,13 @@ class GitLabForge:
             return self._call(f"read the access level of {login}", level)
         except NotFound:
             return Permission.NONE
+
+    def current_user(self) -> User:
+        def whoami() -> User:
+            self._gl.auth()  # GET /user
+            data = self._gl.user.attributes if self._gl.user is not None else {}
+            found = _user(data)
+            email = data.get("email") or data.get("public_email") or None
+            return User(login=found.login, id=found.id, name=found.name, email=email, is_bot=found.is_bot)
+
+        return self._call("read the authenticated user", whoami)

@@ -166,6 +166,8 @@ class Tag:
 class CheckRun:
     id: int
     url: str | None = None
+    name: str | None = None
+    conclusion: str | None = None
 
 
 # -- webhook events, as the handlers see them ------------------------------------------------------

@@ -187,9 +187,7 @@ def report(forge: Forge, repository: Repository, branch: str, sha: str, outcome:
     whose status is set (`_already_reported`), so the status must mean "everything was reported"."""
     listed = True
     if forge.kind == "github" and (annotations or not outcome.ok):
-        title, summary = messages.check_run_summary(outcome)
-        listed = forge.create_check_run(sha, RENDER_STATUS_CONTEXT, "success" if outcome.ok else "failure",
-                                        title, summary, annotations) is None
+        listed = not _ensure_check_run(forge, sha, outcome, annotations)
     pull = forge.find_pull_request(branch, repository.branch)
     if pull is not None:
         upsert_sticky(forge, pull, messages.render_report(sha, outcome, changed, annotations, listed))
@@ -197,6 +195,18 @@ def report(forge: Forge, repository: Repository, branch: str, sha: str, outcome:
     forge.set_commit_status(sha, "success" if outcome.ok else "failure", RENDER_STATUS_CONTEXT,
                             messages.status_description(outcome.ok, changed, outcome.error_message))
     crashpoints.reached("after_status")
+
+
+def _ensure_check_run(forge: Forge, sha: str, outcome: RenderOutcome, annotations: list[Annotation]) -> bool:
+    """One check run per head: a job redone after a crash finds the one it made (the same head renders
+    the same findings) instead of adding a second. Whether the forge holds one."""
+    if forge.list_check_runs(sha, RENDER_STATUS_CONTEXT):
+        return True
+    title, summary = messages.check_run_summary(outcome)
+    created = forge.create_check_run(sha, RENDER_STATUS_CONTEXT, "success" if outcome.ok else "failure",
+                                     title, summary, annotations)
+    crashpoints.reached("after_check_run")
+    return created is not None
 
 
 def upsert_sticky(forge: Forge, pull: PullRequest, body: str) -> None:

@@ -24,7 +24,7 @@ from bot.lifecycle.engine import Engine
 from bot.lifecycle.repositories import Repository
 from bot.lifecycle.transitions import GitOnlyTransitions
 
-FORGE_LOGIN_ENV = "PORCHBOT_FORGE_USER"  # who runs `rpkg approve` (the forge has no whoami we can use)
+FORGE_LOGIN_ENV = "PORCHBOT_FORGE_USER"  # overrides who runs `rpkg approve` (default: the token's owner)
 TAG_ATTEMPTS = 3
 
 
@@ -133,6 +133,15 @@ class PullRequestTransitions:
         self.actor = actor if actor is not None else os.environ.get(FORGE_LOGIN_ENV, "")
         self._git_only = GitOnlyTransitions()
 
+    def _actor(self) -> str:
+        """Who approves: the override, else whom the token belongs to (asked once)."""
+        if not self.actor:
+            login = self.forge.current_user().login
+            if not login:
+                raise InvalidInput(f"the forge did not name the token's owner: set {FORGE_LOGIN_ENV}")
+            self.actor = login
+        return self.actor
+
     def _pull(self, cache: RepositoryCache, revision: PackageRevision) -> PullRequest | None:
         return self.forge.find_pull_request(branch_of(revision), cache.repository.branch)
 
@@ -167,13 +176,12 @@ class PullRequestTransitions:
         revision = self._live(cache, revision)
         if revision.lifecycle != PROPOSED:
             raise Conflict(f"cannot approve {revision.name}: it is {revision.lifecycle}, expected Proposed")
-        if not self.actor:
-            raise InvalidInput(f"set {FORGE_LOGIN_ENV} to your forge login: approval checks who approves")
+        actor = self._actor()
         pull = self._pull(cache, revision)
         if pull is None:
             raise Conflict(f"cannot approve {revision.name}: its pull request is gone")
         state = draft_state(self.forge, self.config, cache.repository, pull, cache)
-        intent = Intent("approve", self.actor, Permission.NONE, seen_sha=cache.git.peel(revision.commit))
+        intent = Intent("approve", actor, Permission.NONE, seen_sha=cache.git.peel(revision.commit))
         actions = decide_approve(state, intent)
         if isinstance(actions[0], Reply):
             text = actions[0].text.replace(messages.REPLY_MARKER, "").strip()

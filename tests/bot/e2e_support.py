@@ -113,7 +113,7 @@ class World:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PORCHBOT_")}
         env.update(PORCHBOT_CONFIG_DIR=str(self.config_dir), PORCHBOT_STATE_DIR=str(self.cli_state / user),
                    GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1",
-                   DEPLOYMENTS_TOKEN=self.emulator.user(user).token, PORCHBOT_FORGE_USER=user,
+                   DEPLOYMENTS_TOKEN=self.emulator.user(user).token,
                    GIT_AUTHOR_NAME=user, GIT_AUTHOR_EMAIL=f"{user}@example.com")
         return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env,
                               cwd=PROJECT_DIR, timeout=120, check=False)

@@ -31,6 +31,8 @@ class RecordingForge:
     statuses: list[tuple[str, str, str]] = field(default_factory=list)
     permissions: dict[str, Permission] = field(default_factory=dict)
     forge_kind: ForgeKind = "github"
+    check_runs: list[tuple[str, str, str]] = field(default_factory=list)  # (sha, name, conclusion)
+    login: str = "porchbot"
 
     @property
     def kind(self) -> ForgeKind:
@@ -99,7 +101,14 @@ class RecordingForge:
 
     def create_check_run(self, sha: str, name: str, conclusion: str, title: str, summary: str,
                          annotations: Sequence[Annotation] = ()) -> CheckRun | None:
-        return None
+        if self.forge_kind != "github":
+            return None
+        self.check_runs.append((sha, name, conclusion))
+        return CheckRun(id=len(self.check_runs), name=name, conclusion=conclusion)
+
+    def list_check_runs(self, sha: str, name: str) -> list[CheckRun]:
+        return [CheckRun(id=i + 1, name=n, conclusion=c) for i, (h, n, c) in enumerate(self.check_runs)
+                if h == sha and n == name]
 
     def get_branch_head(self, branch: str) -> str | None:
         return None
@@ -115,3 +124,6 @@ class RecordingForge:
 
     def get_permission(self, login: str) -> Permission:
         return self.permissions.get(login, Permission.NONE)
+
+    def current_user(self) -> User:
+        return User(self.login)

@@ -94,7 +94,14 @@ class GitHubApi:
         self.add("GET", "/repos/{owner}/{repo}/issues/comments/{cid}/reactions", self.list_reactions)
         self.add("POST", "/repos/{owner}/{repo}/issues/comments/{cid}/reactions", self.create_reaction)
         self.add("DELETE", "/repos/{owner}/{repo}/issues/comments/{cid}/reactions/{rid}", self.delete_reaction)
+        self.add("GET", "/user", self.current_user)
         self.router.add("POST", "/api/graphql", self.graphql)
+
+    def current_user(self, request: Request) -> Response:
+        actor = self.actor(request)
+        if actor.type == "Bot":  # GitHub: an installation token is no user
+            raise ApiError(403, "Resource not accessible by integration")
+        return Response.json(200, self.shapes.public_user(actor))
 
     def get_repo(self, request: Request, owner: str, repo: str) -> Response:
         full = {**self.shapes.repository(self.repo(owner, repo)), "network_count": 0, "subscribers_count": 0}

@@ -230,7 +230,9 @@ def register_git_routes(api: GitHubApi) -> None:
     def list_check_runs(request: Request, owner: str, repo: str, ref: str) -> Response:
         found = api.repo(owner, repo)
         sha = found.bare.resolve(ref) or ref
-        runs = [shapes.check_run(found, run) for r, run in store.check_runs.values() if r is found and run.head_sha == sha]
+        name = request.query.get("check_name")
+        runs = [shapes.check_run(found, run) for r, run in store.check_runs.values()
+                if r is found and run.head_sha == sha and (name is None or run.name == name)]
         return Response.json(200, {"total_count": len(runs), "check_runs": runs})
 
     def annotations(request: Request, owner: str, repo: str, run_id: str) -> Response:

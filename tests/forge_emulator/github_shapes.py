@@ -33,6 +33,13 @@ class Shapes:
             "type": user.type, "site_admin": False,
         }
 
+    def public_user(self, user: User) -> dict[str, Any]:
+        """GET /user: GitHub's public-user (what a token without the user scope sees)."""
+        return {**self.user(user), "name": user.name, "company": None, "blog": "", "location": None,
+                "email": user.email, "hireable": None, "bio": None, "twitter_username": None,
+                "public_repos": 0, "public_gists": 0, "followers": 0, "following": 0,
+                "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}
+
     def repo_url(self, repo: Repo) -> str:
         return f"{self.api}/repos/{repo.full_name}"
 

@@ -154,6 +154,29 @@ def test_check_run_with_annotations(forge_emulator: Emulator, forge: Forge) -> N
     assert [a["start_line"] for a in stored.annotations] == list(range(1, 61))
 
 
+def test_check_runs_listed_by_head_and_name(forge_emulator: Emulator, forge: Forge) -> None:
+    sha = forge_emulator.branch_sha(REPO, draft_branch(forge_emulator))
+    assert sha is not None
+    assert forge.list_check_runs(sha, "porchbot/render") == []
+    run = forge.create_check_run(sha, "porchbot/render", "failure", "failed", "details")
+    forge.create_check_run(sha, "other/check", "success", "fine", "details")
+    listed = forge.list_check_runs(sha, "porchbot/render")
+    if forge_emulator.kind == "gitlab":
+        assert run is None and listed == []  # GitLab has no check runs
+        return
+    assert run is not None
+    assert [(r.id, r.name, r.conclusion) for r in listed] == [(run.id, "porchbot/render", "failure")]
+    main = forge_emulator.branch_sha(REPO, "main")
+    assert main is not None and forge.list_check_runs(main, "porchbot/render") == []
+
+
+def test_current_user_is_the_tokens_owner(forge_emulator: Emulator, forge: Forge) -> None:
+    forge_emulator.add_user("alice")
+    me = forge.current_user()
+    assert (me.login, me.id, me.is_bot) == ("porchbot", forge_emulator.user("porchbot").id, False)
+    assert make_forge(forge_emulator, "alice").current_user().login == "alice"
+
+
 def test_annotated_tag_on_a_commit(forge_emulator: Emulator, forge: Forge) -> None:
     sha = forge_emulator.branch_sha(REPO, "main")
     assert sha is not None

@@ -72,6 +72,8 @@ def run_scenario(emulator: Emulator) -> None:
     forge.set_commit_status(head, "success", description="rendered")
     forge.get_combined_status(head)
     forge.create_check_run(head, "porchbot/render", "failure", "t", "s", [Annotation("basens/x.yaml", 1, "bad")])
+    forge.list_check_runs(head, "porchbot/render")
+    forge.current_user()
     emulator.approve(REPO, pr.number, "alice")
     forge.list_approvals(pr.number)
     forge.get_permission("alice")
@@ -214,6 +216,35 @@ def test_every_github_response_matches_the_openapi_description(scenario: Emulato
     # Not emulated (the bot does not call them): labels, PR files/commits/check-if-merged, GET /app,
     # branch listing; statuses are listed through the /statuses/{sha} alias PyGithub uses.
     assert len(validated) >= 39, ", ".join(sorted(documented - validated))
+
+
+# GET /user (`users/get-authenticated`) is not in the subset. GitHub's REST docs (users/users, "Get the
+# authenticated user") answer one of private-user / public-user; a token without the user scope gets
+# public-user: simple-user's fields plus these (types as documented there).
+PUBLIC_USER_FIELDS: dict[str, Any] = {
+    "name": {"type": ["string", "null"]}, "company": {"type": ["string", "null"]},
+    "blog": {"type": ["string", "null"]}, "location": {"type": ["string", "null"]},
+    "email": {"type": ["string", "null"]}, "hireable": {"type": ["boolean", "null"]},
+    "bio": {"type": ["string", "null"]}, "twitter_username": {"type": ["string", "null"]},
+    "public_repos": {"type": "integer"}, "public_gists": {"type": "integer"}, "followers": {"type": "integer"},
+    "following": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
+    "updated_at": {"type": "string", "format": "date-time"},
+}
+
+
+def test_github_current_user_matches_the_documented_public_user(scenario: Emulator) -> None:
+    if scenario.kind != "github":
+        pytest.skip("GitHub only")
+    simple = to_json_schema(github_openapi()["components"]["schemas"]["simple-user"])
+    required = [*simple["required"], *(f for f in PUBLIC_USER_FIELDS if f != "twitter_username")]
+    schema = {**simple, "properties": {**simple["properties"], **PUBLIC_USER_FIELDS}, "required": required}
+    answers = [e for e in scenario.exchanges if e.method == "GET" and e.route == "/api/v3/user" and e.status == 200]
+    assert answers, "the scenario never asked GET /user"
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = [f"{'/'.join(map(str, err.absolute_path))}: {err.message[:160]}"
+                for answer in answers for err in validator.iter_errors(answer.payload)]
+    assert not problems, "\n".join(problems)
+    assert answers[0].payload["login"] == "porchbot"
 
 
 # -- webhooks ----------------------------------------------------------------------------------------
