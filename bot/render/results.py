@@ -18,23 +18,27 @@ def _results_sequence(step: StepOutcome, errors_only: bool = False) -> Node | No
     return seq
 
 
-def step_status_node(step: StepOutcome) -> Node:
-    """One ``renderStatus`` step: name, image|exec, executionError, stderr, exitCode, results, errorResults."""
-    node = Node.mapping()
-    if step.name:
-        node.set("name", Node.scalar(step.name))
-    if step.image:
-        node.set("image", Node.scalar(step.image))
-    if step.exec:
-        node.set("exec", Node.scalar(step.exec))
-    if step.execution_error:
-        node.set("executionError", Node.scalar(step.execution_error))
-    if step.stderr:
-        node.set("stderr", Node.scalar(step.stderr))
+def _set_present(node: Node, fields: list[tuple[str, str]]) -> None:
+    # kpt's structs tag these fields omitempty: an empty string is left out, not written as "".
+    for key, value in fields:
+        if value:
+            node.set(key, Node.scalar(value))
+
+
+def _set_outcome(node: Node, step: StepOutcome) -> None:
+    """What both records of a step end with: its exit code, then its results when there are any."""
     node.set("exitCode", Node.scalar(str(step.exit_code), tag=INT))
     results = _results_sequence(step)
     if results is not None:
         node.set("results", results)
+
+
+def step_status_node(step: StepOutcome) -> Node:
+    """One ``renderStatus`` step: name, image|exec, executionError, stderr, exitCode, results, errorResults."""
+    node = Node.mapping()
+    _set_present(node, [("name", step.name), ("image", step.image), ("exec", step.exec),
+                        ("executionError", step.execution_error), ("stderr", step.stderr)])
+    _set_outcome(node, step)
     errors = _results_sequence(step, errors_only=True)
     if errors is not None:
         node.set("errorResults", errors)
@@ -53,16 +57,8 @@ def results_file_node(steps: list[StepOutcome], exit_code: int) -> Node:
         if step.execution_error:
             continue  # never started: kpt records no item for it
         item = Node.mapping()
-        if step.image:
-            item.set("image", Node.scalar(step.image))
-        if step.exec:
-            item.set("exec", Node.scalar(step.exec))
-        if step.stderr:
-            item.set("stderr", Node.scalar(step.stderr))
-        item.set("exitCode", Node.scalar(str(step.exit_code), tag=INT))
-        results = _results_sequence(step)
-        if results is not None:
-            item.set("results", results)
+        _set_present(item, [("image", step.image), ("exec", step.exec), ("stderr", step.stderr)])
+        _set_outcome(item, step)
         items.content.append(item)
     if items.content:
         root.set("items", items)
