@@ -10,10 +10,8 @@ the same.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,35 +25,12 @@ from bot.jobs_redis import RedisJobStore
 from tests.forge_emulator import Emulator
 from tests.forge_emulator.fixtures import start_emulator
 from tests.ops.processes import WEBHOOK_SECRET, porchbot, serve, stop
+from tests.reliability.support import RENDER_SUBJECT, REPO, git_env, package_files, register_repository
 
 pytestmark = [pytest.mark.redis, pytest.mark.timeout(600)]
 
-REPO = "acme/deployments"
 DRAFTS = 50
 ROUNDS = 4  # the creating push and three edits: 200 pushes
-RENDER_SUBJECT = "Rendering package"
-
-KPTFILE = """\
-apiVersion: kpt.dev/v1
-kind: Kptfile
-metadata:
-  name: {name}
-  annotations:
-    config.kubernetes.io/local-config: "true"
-pipeline:
-  mutators:
-    - image: gcr.io/kpt-fn/set-namespace:v0.4.1
-      configMap:
-        namespace: {name}
-"""
-CONFIGMAP = """\
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: {name}
-data:
-  round: "{round}"
-"""
 
 
 @dataclass
@@ -65,10 +40,6 @@ class Fleet:
     workers: list[subprocess.Popen[bytes]]
     last_person_commit: dict[str, str]
     root: Path
-
-
-def _git_env() -> dict[str, str]:
-    return {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
 
 
 @contextmanager
@@ -81,15 +52,9 @@ def fleet(redis_url: str, root: Path) -> Iterator[Fleet]:
         config_dir = root / "config"
         config_dir.mkdir()
         (config_dir / "porchbot.yaml").write_text("render:\n  runtime: builtin\n")
+        register_repository(emulator, config_dir, root)
         token = emulator.user("porchbot").token
-        register = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "repo", "register", emulator.clone_url(REPO), "--name", "deployments",
-             "--deployment", "--forge", "github", "--token-env", "DEPLOYMENTS_TOKEN"],
-            env={**os.environ, **_git_env(), "PORCHBOT_CONFIG_DIR": str(config_dir),
-                 "PORCHBOT_STATE_DIR": str(root / "cli"), "DEPLOYMENTS_TOKEN": token},
-            capture_output=True, text=True, timeout=120, check=False)
-        assert register.returncode == 0, register.stderr
-        env = {**_git_env(), "PORCHBOT_REDIS_URL": redis_url, "PORCHBOT_CONFIG_DIR": str(config_dir),
+        env = {**git_env(), "PORCHBOT_REDIS_URL": redis_url, "PORCHBOT_CONFIG_DIR": str(config_dir),
                "PORCHBOT_GITHUB_TOKEN": token, "DEPLOYMENTS_TOKEN": token, "PORCHBOT_BOT_LOGIN": "porchbot",
                "PORCHBOT_JOB_LEASE_SECONDS": "8", "PORCHBOT_SWEEP_SECONDS": "0.5"}
         # Each process has its own state directory (git caches), as on separate machines.
@@ -109,9 +74,7 @@ def fleet(redis_url: str, root: Path) -> Iterator[Fleet]:
 def _push_round(fleet: Fleet, round_number: int) -> None:
     for n in range(DRAFTS):
         name = f"app{n}"
-        files: dict[str, str | bytes] = {f"{name}/configmap-{round_number}.yaml": CONFIGMAP.format(name=f"cm{round_number}", round=round_number)}
-        if round_number == 0:
-            files[f"{name}/Kptfile"] = KPTFILE.format(name=name)
+        files = package_files(name, round_number)
         # The store's lock: the web editor's commit lands on the head it read, never over a bot commit.
         with fleet.emulator.store.lock:
             sha = fleet.emulator.commit_files(REPO, f"drafts/{name}/v1", files, "dev", f"edit {round_number}")

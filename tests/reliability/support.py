@@ -222,7 +222,8 @@ class Bot:
         return forced
 
 
-def _register(emulator: Emulator, config_dir: Path, root: Path, kind: str) -> None:
+def register_repository(emulator: Emulator, config_dir: Path, root: Path, kind: str = "github") -> None:
+    """``porchbot repo register`` the emulated deployment repository, as an operator would."""
     token = emulator.user("porchbot").token
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "repo", "register", emulator.clone_url(REPO), "--name", "deployments",
@@ -248,7 +249,7 @@ def bot_world(root: Path, *, serve_workers: int = 2, config: str = BOT_CONFIG, l
         config_dir = root / "config"
         config_dir.mkdir()
         (config_dir / "porchbot.yaml").write_text(config)
-        _register(emulator, config_dir, root, kind)
+        register_repository(emulator, config_dir, root, kind)
         token = emulator.user("porchbot").token
         bot.env = {**git_env(), "PORCHBOT_CONFIG_DIR": str(config_dir), "PORCHBOT_STATE_DIR": str(root / "state"),
                    f"PORCHBOT_{kind.upper()}_TOKEN": token, "DEPLOYMENTS_TOKEN": token,
