@@ -17,19 +17,16 @@ commits on the final head), `stale_statuses` (statuses put on an older head afte
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_DIR))
+from _common import figures_parser, print_figures
 
-from bot.crashpoints import ENV, PROBABILITY_ENV  # noqa: E402
-from tests.reliability.support import REPO, Bot, bot_world, eventually, package_files  # noqa: E402
+from bot.crashpoints import ENV, PROBABILITY_ENV
+from tests.reliability.support import REPO, Bot, bot_world, eventually, package_files
 
 LEASE_SECONDS = 2.0
 
@@ -128,8 +125,7 @@ def run_burst(bot: Bot, pushes: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", action="store_true")
+    parser = figures_parser(__doc__)
     parser.add_argument("--kills", type=int, default=50)
     parser.add_argument("--probability", type=float, default=0.12)
     parser.add_argument("--in-flight", type=int, default=4)
@@ -144,11 +140,7 @@ def main() -> None:
             figures.update(run_burst(bot, args.pushes))
         figures["seconds"] = round(time.monotonic() - started, 1)
         figures["load_1m"] = round(os.getloadavg()[0], 2)
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for name, value in figures.items():
-            print(f"{name}: {value}")
+    print_figures(figures, args.json)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,12 @@ branch head with a `porchbot/render` success status (builtin functions). The mac
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import hmac
 import http.client
 import json
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -27,12 +25,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_DIR))
+from _common import figures_parser, print_figures
 
-from tests.bot.e2e_support import UPSTREAM_FILES  # noqa: E402
-from tests.bot.serve_process import serve_process  # noqa: E402
-from tests.forge_emulator.fixtures import start_emulator  # noqa: E402
+from tests.bot.e2e_support import UPSTREAM_FILES
+from tests.bot.serve_process import serve_process
+from tests.forge_emulator.fixtures import start_emulator
 
 SECRET = "bench-webhook-secret"
 REPO = "acme/deployments"
@@ -135,8 +132,7 @@ def measure_push_to_status(root: Path, pushes: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", action="store_true")
+    parser = figures_parser(__doc__)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--pushes", type=int, default=10)
@@ -148,11 +144,7 @@ def main() -> None:
             figures: dict[str, float] = measure_ack(base_url, args.rate, args.duration)
         figures.update(measure_push_to_status(root / "push", args.pushes))
     figures["load_avg_1m"] = round(os.getloadavg()[0], 2)
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for name, value in figures.items():
-            print(f"{name}: {value}")
+    print_figures(figures, args.json)
 
 
 if __name__ == "__main__":
