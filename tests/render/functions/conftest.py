@@ -54,6 +54,22 @@ def make_rl() -> MakeRL:
     return build
 
 
+def run_builtin(image: str, rl: ResourceList) -> ResourceList:
+    """Run the builtin registered for ``image`` on ``rl`` in place; ``rl`` comes back for chaining."""
+    from bot.render.functions.registry import lookup
+
+    function = lookup(image)
+    assert function is not None, image
+    function.run(rl)
+    return rl
+
+
+def result_rows(rl: ResourceList) -> list[tuple[str, str, str, str]]:
+    """Each result as (message, severity, field path, file path): what the tables compare."""
+    return [(r.message, r.severity, r.field.path if r.field else "", r.file.path if r.file else "")
+            for r in rl.results]
+
+
 def emit(node: Node) -> str:
     from bot.render.yaml.emitter import emit_node
 

@@ -8,7 +8,8 @@ from bot.render.functions.apply_setters import current_setter_values
 from bot.render.functions.registry import lookup
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
+from tests.render.functions.conftest import MakeRL, emit, run_builtin
+from tests.render.functions.conftest import result_rows as results
 
 IMAGE = "gcr.io/kpt-fn/apply-setters:unstable"
 
@@ -49,15 +50,7 @@ data:
 
 
 def run(rl: ResourceList) -> ResourceList:
-    function = lookup(IMAGE)
-    assert function is not None
-    function.run(rl)
-    return rl
-
-
-def results(rl: ResourceList) -> list[tuple[str, str, str, str]]:
-    return [(r.message, r.severity, r.field.path if r.field else "", r.file.path if r.file else "")
-            for r in rl.results]
+    return run_builtin(IMAGE, rl)
 
 
 def config(**data: str) -> str:

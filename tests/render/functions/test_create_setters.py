@@ -8,7 +8,7 @@ from bot.render.functions.create_setters import replace_once
 from bot.render.functions.registry import lookup
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
+from tests.render.functions.conftest import MakeRL, emit, run_builtin
 
 IMAGE = "gcr.io/kpt-fn/create-setters:unstable"
 
@@ -49,10 +49,7 @@ data:
 
 
 def run(rl: ResourceList) -> ResourceList:
-    function = lookup(IMAGE)
-    assert function is not None
-    function.run(rl)
-    return rl
+    return run_builtin(IMAGE, rl)
 
 
 def results(rl: ResourceList) -> list[tuple[str, str, str]]:

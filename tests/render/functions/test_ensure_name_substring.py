@@ -13,7 +13,7 @@ from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import Node
 from tests.conftest import shared_path
-from tests.render.functions.conftest import MakeRL, annotate, emit, parse_items
+from tests.render.functions.conftest import MakeRL, annotate, emit, parse_items, run_builtin
 
 MASTER = "gcr.io/kpt-fn/ensure-name-substring:unstable"
 V020 = "gcr.io/kpt-fn/ensure-name-substring:v0.2.0"
@@ -60,10 +60,7 @@ def config(key: str = "prepend", value: str = "prod-") -> str:
 
 
 def run(rl: ResourceList, image: str = MASTER) -> ResourceList:
-    function = lookup(image)
-    assert function is not None, image
-    function.run(rl)
-    return rl
+    return run_builtin(image, rl)
 
 
 def names(rl: ResourceList) -> list[str]:

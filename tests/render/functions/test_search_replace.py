@@ -9,7 +9,8 @@ from bot.render.functions.registry import lookup
 from bot.render.functions.search_replace import doublestar_match, path_pattern_match
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
+from tests.render.functions.conftest import MakeRL, emit, run_builtin
+from tests.render.functions.conftest import result_rows as results
 
 IMAGE = "gcr.io/kpt-fn/search-replace:unstable"
 
@@ -40,15 +41,7 @@ def config(**data: str) -> str:
 
 
 def run(rl: ResourceList, image: str = IMAGE) -> ResourceList:
-    function = lookup(image)
-    assert function is not None, image
-    function.run(rl)
-    return rl
-
-
-def results(rl: ResourceList) -> list[tuple[str, str, str, str]]:
-    return [(r.message, r.severity, r.field.path if r.field else "", r.file.path if r.file else "")
-            for r in rl.results]
+    return run_builtin(image, rl)
 
 
 @pytest.mark.parametrize("image", [IMAGE, "ghcr.io/kptdev/krm-functions-catalog/search-replace:latest",

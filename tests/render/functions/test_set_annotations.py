@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render.functions.registry import lookup
-from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from tests.render.functions.conftest import MakeRL, emit
+from tests.render.functions.conftest import run_builtin as run
 
 pytestmark = pytest.mark.usefixtures("only_these_builtins")
 
@@ -44,13 +43,6 @@ annotations:
   team: payments
   audited: "true"
 """
-
-
-def run(image: str, rl: ResourceList) -> ResourceList:
-    function = lookup(image)
-    assert function is not None, image
-    function.run(rl)
-    return rl
 
 
 def test_master_annotates_everything_and_reports_per_field(make_rl: MakeRL) -> None:

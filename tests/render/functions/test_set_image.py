@@ -8,7 +8,7 @@ from bot.render.functions.registry import lookup
 from bot.render.functions.set_image import split_image
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
+from tests.render.functions.conftest import MakeRL, emit, run_builtin
 
 IMAGE = "gcr.io/kpt-fn/set-image:unstable"
 
@@ -57,10 +57,7 @@ def config(**data: str) -> str:
 
 
 def run(rl: ResourceList) -> ResourceList:
-    function = lookup(IMAGE)
-    assert function is not None
-    function.run(rl)
-    return rl
+    return run_builtin(IMAGE, rl)
 
 
 def messages(rl: ResourceList) -> list[tuple[str, str]]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render.functions.registry import lookup
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from tests.render.functions.conftest import MakeRL, emit
+from tests.render.functions.conftest import run_builtin as run
 
 pytestmark = pytest.mark.usefixtures("only_these_builtins")
 
@@ -54,13 +54,6 @@ metadata:
   annotations:
     config.kubernetes.io/local-config: "true"
 """
-
-
-def run(image: str, rl: ResourceList) -> ResourceList:
-    function = lookup(image)
-    assert function is not None, image
-    function.run(rl)
-    return rl
 
 
 def by_kind(rl: ResourceList, kind: str) -> str:

@@ -8,6 +8,7 @@ from bot.render.functions.registry import lookup
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from tests.render.functions.conftest import MakeRL, emit
+from tests.render.functions.conftest import run_builtin as run
 
 pytestmark = pytest.mark.usefixtures("only_these_builtins")
 
@@ -55,13 +56,6 @@ subjects:
 """
 
 CONFIG = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  namespace: {ns}\n"
-
-
-def run(image: str, rl: ResourceList) -> ResourceList:
-    function = lookup(image)
-    assert function is not None, image
-    function.run(rl)
-    return rl
 
 
 def messages(rl: ResourceList) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ import pytest
 from bot.render.functions.registry import lookup
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
+from tests.render.functions.conftest import MakeRL, emit, run_builtin
 
 MASTER = "ghcr.io/kptdev/krm-functions-catalog/starlark:latest"
 V050 = "gcr.io/kpt-fn/starlark:v0.5.0"
@@ -43,9 +43,7 @@ def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(rl: ResourceList, image: str = MASTER) -> None:
-    builtin = lookup(image)
-    assert builtin is not None, image
-    builtin.run(rl)
+    run_builtin(image, rl)
 
 
 def failure(rl: ResourceList, image: str = MASTER) -> FunctionError:

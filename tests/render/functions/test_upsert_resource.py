@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render.functions.registry import lookup
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from tests.render.functions.conftest import MakeRL, emit
+from tests.render.functions.conftest import run_builtin as run
 
 MASTER = "upsert-resource:unstable"
 V020 = "gcr.io/kpt-fn/upsert-resource:v0.2.0"
@@ -52,12 +52,6 @@ def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.render.functions import registry
 
     monkeypatch.setattr(registry, "_load_all", lambda: None)
-
-
-def run(image: str, rl: ResourceList) -> None:
-    builtin = lookup(image)
-    assert builtin is not None, image
-    builtin.run(rl)
 
 
 def test_replaces_the_match_keeping_its_file_place(make_rl: MakeRL) -> None:
