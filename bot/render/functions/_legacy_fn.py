@@ -9,6 +9,7 @@ prints it, then ``main`` prints it again with a newline) before exiting 1.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from bot.render.resourcelist import ResourceList, Result, ResultField, ResultFile
 from bot.render.runtimes.base import FunctionError
@@ -155,3 +156,23 @@ def fail_legacy(rl: ResourceList, result_message: str, error_text: str) -> None:
     """Record the single error result the function emits, then fail as its binary does."""
     rl.results.append(legacy_result(result_message, severity="error"))
     raise FunctionError(error_text, exit_code=1, stderr=f"{error_text}{error_text}\n")
+
+
+class LegacyFilter(Protocol):
+    """A decoded legacy function: it edits the items in place, then says what it did."""
+
+    def filter(self, items: list[Node]) -> None: ...
+
+    def results(self) -> list[Result]: ...
+
+
+def run_legacy(rl: ResourceList, make_filter: Callable[[], LegacyFilter], error_type: type[Exception],
+               failure: Callable[[str], str]) -> None:
+    """The kyaml framework's flow: decode the config, filter every item, report; ``error_type`` is fatal
+    and ``failure`` turns its text into the function's one error result."""
+    try:
+        legacy_filter = make_filter()
+        legacy_filter.filter(rl.items)
+    except error_type as error:
+        fail_legacy(rl, failure(str(error)), str(error))
+    rl.results.extend(legacy_filter.results())

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from bot.render.functions._legacy_fn import (
     accept,
     config_data,
-    fail_legacy,
     go_quote,
     item_file_path,
     legacy_result,
     mapping_fields,
     parse_value,
     retag_plain,
+    run_legacy,
 )
 from bot.render.functions.registry import BuiltinFunction, register
 from bot.render.resourcelist import ResourceList, Result
@@ -164,12 +164,8 @@ def _parse_array(setter_value: str) -> list[Node]:
 
 def run(rl: ResourceList) -> None:
     # Go ranges over a map here (random order); that only matters when a value holds "${...}".
-    applier = ApplySetters(setters=list(config_data(rl.function_config).items()))
-    try:
-        applier.filter(rl.items)
-    except ApplySettersError as error:
-        fail_legacy(rl, f"failed to apply setters: {error}", str(error))
-    rl.results.extend(applier.results())
+    run_legacy(rl, lambda: ApplySetters(setters=list(config_data(rl.function_config).items())),
+               ApplySettersError, lambda error: f"failed to apply setters: {error}")
 
 
 register(

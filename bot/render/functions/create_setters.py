@@ -15,12 +15,12 @@ from bot.render.functions._legacy_fn import (
     accept,
     comment_as_read_back,
     config_data,
-    fail_legacy,
     go_quote,
     item_file_path,
     legacy_result,
     mapping_fields,
     parse_value,
+    run_legacy,
 )
 from bot.render.functions.registry import BuiltinFunction, register
 from bot.render.resourcelist import ResourceList, Result
@@ -146,12 +146,8 @@ def replace_once(text: str, setters: list[tuple[str, str]]) -> str:
 
 
 def run(rl: ResourceList) -> None:
-    try:
-        setters = CreateSetters.decode(rl.function_config)
-        setters.filter(rl.items)
-    except CreateSettersError as error:
-        fail_legacy(rl, f"failed to create setters: {error}", str(error))
-    rl.results.extend(setters.results())
+    run_legacy(rl, lambda: CreateSetters.decode(rl.function_config), CreateSettersError,
+               lambda error: f"failed to create setters: {error}")
 
 
 register(

@@ -14,13 +14,13 @@ from bot.render.functions._legacy_fn import (
     accept,
     comment_as_read_back,
     config_data,
-    fail_legacy,
     go_quote,
     item_file_path,
     legacy_result,
     mapping_fields,
     node_text,
     retag_plain,
+    run_legacy,
 )
 from bot.render.functions.registry import BuiltinFunction, register
 from bot.render.resourcelist import ResourceList, Result
@@ -320,12 +320,8 @@ def _segment_to_regex(segment: str) -> str:
 
 
 def run(rl: ResourceList) -> None:
-    try:
-        search = SearchReplace.decode(rl.function_config)
-        search.filter(rl.items)
-    except SearchReplaceError as error:
-        fail_legacy(rl, f"failed to perform search-replace operation: {go_quote(str(error))}", str(error))
-    rl.results.extend(search.results())
+    run_legacy(rl, lambda: SearchReplace.decode(rl.function_config), SearchReplaceError,
+               lambda error: f"failed to perform search-replace operation: {go_quote(error)}")
 
 
 register(
