@@ -3,20 +3,35 @@
 The API address comes from the repository's clone URL (github.com → api.github.com, any other GitHub host
 → ``<host>/api/v3`` as GitHub Enterprise serves it; GitLab → the host itself), unless the repository's
 policies name an ``api_url``. The bot acts with its own token; the CLI (``rpkg propose|approve|reject``)
-with the user's, named by the repository's ``token_env``.
+with the user's, named by the repository's ``token_env``. The bot's identity on GitHub is either a token
+(``PORCHBOT_GITHUB_TOKEN``) or, without one, a GitHub App (``PORCHBOT_GITHUB_APP_ID`` +
+``PORCHBOT_GITHUB_APP_PRIVATE_KEY_FILE``) whose installation tokens also authenticate the bot's git.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.errors import InvalidInput
 from bot.forges.base import Forge
+from bot.lifecycle.credentials import TOKEN_USERNAMES, Credential
 from bot.lifecycle.repositories import Repository
+
+if TYPE_CHECKING:  # PyGithub is imported only when GitHub is used: `rpkg` on git-only starts faster
+    from bot.forges.github_app import InstallationTokens
 
 GITHUB_TOKEN_ENV = "PORCHBOT_GITHUB_TOKEN"
 GITLAB_TOKEN_ENV = "PORCHBOT_GITLAB_TOKEN"
+GITHUB_APP_ID_ENV = "PORCHBOT_GITHUB_APP_ID"
+GITHUB_APP_KEY_ENV = "PORCHBOT_GITHUB_APP_PRIVATE_KEY_FILE"
+
+# One token cache per (API, app) for the whole process: the forge and git share each installation token.
+_app_tokens: dict[tuple[str, str], InstallationTokens] = {}
+_app_lock = threading.Lock()
 
 
 def repo_full_name(url: str) -> str:
@@ -69,10 +84,50 @@ def forge_for(repository: Repository, token: str | None = None) -> Forge:
     return GitLabForge(full_name, secret, url=api_url(repository))
 
 
+def app_tokens(repository: Repository) -> InstallationTokens | None:
+    """The bot's GitHub App tokens for ``repository``: only on GitHub, with an app configured and no
+    PORCHBOT_GITHUB_TOKEN (a token, when set, wins)."""
+    app_id = os.environ.get(GITHUB_APP_ID_ENV, "").strip()
+    key_file = os.environ.get(GITHUB_APP_KEY_ENV, "").strip()
+    if repository.forge != "github" or not app_id or os.environ.get(GITHUB_TOKEN_ENV):
+        return None
+    if not key_file:
+        raise InvalidInput(f"{GITHUB_APP_ID_ENV} is set but {GITHUB_APP_KEY_ENV} is not: the app needs its key")
+    base_url = api_url(repository)
+    with _app_lock:
+        tokens = _app_tokens.get((base_url, app_id))
+        if tokens is None:
+            try:
+                private_key = Path(key_file).read_text()
+            except OSError as err:
+                raise InvalidInput(f"cannot read the GitHub App private key ({GITHUB_APP_KEY_ENV}): "
+                                   f"{err.strerror}") from err
+            from bot.forges.github_app import InstallationTokens
+
+            tokens = _app_tokens[(base_url, app_id)] = InstallationTokens(app_id, private_key, base_url=base_url)
+        return tokens
+
+
 def bot_forge(repository: Repository) -> Forge:
-    """The bot's own identity: PORCHBOT_GITHUB_TOKEN / PORCHBOT_GITLAB_TOKEN first, then ``token_env``."""
+    """The bot's own identity: PORCHBOT_GITHUB_TOKEN / PORCHBOT_GITLAB_TOKEN first, then the GitHub App,
+    then ``token_env``."""
+    tokens = app_tokens(repository)
+    if tokens is not None:
+        from bot.forges.github import GitHubForge
+
+        return GitHubForge.with_installation_tokens(repo_full_name(repository.url), tokens,
+                                                    base_url=api_url(repository))
     env = GITHUB_TOKEN_ENV if repository.forge == "github" else GITLAB_TOKEN_ENV
     return forge_for(repository, os.environ.get(env) or None)
+
+
+def bot_git_credential(repository: Repository) -> Credential | None:
+    """The bot's git credential when it acts as a GitHub App: the current installation token (renewed
+    before it expires); None means the repository's own credentials."""
+    tokens = app_tokens(repository)
+    if tokens is None:
+        return None
+    return Credential(TOKEN_USERNAMES["github"], tokens.token(repo_full_name(repository.url)))
 
 
 def find_registered(repositories: dict[str, Repository], forge: str, full_name: str) -> Repository | None:

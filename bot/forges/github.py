@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import github
 import requests
-from github import Auth, GithubIntegration
+from github import Auth
 from github.NamedUser import NamedUser
 from github.Organization import Organization
 from github.PullRequest import PullRequest as GhPullRequest
@@ -18,6 +18,7 @@ from bot.metrics import forge_call
 
 from .base import RENDER_STATUS_CONTEXT, RetryPolicy
 from .errors import Failure, call_with_retry, classify_status, network_failure
+from .github_app import InstallationTokenAuth, InstallationTokens
 from .models import (
     Annotation,
     CheckRun,
@@ -83,16 +84,17 @@ class GitHubForge:
     @classmethod
     def with_app(cls, repo_name: str, app_id: int | str, private_key: str, installation_id: int | None = None,
                  *, base_url: str = DEFAULT_API, **kwargs: Any) -> GitHubForge:
-        """GitHub App auth: a JWT signed with the app's key buys an installation token (renewed as needed)."""
-        app_auth = Auth.AppAuth(app_id, private_key)
-        if installation_id is None:
-            owner, name = repo_name.split("/", 1)
-            retry = kwargs.get("retry") or RetryPolicy()
-            integration = GithubIntegration(auth=app_auth, base_url=base_url, retry=None)
-            installation_id = call_with_retry(
-                lambda: integration.get_repo_installation(owner, name).id,
-                _classifier("find the app installation for " + repo_name), retry)
-        return cls(repo_name, app_auth.get_installation_auth(installation_id), base_url=base_url, **kwargs)
+        """GitHub App auth: a JWT signed with the app's key buys an installation token (renewed as needed);
+        the installation is looked up for `repo_name` unless given."""
+        tokens = InstallationTokens(app_id, private_key, base_url=base_url, retry=kwargs.get("retry"))
+        if installation_id is not None:
+            tokens.remember(repo_name, installation_id)
+        return cls.with_installation_tokens(repo_name, tokens, base_url=base_url, **kwargs)
+
+    @classmethod
+    def with_installation_tokens(cls, repo_name: str, tokens: InstallationTokens, **kwargs: Any) -> GitHubForge:
+        """App auth through tokens shared with others (the bot's git credentials use the same ones)."""
+        return cls(repo_name, InstallationTokenAuth(tokens, repo_name), **kwargs)
 
     @property
     def kind(self) -> ForgeKind:

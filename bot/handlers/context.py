@@ -12,6 +12,7 @@ from bot import forge_factory, policy
 from bot.forges.base import Forge
 from bot.forges.models import RepoRef
 from bot.lifecycle.cache import RepositoryCache
+from bot.lifecycle.credentials import Credential
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.repositories import Repository
 
@@ -23,6 +24,7 @@ class BotContext:
     engine: Engine = field(default_factory=Engine)
     bot_login: str = "porchbot"
     build_forge: ForgeBuilder = forge_factory.bot_forge
+    git_credential: Callable[[Repository], Credential | None] = forge_factory.bot_git_credential
     _config: policy.BotConfig | None = None
     _forges: dict[str, Forge] = field(default_factory=dict)
     _locks: dict[str, threading.Lock] = field(default_factory=dict)
@@ -58,6 +60,7 @@ class BotContext:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 cache = self.engine.cache(repository.name)
+                cache.credential_source = self.git_credential
                 cache.fetched = False
                 cache.fetch()
                 yield cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 
 from bot.config import LifecycleSettings
 from bot.lifecycle import credentials
@@ -22,6 +23,9 @@ class RepositoryCache:
         self.url = resolve_local_url(repository.url)
         self.git_dir = settings.git_cache_dir / f"{repository.name}.git"
         self._remote_env: dict[str, str] | None = None
+        # Short-lived credentials (the bot's GitHub App installation token) override the repository's;
+        # asked for every git process so a renewed token is used. None from it: the repository's own.
+        self.credential_source: Callable[[Repository], credentials.Credential | None] | None = None
         self.git = Git(self.git_dir)
         self.fetched = False
 
@@ -30,6 +34,10 @@ class RepositoryCache:
         return redact(self.repository.url)
 
     def remote_env(self) -> dict[str, str]:
+        if self.credential_source is not None:
+            credential = self.credential_source(self.repository)
+            if credential is not None:
+                return credentials.git_environment(self.settings, credential)
         if self._remote_env is None:
             credential = credentials.credential_for(self.settings, self.repository)
             self._remote_env = credentials.git_environment(self.settings, credential)
