@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         if self.github_configured and not self.github_webhook_secret:
             raise PorchbotError("GitHub is configured but PORCHBOT_GITHUB_WEBHOOK_SECRET is not set: "
                                 "refusing to accept unsigned webhooks")
+        if self.github_app_id and not self.github_token and not (
+                self.github_app_private_key_file and self.github_app_private_key_file.is_file()):
+            raise PorchbotError("PORCHBOT_GITHUB_APP_ID is set but PORCHBOT_GITHUB_APP_PRIVATE_KEY_FILE does not "
+                                "name a readable key file: the GitHub App cannot authenticate")
         if self.gitlab_configured and not self.gitlab_webhook_secret:
             raise PorchbotError("GitLab is configured but PORCHBOT_GITLAB_WEBHOOK_SECRET is not set: "
                                 "refusing to accept webhooks without a token")

@@ -282,7 +282,8 @@ def register_git_routes(api: GitHubApi) -> None:
             raise ApiError(404, "Not Found")
         token = f"ghs_{secrets.token_hex(18)}"
         store.installation_tokens[token] = app
-        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+        store.token_expiry[token] = time.time() + store.app_token_ttl
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(store.token_expiry[token]))
         return api.created({"token": token, "expires_at": expires,
                             "permissions": {"contents": "write", "pull_requests": "write"},
                             "repository_selection": "selected"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,6 +49,8 @@ class Store:
         self.check_runs: dict[int, tuple[Repo, CheckRun]] = {}
         self.apps: dict[int, App] = {}
         self.installation_tokens: dict[str, App] = {}
+        self.token_expiry: dict[str, float] = {}  # installation token -> epoch seconds; refused after
+        self.app_token_ttl = 3600.0  # GitHub's: one hour
         self._numbers: dict[str, itertools.count[int]] = {}
         self.listeners: list[Callable[[Event], None]] = []
 
@@ -72,7 +75,9 @@ class Store:
                 if secrets.compare_digest(user.token, token):
                     return user
             app = self.installation_tokens.get(token)
-            return app.bot if app else None
+            if app is None or self.token_expiry.get(token, float("inf")) <= time.time():
+                return None
+            return app.bot
 
     def user_by_id(self, user_id: int) -> User | None:
         return next((u for u in self.users.values() if u.id == user_id), None)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.errors import Forbidden
+from bot import forge_factory
+from bot.errors import Forbidden, InvalidInput
 from bot.forges.base import RetryPolicy
 from bot.forges.github import GitHubForge
+from bot.forges.github_app import InstallationTokens
+from bot.lifecycle.repositories import Repository
 from tests.forge_emulator import Emulator
 
 from .conftest import REPO
@@ -57,3 +63,67 @@ def test_a_key_the_app_does_not_have_is_refused(github_emulator: Emulator, app_k
                                  base_url=github_emulator.api_url, retry=RetryPolicy(sleep=lambda s: None))
     with pytest.raises(Forbidden, match="401"):
         forge.get_pull_request(1)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_installation_token_renewed_before_it_expires(github_emulator: Emulator, app_key: rsa.RSAPrivateKey) -> None:
+    github_emulator.register_app(APP_ID, public_pem(app_key), INSTALLATION_ID, [REPO])
+    clock = Clock()
+    tokens = InstallationTokens(APP_ID, pem(app_key), base_url=github_emulator.api_url, refresh_margin=300,
+                                clock=clock)
+    first = tokens.token(REPO)
+    assert tokens.token(REPO) == first  # cached while valid
+    clock.now += 3600 - 300 - 5  # still more than the margin left
+    assert tokens.token(REPO) == first
+    clock.now += 10  # within the margin: renewed before GitHub would refuse it
+    second = tokens.token(REPO)
+    assert second != first
+    routes = [e.route for e in github_emulator.exchanges]
+    assert routes.count("/api/v3/app/installations/{installation_id}/access_tokens") == 2
+    assert routes.count("/api/v3/repos/{owner}/{repo}/installation") == 1  # looked up once per repository
+
+
+def test_the_forge_outlives_its_first_token(github_emulator: Emulator, app_key: rsa.RSAPrivateKey) -> None:
+    github_emulator.register_app(APP_ID, public_pem(app_key), INSTALLATION_ID, [REPO])
+    github_emulator.store.app_token_ttl = 3.0
+    tokens = InstallationTokens(APP_ID, pem(app_key), base_url=github_emulator.api_url, refresh_margin=1.5)
+    forge = GitHubForge.with_installation_tokens(REPO, tokens, base_url=github_emulator.api_url,
+                                                 retry=RetryPolicy(sleep=lambda s: None))
+    assert forge.get_branch_head("main") == github_emulator.branch_sha(REPO, "main")
+    first = tokens.token(REPO)
+    time.sleep(3.2)
+    assert github_emulator.store.user_by_token(first) is None  # the emulator refuses an expired token
+    assert forge.get_branch_head("main") == github_emulator.branch_sha(REPO, "main")
+    assert tokens.token(REPO) != first
+
+
+def test_the_bot_acts_as_the_app_only_without_a_token(github_emulator: Emulator, app_key: rsa.RSAPrivateKey,
+                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    github_emulator.register_app(APP_ID, public_pem(app_key), INSTALLATION_ID, [REPO])
+    key_file = tmp_path / "app.pem"
+    key_file.write_text(pem(app_key))
+    repository = Repository("deployments", github_emulator.clone_url(REPO), forge="github", auth="token",
+                            token_env="UNSET_DEPLOYMENTS_TOKEN")
+    monkeypatch.delenv(forge_factory.GITHUB_TOKEN_ENV, raising=False)
+    monkeypatch.setenv(forge_factory.GITHUB_APP_ID_ENV, str(APP_ID))
+    monkeypatch.setenv(forge_factory.GITHUB_APP_KEY_ENV, str(key_file))
+    credential = forge_factory.bot_git_credential(repository)
+    assert credential is not None and credential.username == "x-access-token"
+    assert github_emulator.store.user_by_token(credential.password) == github_emulator.user("porchbot[bot]")
+    forge = forge_factory.bot_forge(repository)
+    assert forge.get_permission("porchbot[bot]").name == "MAINTAIN"
+    # the forge and git share one installation token
+    assert forge_factory.bot_git_credential(repository) == credential
+    monkeypatch.setenv(forge_factory.GITHUB_APP_KEY_ENV, str(tmp_path / "missing.pem"))
+    monkeypatch.setenv(forge_factory.GITHUB_APP_ID_ENV, "999")
+    with pytest.raises(InvalidInput, match="private key"):
+        forge_factory.bot_forge(repository)
+    monkeypatch.setenv(forge_factory.GITHUB_TOKEN_ENV, "a-token")  # a token wins over the app
+    assert forge_factory.bot_git_credential(repository) is None
