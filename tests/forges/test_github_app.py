@@ -10,11 +10,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot import forge_factory
-from bot.errors import Forbidden, InvalidInput
+from bot.errors import Forbidden, InvalidInput, PorchbotError
 from bot.forges.base import RetryPolicy
 from bot.forges.github import GitHubForge
 from bot.forges.github_app import InstallationTokens
 from bot.lifecycle.repositories import Repository
+from bot.settings import Settings
 from tests.forge_emulator import Emulator
 
 from .conftest import REPO
@@ -127,3 +128,12 @@ def test_the_bot_acts_as_the_app_only_without_a_token(github_emulator: Emulator,
         forge_factory.bot_forge(repository)
     monkeypatch.setenv(forge_factory.GITHUB_TOKEN_ENV, "a-token")  # a token wins over the app
     assert forge_factory.bot_git_credential(repository) is None
+
+
+def test_serve_refuses_an_app_without_its_key(tmp_path: Path) -> None:
+    settings = Settings(github_app_id=str(APP_ID), github_app_private_key_file=tmp_path / "missing.pem",
+                        github_webhook_secret="s")
+    with pytest.raises(PorchbotError, match="PRIVATE_KEY_FILE"):
+        settings.check_serve()
+    (tmp_path / "missing.pem").write_text("key")
+    assert settings.check_serve()  # hints only
