@@ -85,3 +85,16 @@ def test_cli_transitions_use_the_forge_with_the_users_token(kind: str, tmp_path:
         assert _tags(w) == ["istions/v1"]
         published = w.lifecycle(approved.stdout.split()[0])
         assert published is not None and published[2:5] == ["v1", "true", "Published"]
+
+
+@pytest.mark.parametrize(("override", "expected"), [("", "carol"), ("dave", "dave")],
+                         ids=["token-owner", "override"])
+def test_the_approver_is_the_tokens_owner_unless_overridden(override: str, expected: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.lifecycle.prmode import FORGE_LOGIN_ENV, PullRequestTransitions
+    from bot.policy import BotConfig
+    from tests.bot.fakes import RecordingForge
+
+    monkeypatch.setenv(FORGE_LOGIN_ENV, override)
+    transitions = PullRequestTransitions(RecordingForge(login="carol"), BotConfig())
+    assert transitions._actor() == expected
