@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from pydantic import SecretStr
 
 from bot import forge_factory
 from bot.errors import Forbidden, InvalidInput, PorchbotError
@@ -132,7 +133,7 @@ def test_the_bot_acts_as_the_app_only_without_a_token(github_emulator: Emulator,
 
 def test_serve_refuses_an_app_without_its_key(tmp_path: Path) -> None:
     settings = Settings(github_app_id=str(APP_ID), github_app_private_key_file=tmp_path / "missing.pem",
-                        github_webhook_secret="s")
+                        github_webhook_secret=SecretStr("s"))
     with pytest.raises(PorchbotError, match="PRIVATE_KEY_FILE"):
         settings.check_serve()
     (tmp_path / "missing.pem").write_text("key")
