@@ -107,22 +107,32 @@ def set_image(draw: st.DrawFn, spec: PackageSpec) -> FnConfig:
     if draw(st.booleans()):
         return draw(data_config({"name": name, **change}))
     image = "".join(f"    {key}: {value}\n" for key, value in {"name": name, **change}.items())
+    if draw(st.booleans()):  # images in a field kustomize does not know by default
+        image += "additionalImageFields:\n  - kind: ConfigMap\n    path: data/image\n"
     return FnConfig(config_file="apiVersion: fn.kpt.dev/v1alpha1\nkind: SetImage\nmetadata:\n  name: set-image\n"
                                 "  annotations:\n    config.kubernetes.io/local-config: \"true\"\n"
                                 f"image:\n{image}")
 
 
 def ensure_name_substring(draw: st.DrawFn, spec: PackageSpec) -> FnConfig:
+    """Configs are resources it renames too: each gets its own name, or a second render would meet
+    two configs renamed alike (kustomize's duplicate id error, as in the image)."""
     mode, substring = draw(st.sampled_from((("prepend", "dev-"), ("append", "-v2"), ("prepend", "web"))))
+    name = spec.config_name("ensure")
     if draw(st.booleans()):
-        return draw(data_config({mode: substring}))
+        return FnConfig(config_map={mode: substring}) if draw(st.booleans()) else \
+            FnConfig(config_file=config_map_file({mode: substring}, name))
+    extra = ("additionalNameFields:\n  - kind: Deployment\n    path: spec/template/metadata/labels/app\n"
+             if draw(st.booleans()) else "")
     return FnConfig(config_file="apiVersion: fn.kpt.dev/v1alpha1\nkind: EnsureNameSubstring\nmetadata:\n"
-                                f"  name: ensure\nsubstring: {substring}\neditMode: {mode}\n")
+                                f"  name: {name}\nsubstring: {substring}\neditMode: {mode}\n{extra}")
 
 
 def apply_setters(draw: st.DrawFn, spec: PackageSpec) -> FnConfig:
     setters = draw(st.dictionaries(st.sampled_from(("replicas", "image", "tag", "unused")),
                                    st.sampled_from(("3", "nginx", "1.27", "busybox")), min_size=1, max_size=3))
+    if draw(st.booleans()):  # an array setter ("[]" is left out: see test_apply_setters_empty_list_*)
+        setters["command"] = draw(st.sampled_from(("[nginx, -v]", "- one\\n- two", "[one]", "not-a-list", "")))
     return draw(data_config(setters))
 
 
@@ -151,7 +161,8 @@ STARLARK_PROGRAMS = (
     # it stays a fixed point after another step (an annotator) touched it.
     'items = [r for r in ctx.resource_list["items"] if r["metadata"]["name"] != "generated"]\n'
     'items.append({"apiVersion": "v1", "kind": "ConfigMap",'
-    ' "metadata": {"name": "generated"}, "data": {"count": str(len(items)), "flag": "yes"}})\n'
+    ' "metadata": {"name": "generated"},'
+    ' "data": {"deployments": str(len([r for r in items if r["kind"] == "Deployment"])), "flag": "yes"}})\n'
     'ctx.resource_list["items"] = items',
     'load("encoding/json.star", "json")\n'
     'for r in ctx.resource_list["items"]:\n'

@@ -48,6 +48,12 @@ class PackageSpec:
     resources: list[Resource]
     files: dict[str, str] = field(default_factory=dict)  # path -> text (resources, no Kptfile yet)
     scope: str = ""  # the (sub)package directory a config is being drawn for: "" or "sub/"
+    configs_named: int = 0
+
+    def config_name(self, base: str) -> str:
+        """A functionConfig name unique in the package tree."""
+        self.configs_named += 1
+        return f"{base}-{self.configs_named}"
 
     def names(self, kind: str | None = None) -> list[str]:
         return [r.name for r in self.resources if kind is None or r.kind == kind]
@@ -84,13 +90,17 @@ def resource_text(resource: Resource, wide: bool) -> str:
         replicas = " # kpt-set: ${replicas}" if resource.setters else ""
         image = " # kpt-set: ${image}:${tag}" if resource.setters and ":" in resource.image else ""
         pad = "      "
+        # An array setter on a block sequence (on a flow one, apply-setters leaves the old comment on
+        # the value, which yaml.v3 then writes after the next key: see test_apply_setters_* below).
+        command = (f"{pad}{cont}command: # kpt-set: ${{command}}\n{pad}{cont}{dash}nginx\n{pad}{cont}{dash}-g\n"
+                   if resource.setters else "")
         text += (f"spec:\n  replicas: {resource.replicas}{replicas}\n"
                  f"  selector:\n    matchLabels:\n      app: {resource.name}\n"
                  f"  template:\n    metadata:\n      labels:\n        app: {resource.name}\n"
                  f"    spec:\n      containers:\n"
                  f"{pad}{dash}name: {quoted(resource.name, resource.quote)}\n"
                  f"{pad}{cont}image: {quoted(resource.image, resource.quote)}{image}\n"
-                 f"{pad}{cont}args: [\"--port\", \"8080\"]\n"
+                 f"{pad}{cont}args: [\"--port\", \"8080\"]\n{command}"
                  f"{pad}{cont}envFrom:\n{pad}{cont}{dash}configMapRef:\n"
                  f"{pad}{cont}{cont}    name: {resource.name}-env\n")
     elif resource.kind == "Service":
@@ -98,7 +108,8 @@ def resource_text(resource: Resource, wide: bool) -> str:
                  f"{dash}port: 80 # public\n{cont}targetPort: {quoted('8080', 'double')}\n")
     elif resource.kind == "ConfigMap":
         text += (f"data:\n  owner: {quoted('team-' + resource.name, resource.quote)} # who to call\n"
-                 f"  replicas: \"{resource.replicas}\"\n  endpoint: {resource.name}.svc\n")
+                 f"  replicas: \"{resource.replicas}\"\n  endpoint: {resource.name}.svc\n"
+                 f"  image: {resource.image}\n")
         text += "".join(f"  value-{index}: {_tricky(TRICKY_VALUES[index])}\n" for index in resource.tricky)
     elif resource.kind == "K8sRequiredLabels":
         text += (f"spec:\n  enforcementAction: dryrun\n  match:\n    kinds:\n"

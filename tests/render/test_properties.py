@@ -228,3 +228,37 @@ def test_a_failing_builtin_stderr_is_recorded_as_kpt_records_a_container_one() -
     results = rendered.tree["results/results.yaml"].decode()
     error = 'only one of ["by-value", "by-value-regex"] can be provided'
     assert f"    stderr: {error}{error}\n" in results, results
+
+
+def _empty_list_setter_package() -> dict[str, str]:
+    config = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fn-config\ndata:\n  command: \"[]\"\n"
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
+                  "      containers:\n      - name: web\n        command: # kpt-set: ${command}\n"
+                  "        - nginx\n        env: []\n")
+    return {"Kptfile": kptfile_text("app", "gcr.io/kpt-fn/apply-setters:v0.2.0",
+                                    [("fn-config.yaml", FnConfig(config_file=config))]),
+            "fn-config.yaml": config, "deployment.yaml": deployment}
+
+
+# Found by the properties: the setter value "[]" (not "") empties the sequence but keeps block style
+# and the comment on the key, which yaml.v3's emitting rules (ours mirror them) write as
+# "command: # kpt-set: ${command}" and then "[]" at column 0: not YAML. In a container that is the
+# function printing malformed output, so kpt (and our docker runtime) fail the render; in process
+# nothing is serialised before write-back, so the builtin runtime writes the broken file.
+@pytest.mark.xfail(strict=True, reason="builtin apply-setters with the setter value '[]' writes malformed YAML")
+def test_apply_setters_empty_list_value_never_writes_malformed_yaml() -> None:
+    import yaml
+
+    rendered = render_copy(_empty_list_setter_package(), "builtin")
+    for name, text in rendered.tree.items():
+        if name.endswith(".yaml") or name.endswith("Kptfile"):
+            list(yaml.safe_load_all(text))
+
+
+@pytest.mark.docker
+@pytest.mark.xfail(strict=True, reason="builtin apply-setters with the setter value '[]' succeeds where docker fails")
+def test_apply_setters_empty_list_value_fails_alike_on_both_runtimes(function_images: None) -> None:
+    files = _empty_list_setter_package()
+    builtin, docker = render_copy(files, "builtin"), render_copy(files, "docker")
+    assert docker.exit_code == 1  # the container's output does not parse
+    assert (builtin.exit_code, builtin.tree) == (docker.exit_code, docker.tree)
