@@ -47,7 +47,12 @@ def get(
     if output not in OUTPUT_FORMATS:
         raise InvalidInput(f"unknown output format {output!r}: use yaml, json or wide")
     engine = Engine()
-    listed = engine.all_revisions(repository or None)
+    failures: list[tuple[str, PorchbotError]] = []
+    listed = engine.all_revisions(repository or None, failures)
+    for failed, err in failures:  # one unreachable repository does not hide the others
+        sys.stderr.write(f"warning: repository {failed!r} not listed: {err}\n")
+    if failures and not listed and len(failures) == len(engine.repositories()):
+        raise failures[0][1]
     if forge_backed(engine):
         from bot.lifecycle import prmode
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.config import LifecycleSettings, load_settings
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput, NotFound, PorchbotError
 from bot.lifecycle import repositories
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.discovery import Discovery, PackageRevision
@@ -39,11 +39,19 @@ class Engine:
             cache.ensure()
         return Discovery(cache).list()
 
-    def all_revisions(self, only: str | None = None) -> list[PackageRevision]:
+    def all_revisions(self, only: str | None = None,
+                      failures: list[tuple[str, PorchbotError]] | None = None) -> list[PackageRevision]:
+        """Every repository's revisions. With ``failures``, a repository that cannot be read is
+        recorded there and the others are still listed; without it, the first failure raises."""
         names = [only] if only else sorted(self.repositories())
         found: list[PackageRevision] = []
         for name in names:
-            found.extend(self.revisions(name))
+            try:
+                found.extend(self.revisions(name))
+            except PorchbotError as err:
+                if failures is None or only:
+                    raise
+                failures.append((name, err))
         return found
 
     def find_by_ref(self, repository: str, ref: str) -> PackageRevision | None:
