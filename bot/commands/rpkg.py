@@ -49,10 +49,10 @@ def get(
     engine = Engine()
     failures: list[tuple[str, PorchbotError]] = []
     listed = engine.all_revisions(repository or None, failures)
-    for failed, err in failures:  # one unreachable repository does not hide the others
-        sys.stderr.write(f"warning: repository {failed!r} not listed: {err}\n")
     if failures and not listed and len(failures) == len(engine.repositories()):
         raise failures[0][1]
+    for failed, err in failures:  # one unreachable repository does not hide the others
+        sys.stderr.write(f"warning: repository {failed!r} not listed: {err}\n")
     if forge_backed(engine):
         from bot.lifecycle import prmode
 
