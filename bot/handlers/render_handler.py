@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from bot.sandbox import base_branch_patterns, preflight
 
 log = logging.getLogger("porchbot.render")
 _MOVED = ("non-fast-forward", "fetch first", "stale info")  # git's words for "the branch moved"
+PUSH_ATTEMPTS = 4
+PUSH_RETRY_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -81,17 +84,37 @@ def _render_commit_parent(cache: RepositoryCache, head: str) -> str | None:
 
 
 def _push_child(cache: RepositoryCache, branch: str, commit: str, parent: str) -> bool:
-    """Plain (non-force) push of ``commit`` onto ``branch``: refused by the remote if it moved."""
+    """Plain (non-force) push of ``commit`` onto ``branch``: refused by the remote if it moved.
+
+    Other refusals are retried a few times first: a remote busy with concurrent pushes to the same
+    repository can reject one transiently (ref lock contention), and giving up at once would leave an
+    error status on a head that renders fine a second later. Authentication and missing-repository
+    failures are final at once.
+    """
     ref = f"refs/heads/{branch}"
-    result = cache.git.run_raw("push", "--porcelain", "-q", cache.url, f"{commit}:{ref}", env=cache.remote_env())
-    if result.returncode != 0:
+    for attempt in range(PUSH_ATTEMPTS):
+        result = cache.git.run_raw("push", "--porcelain", "-q", cache.url, f"{commit}:{ref}",
+                                   env=cache.remote_env())
+        if result.returncode == 0:
+            cache.git.update_refs([RefUpdate(ref, commit, parent)])
+            return True
         output = result.stdout + result.stderr
-        if not any(reason in output for reason in _MOVED):
-            raise classify_remote_failure(cache.repository.url, output)  # not a race: say so in the status
-        log.info("render dropped: branch moved", extra={"draft": branch, "head_sha": parent})
-        return False
-    cache.git.update_refs([RefUpdate(ref, commit, parent)])
-    return True
+        if any(reason in output for reason in _MOVED):
+            log.info("render dropped: branch moved", extra={"draft": branch, "head_sha": parent})
+            return False
+        failure = classify_remote_failure(cache.repository.url, output)
+        if attempt == PUSH_ATTEMPTS - 1 or not _transient(output):
+            raise failure  # not a race: say so in the status
+        log.warning("render push refused, retrying", extra={"draft": branch, "head_sha": parent,
+                                                           "reason": str(failure)})
+        time.sleep(PUSH_RETRY_SECONDS * (2 ** attempt))
+    raise AssertionError("unreachable")
+
+
+def _transient(output: str) -> bool:
+    lowered = output.lower()
+    return not any(word in lowered for word in ("authentication failed", "could not read username",
+                                                 "not found", "does not appear to be a git repository"))
 
 
 def _already_reported(forge: Forge, sha: str) -> bool:

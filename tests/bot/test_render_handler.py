@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.config import LifecycleSettings
+from bot.errors import PorchbotError
 from bot.handlers import render_handler
 from bot.handlers.context import BotContext
 from bot.lifecycle.engine import Engine
@@ -109,3 +110,46 @@ def test_a_failed_render_commits_nothing(setup: tuple[BotContext, Repository, Re
     assert report is not None and not report.ok and not report.changed
     assert git("--git-dir", str(remote), "rev-parse", BRANCH).strip() == pushed
     assert [(sha, state) for sha, state, _ in forge.statuses] == [(pushed, "failure")]
+
+
+def _reject_next_pushes(remote: Path, count: int, message: str) -> None:
+    """A pre-receive hook on the real remote that refuses the next ``count`` pushes with ``message``."""
+    counter = remote / "refusals-left"
+    counter.write_text(str(count))
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(f"""#!/bin/sh
+left=$(cat '{counter}')
+if [ "$left" -gt 0 ]; then
+  echo $((left - 1)) > '{counter}'
+  echo '{message}' >&2
+  exit 1
+fi
+exit 0
+""")
+    hook.chmod(0o755)
+
+
+def test_a_transient_push_refusal_is_retried(setup: tuple[BotContext, Repository, RemoteForge, Path, Path],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx, repository, forge, _, remote = setup
+    monkeypatch.setattr(render_handler, "PUSH_RETRY_SECONDS", 0.01)
+    pushed = git("--git-dir", str(remote), "rev-parse", BRANCH).strip()
+    _reject_next_pushes(remote, 2, "error: cannot lock ref: Unable to create index.lock")
+    report = render_handler.render_draft(ctx, repository, BRANCH)
+    assert report is not None and report.ok and report.changed and not report.dropped
+    head = git("--git-dir", str(remote), "rev-parse", BRANCH).strip()
+    assert git("--git-dir", str(remote), "log", "-1", "--format=%s%n%P", head).split("\n")[:2] == [
+        "Rendering package", pushed]
+    assert [(sha, state) for sha, state, _ in forge.statuses] == [(head, "success")]
+
+
+def test_a_lasting_push_refusal_ends_in_one_error(setup: tuple[BotContext, Repository, RemoteForge, Path, Path],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx, repository, _, _, remote = setup
+    monkeypatch.setattr(render_handler, "PUSH_RETRY_SECONDS", 0.01)
+    pushed = git("--git-dir", str(remote), "rev-parse", BRANCH).strip()
+    _reject_next_pushes(remote, 99, "error: the remote is read-only today")
+    with pytest.raises(PorchbotError, match="cannot reach"):
+        render_handler.render_draft(ctx, repository, BRANCH)
+    assert int((remote / "refusals-left").read_text()) == 99 - render_handler.PUSH_ATTEMPTS
+    assert git("--git-dir", str(remote), "rev-parse", BRANCH).strip() == pushed
