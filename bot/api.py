@@ -6,11 +6,12 @@ cannot be read is reported in ``errors`` and the others are still listed.
 
 from __future__ import annotations
 
+import hmac
 import html
 import threading
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from bot.errors import PorchbotError
@@ -53,8 +54,22 @@ def list_repositories() -> list[dict[str, Any]]:
     return [repository_object(repo, True, "") for repo in engine.repositories().values()]
 
 
-def create_router() -> APIRouter:
-    router = APIRouter()
+def bearer_check(token: str | None) -> Any:
+    """A dependency refusing requests without ``Authorization: Bearer <token>`` (when a token is set)."""
+
+    def check(request: Request) -> None:
+        if token is None:
+            return
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), f"Bearer {token}".encode()):
+            raise HTTPException(status_code=401, detail="missing or wrong bearer token",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    return check
+
+
+def create_router(token: str | None = None) -> APIRouter:
+    router = APIRouter(dependencies=[Depends(bearer_check(token))])
 
     @router.get("/api/v1/repositories")
     def repositories() -> dict[str, Any]:

@@ -48,7 +48,8 @@ def create_app(settings: Settings, queue: Queue) -> FastAPI:
     app = FastAPI(title="porchbot", docs_url=None, redoc_url=None)
     from bot.api import create_router
 
-    app.include_router(create_router())
+    token = settings.api_token.get_secret_value() if settings.api_token else None
+    app.include_router(create_router(token))
 
     def accept(forge: str, event: str, delivery: str, body: bytes, content_type: str) -> Response:
         try:

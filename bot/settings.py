@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     gitlab_token: SecretStr | None = None
     gitlab_url: str = "https://gitlab.com"
     bot_login: str = "porchbot"
+    # When set, /api/v1/* and the dashboard need `Authorization: Bearer <token>`.
+    api_token: SecretStr | None = None
     workers: int = 2
     # A claimed job whose worker died comes back after its lease; the sweeper looks every sweep_seconds.
     job_lease_seconds: float = 120.0

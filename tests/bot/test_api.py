@@ -56,3 +56,16 @@ def test_dashboard_shows_revisions_escaped(client: TestClient) -> None:
 def test_unknown_repository_is_reported_not_raised(client: TestClient) -> None:
     body = client.get("/api/v1/packagerevisions?repository=nope").json()
     assert body["items"] == [] and "nope" in body["errors"][0]
+
+
+def test_api_token_guards_the_read_only_api(tmp_path: Path) -> None:
+    from pydantic import SecretStr
+
+    settings = Settings(state_dir=tmp_path / "state", config_dir=tmp_path / "config",
+                        api_token=SecretStr("read-token"))
+    client = TestClient(create_app(settings, Queue(settings)))
+    assert client.get("/api/v1/repositories").status_code == 401
+    assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = client.get("/api/v1/repositories", headers={"Authorization": "Bearer read-token"})
+    assert ok.status_code == 200 and ok.json()["items"] == []
+    assert client.get("/healthz").status_code == 200  # probes stay open
