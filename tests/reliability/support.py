@@ -13,13 +13,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from tests.bot.e2e_support import eventually
 from tests.forge_emulator import Emulator
 from tests.forge_emulator.fixtures import start_emulator
 from tests.forge_emulator.store import identity
@@ -28,7 +28,6 @@ from tests.ops.processes import WEBHOOK_SECRET, get_text, porchbot, serve, stop
 REPO = "acme/deployments"
 RENDER_SUBJECT = "Rendering package"
 ZERO = "0" * 40
-T = TypeVar("T")
 
 BOT_CONFIG = """\
 render:
@@ -73,17 +72,6 @@ def package_files(name: str, round_number: int, image: str = SET_NAMESPACE) -> d
 
 def git_env() -> dict[str, str]:
     return {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout: float = 60.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 @dataclass
