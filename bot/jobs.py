@@ -39,7 +39,7 @@ class JobStore(Protocol):
     def finish(self, job_id: str, *, failed: bool = False) -> None: ...
     def release(self, job_id: str) -> None: ...
     def expired(self, now: float | None = None) -> list[str]: ...
-    def pending_ids(self) -> list[str]: ...
+    def pending_ids(self, older_than: float = 0.0) -> list[str]: ...
     def counts(self) -> dict[str, int]: ...
 
 
@@ -149,9 +149,10 @@ class SqliteJobStore:
             (RUNNING, moment)).fetchall()
         return [r[0] for r in rows]
 
-    def pending_ids(self) -> list[str]:
-        rows = self._conn().execute("SELECT job_id FROM jobs WHERE status=? ORDER BY created",
-                                    (PENDING,)).fetchall()
+    def pending_ids(self, older_than: float = 0.0) -> list[str]:
+        """Pending jobs stored at least ``older_than`` seconds ago, oldest first."""
+        rows = self._conn().execute("SELECT job_id FROM jobs WHERE status=? AND created<=? ORDER BY created",
+                                    (PENDING, self._clock() - older_than)).fetchall()
         return [r[0] for r in rows]
 
     def counts(self) -> dict[str, int]:

@@ -130,8 +130,15 @@ class RedisJobStore:
         pairs = [(float(_text(flat[i + 1])), _text(flat[i])) for i in range(0, len(flat), 2)]
         return [job_id for _created, job_id in sorted(pairs)]
 
-    def pending_ids(self) -> list[str]:
-        return [_text(job_id) for job_id in self._redis.zrange(f"{self._ns}:pending", 0, -1)]
+    def pending_ids(self, older_than: float = 0.0) -> list[str]:
+        """Pending jobs stored at least ``older_than`` seconds ago (by this store's clock), oldest first."""
+        if self._clock is not None:
+            now = self._clock()
+        else:
+            seconds, micros = self._redis.time()
+            now = seconds + micros / 1e6
+        return [_text(job_id) for job_id in self._redis.zrangebyscore(f"{self._ns}:pending", "-inf",
+                                                                       now - older_than)]
 
     def counts(self) -> dict[str, int]:
         raw: Any = self._redis.hgetall(f"{self._ns}:counts")

@@ -178,7 +178,9 @@ class Queue:
         turn: Callable[[float], bool] | None = getattr(self.store, "sweep_turn", None)
         if turn is not None and not turn(self.sweep_seconds):
             return 0
-        ids = self.store.expired() + self.store.pending_ids()
+        # A job stored within the last period is still in huey's queue: handing it out again would only
+        # add a duplicate message per sweep for every job of a backlog.
+        ids = self.store.expired() + self.store.pending_ids(older_than=self.sweep_seconds)
         for job_id in ids:
             self._task(job_id)
         return len(ids)

@@ -55,3 +55,13 @@ def test_renew_extends_only_the_current_claim(tmp_path: Path) -> None:
     assert not store.renew("a", job.attempts + 1, 10)  # another claim's attempt number
     store.finish("a")
     assert not store.renew("a", job.attempts, 10)
+
+
+def test_pending_ids_can_leave_out_fresh_jobs(tmp_path: Path) -> None:
+    now = [1000.0]
+    store = SqliteJobStore(tmp_path / "jobs.db", clock=lambda: now[0])
+    store.add("old", "github", "k", {})
+    now[0] += 10
+    store.add("fresh", "github", "k", {})
+    assert store.pending_ids() == ["old", "fresh"]
+    assert store.pending_ids(older_than=5) == ["old"]

@@ -210,3 +210,10 @@ def test_a_redis_that_does_not_answer_is_a_clear_error() -> None:
         RedisJobStore.from_url(url)
     message = str(refused.value)
     assert "does not answer" in message and "127.0.0.1" in message and "hunter2" not in message
+
+
+def test_pending_ids_can_leave_out_fresh_jobs(client: redis.Redis) -> None:
+    store = make_store(client)  # the Redis server's own clock
+    store.add("a", "github", "k", {})
+    assert store.pending_ids() == ["a"]
+    assert store.pending_ids(older_than=3600) == []
