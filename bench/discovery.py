@@ -26,7 +26,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from bot.config import load_settings  # noqa: E402
+from bot.config.locations import load_settings  # noqa: E402
 from bot.lifecycle import naming  # noqa: E402
 from bot.lifecycle.engine import Engine  # noqa: E402
 

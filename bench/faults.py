@@ -2,7 +2,7 @@
 
     python bench/faults.py [--json] [--kills 50] [--probability 0.12] [--in-flight 4] [--pushes 20]
 
-Kills: one `porchbot worker` runs with every crashpoint armed (bot.crashpoints, each hit with
+Kills: one `porchbot worker` runs with every crashpoint armed (bot.queue.crashpoints, each hit with
 --probability): it SIGKILLs itself at random points of renders and approvals, and is restarted each
 time, until --kills deaths; then a clean worker finishes the rest. Meanwhile drafts go through the
 whole lifecycle: created with a PR, pushed to twice, rendered, `/approve`d (merge, tag, branch deleted).
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from _common import figures_parser, print_figures
 
-from bot.crashpoints import ENV, PROBABILITY_ENV
+from bot.queue.crashpoints import ENV, PROBABILITY_ENV
 from tests.reliability.support import REPO, Bot, bot_world, eventually, package_files
 
 LEASE_SECONDS = 2.0

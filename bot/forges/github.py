@@ -14,7 +14,7 @@ from github.Organization import Organization
 from github.PullRequest import PullRequest as GhPullRequest
 
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.metrics import forge_call
+from bot.observability.metrics import forge_call
 
 from .base import RENDER_STATUS_CONTEXT, RetryPolicy
 from .errors import Failure, call_with_retry, classify_status, network_failure

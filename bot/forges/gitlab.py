@@ -16,7 +16,7 @@ import requests
 from gitlab.v4.objects import Project, ProjectMergeRequest
 
 from bot.errors import Conflict, InvalidInput, NotFound, NotMergeable
-from bot.metrics import forge_call
+from bot.observability.metrics import forge_call
 
 from .base import RENDER_STATUS_CONTEXT, RetryPolicy
 from .errors import Failure, call_with_retry, classify_status, network_failure

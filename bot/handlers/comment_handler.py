@@ -9,17 +9,17 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from bot import messages
+from bot.pr import messages
 from bot.errors import PorchbotError
 from bot.forges.base import Forge
 from bot.forges.models import CommentEvent, Permission, PullRequest
-from bot.handlers import trust
+from bot.pr import trust
 from bot.handlers.context import BotContext
-from bot.handlers.decide import DraftState, Intent, IntentKind, decide
-from bot.handlers.executor import apply
+from bot.pr.decide import DraftState, Intent, IntentKind, decide
+from bot.pr.executor import apply
 from bot.handlers.render_handler import draft_parts
 from bot.handlers.slash import Command, parse_comment
-from bot.lifecycle import prmode
+from bot.pr import pull_transitions as prmode
 from bot.lifecycle.repositories import Repository
 
 log = logging.getLogger("porchbot.comments")

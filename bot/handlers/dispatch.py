@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot import messages
+from bot.pr import messages
 from bot.errors import PorchbotError, RateLimited
 from bot.forges.base import RENDER_STATUS_CONTEXT
 from bot.forges.models import CommentEvent, PullRequestEvent, PushEvent
@@ -18,7 +18,7 @@ from bot.handlers.context import BotContext
 from bot.handlers.events import Event, parse_event
 from bot.handlers.pull_handler import handle_pull
 from bot.handlers.render_handler import draft_parts, render_draft
-from bot.jobs import RATE_LIMIT_ATTEMPTS, Job
+from bot.queue.sqlite_store import RATE_LIMIT_ATTEMPTS, Job
 
 log = logging.getLogger("porchbot.handlers")
 _context: BotContext | None = None
@@ -29,7 +29,7 @@ def context() -> BotContext:
     global _context
     with _context_lock:
         if _context is None:
-            from bot.settings import load_settings
+            from bot.config.settings import load_settings
 
             _context = BotContext(bot_login=load_settings().bot_login)
         return _context

@@ -1,6 +1,6 @@
 """PR / MR events: opened, ready, converted to draft, closed, merged.
 
-The lifecycle of a draft is its PR's state (see `bot.lifecycle.prmode`), so opening, readying,
+The lifecycle of a draft is its PR's state (see `bot.pr.pull_transitions`), so opening, readying,
 converting and closing need no bookkeeping; what the bot does is render a newly opened draft (so that
 its sticky report is there) and publish a merge done by a person: tag ``<pkgpath>/v<N>``, delete the branch.
 """
@@ -11,10 +11,10 @@ import logging
 
 from bot.forges.models import PullRequestEvent
 from bot.handlers.context import BotContext
-from bot.handlers.decide import Intent, decide
-from bot.handlers.executor import apply
+from bot.pr.decide import Intent, decide
+from bot.pr.executor import apply
 from bot.handlers.render_handler import draft_parts, render_draft
-from bot.lifecycle import prmode
+from bot.pr import pull_transitions as prmode
 
 log = logging.getLogger("porchbot.pulls")
 

@@ -15,19 +15,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import crashpoints, messages, metrics
+from bot.queue import crashpoints
+from bot.pr import messages
+from bot.observability import metrics
 from bot.errors import PorchbotError
 from bot.forges.base import RENDER_STATUS_CONTEXT, Forge
 from bot.forges.models import Annotation, PullRequest
-from bot.handlers import trust
-from bot.handlers.annotations import annotations_for
+from bot.pr import trust
+from bot.pr.render_annotations import annotations_for
 from bot.handlers.context import BotContext
 from bot.lifecycle import commits, naming
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.gitaccess import RefUpdate, classify_remote_failure
 from bot.lifecycle.repositories import Repository
 from bot.render.api import RenderOptions, RenderOutcome, render_package
-from bot.sandbox import base_branch_patterns, preflight
+from bot.config.sandbox import base_branch_patterns, preflight
 
 log = logging.getLogger("porchbot.render")
 _MOVED = ("non-fast-forward", "fetch first", "stale info")  # git's words for "the branch moved"

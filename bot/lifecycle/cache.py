@@ -6,7 +6,7 @@ import os
 import shutil
 from collections.abc import Callable
 
-from bot.config import LifecycleSettings
+from bot.config.locations import LifecycleSettings
 from bot.lifecycle import credentials
 from bot.lifecycle.gitaccess import Git, RefUpdate, classify_remote_failure, git_outside, redact
 from bot.lifecycle.repositories import Repository, resolve_local_url

@@ -6,7 +6,7 @@ import json
 import os
 from typing import Any
 
-from bot.config import LifecycleSettings
+from bot.config.locations import LifecycleSettings
 from bot.lifecycle.gitaccess import Identity
 
 INIT_SUBJECT = "Creating new empty revision"

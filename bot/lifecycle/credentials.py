@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import LifecycleSettings
+from bot.config.locations import LifecycleSettings
 from bot.errors import InvalidInput
 from bot.lifecycle.repositories import Repository
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.config import LifecycleSettings, load_settings
+from bot.config.locations import LifecycleSettings, load_settings
 from bot.errors import InvalidInput, NotFound, PorchbotError
 from bot.lifecycle import repositories
 from bot.lifecycle.cache import RepositoryCache

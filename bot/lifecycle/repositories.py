@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import LifecycleSettings
+from bot.config.locations import LifecycleSettings
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.lifecycle.naming import normalize_directory, validate_repository_name
 

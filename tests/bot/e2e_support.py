@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.messages import STATUS_MARKER
+from bot.pr.messages import STATUS_MARKER
 from tests.bot.serve_process import serve_process
 from tests.forge_emulator import Emulator
 from tests.forge_emulator.fixtures import start_emulator

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.app import create_app
-from bot.queue import Queue
-from bot.settings import Settings
+from bot.web.app import create_app
+from bot.queue.jobqueue import Queue
+from bot.config.settings import Settings
 
 
 def _porchbot(env: dict[str, str], *args: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bot.forges.models import Permission, PullRequest, User
-from bot.handlers.decide import (
+from bot.pr.decide import (
     Action,
     ConvertToDraft,
     DraftState,

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from bot.config import LifecycleSettings
+from bot.config.locations import LifecycleSettings
 from bot.forges.models import Permission, PullRequest, User
 from bot.handlers import dispatch
 from bot.handlers.context import BotContext
-from bot.jobs import Job
+from bot.queue.sqlite_store import Job
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.repositories import Repository, register
 from tests.bot.fakes import RecordingForge

@@ -11,7 +11,7 @@ import pytest
 from bot.errors import InvalidInput
 from bot.forges.models import CommentEvent, PullRequestEvent, PushEvent
 from bot.handlers.events import parse_event
-from bot.intake import classify_github, classify_gitlab
+from bot.web.intake import classify_github, classify_gitlab
 from tests.conftest import shared_path
 
 GH_REPO = {"full_name": "acme/deployments", "clone_url": "https://github.com/acme/deployments.git",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.jobs import SqliteJobStore
+from bot.queue.sqlite_store import SqliteJobStore
 
 
 def test_add_deduplicates_delivery_ids(tmp_path: Path) -> None:

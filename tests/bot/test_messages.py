@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import messages
+from bot.pr import messages
 from bot.forges.models import Annotation, PullRequest, User
 from bot.handlers.slash import parse_comment
 from bot.render.api import RenderOutcome, StepOutcome

@@ -91,8 +91,8 @@ def test_cli_transitions_use_the_forge_with_the_users_token(kind: str, tmp_path:
                          ids=["token-owner", "override"])
 def test_the_approver_is_the_tokens_owner_unless_overridden(override: str, expected: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.lifecycle.prmode import FORGE_LOGIN_ENV, PullRequestTransitions
-    from bot.policy import BotConfig
+    from bot.pr.pull_transitions import FORGE_LOGIN_ENV, PullRequestTransitions
+    from bot.config.policy import BotConfig
     from tests.bot.fakes import RecordingForge
 
     monkeypatch.setenv(FORGE_LOGIN_ENV, override)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import LifecycleSettings
+from bot.config.locations import LifecycleSettings
 from bot.errors import PorchbotError
 from bot.handlers import render_handler
 from bot.handlers.context import BotContext

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.webhooks import verify_github_signature, verify_gitlab_token
+from bot.web.signatures import verify_github_signature, verify_gitlab_token
 
 # GitHub's documented check value.
 DOC_SECRET = "It's a Secret to Everybody"

@@ -10,13 +10,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
-from bot import forge_factory
+from bot.forges import factory as forge_factory
 from bot.errors import Forbidden, InvalidInput, PorchbotError
 from bot.forges.base import RetryPolicy
 from bot.forges.github import GitHubForge
 from bot.forges.github_app import InstallationTokens
 from bot.lifecycle.repositories import Repository
-from bot.settings import Settings
+from bot.config.settings import Settings
 from tests.forge_emulator import Emulator
 
 from .conftest import REPO

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import metrics
+from bot.observability import metrics
 from bot.errors import NotFound
 from bot.forges.base import Forge
 from tests.forge_emulator import Emulator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import load_settings
+from bot.config.locations import load_settings
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.discovery import Discovery, build_revisions, package_dirs
 from bot.lifecycle.gitaccess import Ref

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.settings import Settings
+from bot.config.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = PROJECT_DIR / "docker-compose.yaml"

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import redis
 
-from bot.jobs_redis import RedisJobStore
+from bot.queue.redis_store import RedisJobStore
 
 pytestmark = pytest.mark.redis
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from bot import metrics
-from bot.jobs import Job
-from bot.jobs_redis import RedisJobStore
-from bot.queue import EmbeddedWorker, Queue
-from bot.settings import Settings
+from bot.observability import metrics
+from bot.queue.sqlite_store import Job
+from bot.queue.redis_store import RedisJobStore
+from bot.queue.jobqueue import EmbeddedWorker, Queue
+from bot.config.settings import Settings
 from tests.ops.processes import porchbot, stop
 from tests.ops.recorder import RECORD_ENV, SLEEP_ENV, read_records
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from bot.jobs_redis import RedisJobStore
+from bot.queue.redis_store import RedisJobStore
 from tests.ops.processes import comment_payload, porchbot, post_github, serve, stop
 from tests.ops.recorder import RECORD_ENV, SLEEP_ENV, read_records
 

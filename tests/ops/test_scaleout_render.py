@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from bot.jobs_redis import RedisJobStore
+from bot.queue.redis_store import RedisJobStore
 from tests.forge_emulator import Emulator
 from tests.forge_emulator.fixtures import start_emulator
 from tests.ops.processes import WEBHOOK_SECRET, porchbot, serve, stop

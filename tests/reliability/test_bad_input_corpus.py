@@ -26,7 +26,7 @@ from bot.handlers.context import BotContext
 from bot.handlers.render_handler import _render, draft_parts
 from bot.handlers.slash import parse_comment
 from bot.lifecycle import naming
-from bot.policy import parse_config
+from bot.config.policy import parse_config
 from bot.render.api import RenderOutcome
 from tests.ops.processes import porchbot, stop, wait_healthy
 from tests.ops.redis_server import free_port

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.messages import STATUS_MARKER
+from bot.pr.messages import STATUS_MARKER
 from tests.reliability.support import REPO, Bot, bot_world, eventually, package_files
 
 pytestmark = pytest.mark.timeout(300)

@@ -1,6 +1,6 @@
 """Issue 6 point 2: a `porchbot worker` SIGKILLed at any point of a job loses nothing.
 
-Each case kills a real worker process at a named point (bot.crashpoints, a test-only hook), starts a
+Each case kills a real worker process at a named point (bot.queue.crashpoints, a test-only hook), starts a
 clean worker, and checks the end state is the one a crash-free run gives: the final head rendered
 once (one `Rendering package` commit on top of it, success status, one sticky comment), no job lost
 or failed, no force-push; for `/approve`, one merge, one tag on the merge commit, the branch deleted.
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.crashpoints import ENV, MODE_ENV, PAUSE_ENV
-from bot.messages import STATUS_MARKER
+from bot.queue.crashpoints import ENV, MODE_ENV, PAUSE_ENV
+from bot.pr.messages import STATUS_MARKER
 from tests.reliability.support import REPO, Bot, bot_world, eventually, package_files
 
 pytestmark = pytest.mark.timeout(300)

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from bot.errors import RateLimited
-from bot.jobs import PENDING, RUNNING, Job, SqliteJobStore
-from bot.messages import STATUS_MARKER
-from bot.queue import EmbeddedWorker, Queue
-from bot.settings import Settings
+from bot.queue.sqlite_store import PENDING, RUNNING, Job, SqliteJobStore
+from bot.pr.messages import STATUS_MARKER
+from bot.queue.jobqueue import EmbeddedWorker, Queue
+from bot.config.settings import Settings
 from tests.reliability.support import REPO, Bot, bot_world, eventually, package_files
 
 pytestmark = pytest.mark.timeout(300)

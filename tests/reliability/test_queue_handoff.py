@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.jobs import Job, SqliteJobStore
-from bot.queue import EmbeddedWorker, Queue
-from bot.settings import Settings
+from bot.queue.sqlite_store import Job, SqliteJobStore
+from bot.queue.jobqueue import EmbeddedWorker, Queue
+from bot.config.settings import Settings
 
 PUSH_KEY = "github:acme/deployments:ref:refs/heads/drafts/app/v1"
 PR_KEY = "github:acme/deployments:pr:7"

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot.config import LifecycleSettings
+from bot.config.locations import LifecycleSettings
 from bot.errors import RateLimited
 from bot.forges.models import PullRequest
 from bot.handlers import dispatch
 from bot.handlers.context import BotContext
-from bot.jobs import RATE_LIMIT_ATTEMPTS, Job
+from bot.queue.sqlite_store import RATE_LIMIT_ATTEMPTS, Job
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.repositories import Repository, register
 from tests.bot.fakes import RecordingForge

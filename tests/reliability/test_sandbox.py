@@ -1,4 +1,4 @@
-"""bot.sandbox: the image allowlist, the config's render section, the pre-render policy check."""
+"""bot.config.sandbox: the image allowlist, the config's render section, the pre-render policy check."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 from bot.errors import InvalidInput
 from bot.forges.models import Permission, PullRequest, User
-from bot.handlers.decide import DraftState, Intent, Render, Reply, decide
-from bot.policy import parse_config
-from bot.sandbox import (
+from bot.pr.decide import DraftState, Intent, Render, Reply, decide
+from bot.config.policy import parse_config
+from bot.config.sandbox import (
     DEFAULT_ALLOWED_IMAGES,
     SandboxConfig,
     base_branch_patterns,

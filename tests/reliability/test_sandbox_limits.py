@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.policy import parse_config
+from bot.config.policy import parse_config
 from bot.render.runtimes.base import FunctionError, FunctionRef
 from bot.render.runtimes.docker import DockerRuntime, docker_status
 from bot.render.wire import decode_resource_list

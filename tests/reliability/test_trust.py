@@ -1,4 +1,4 @@
-"""bot.handlers.trust: which pull requests the bot renders without a trusted `/ok-to-render`."""
+"""bot.pr.trust: which pull requests the bot renders without a trusted `/ok-to-render`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.forges.models import Comment, Permission, PullRequest, User
-from bot.handlers import trust
+from bot.pr import trust
 from bot.lifecycle.repositories import Repository
-from bot.policy import parse_config
+from bot.config.policy import parse_config
 from tests.bot.fakes import RecordingForge
 
 CONFIG = parse_config("repositories:\n  deployments:\n    approvers: [olga]\n")

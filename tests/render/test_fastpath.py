@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 import typer.main
 
-from bot.commands import fastpath, fn, rpkg, rpkg_impl
+from bot.cli import argv_fastpath as fastpath
+from bot.cli import fn
+from bot.cli import rpkg
+from bot.cli import rpkg_transitions as rpkg_impl
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 KINDS = {(True, False): fastpath.FLAG, (False, False): fastpath.VALUE, (False, True): fastpath.MULTI}

@@ -22,7 +22,7 @@ def test_closure_carries_the_entrypoint_and_every_function_module() -> None:
     for module in (PROJECT_DIR / "bot" / "render" / "functions").glob("*.py"):
         assert str(module.relative_to(PROJECT_DIR)) in copied
     # The server side of the bot has no business in a function container.
-    assert not any(path.startswith(("bot/forges/", "bot/lifecycle/", "bot/commands/")) for path in copied)
+    assert not any(path.startswith(("bot/forges/", "bot/lifecycle/", "bot/cli/")) for path in copied)
 
 
 def test_closure_follows_lazy_and_relative_imports_but_not_type_checking(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def list_revisions(refresh: bool, repository: str | None = None) -> tuple[list[d
             try:
                 revisions = engine.revisions(name, fetch=refresh)
                 if engine.repository(name).forge in ("github", "gitlab"):
-                    from bot.lifecycle.prmode import with_pull_requests_all
+                    from bot.pr.pull_transitions import with_pull_requests_all
 
                     revisions = with_pull_requests_all(engine, revisions)
                 items.extend(package_revision_objects(engine.cache, revisions))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot import policy
+from bot.config import policy
 from bot.forges.base import Forge
 from bot.forges.models import Permission, PullRequest
 from bot.handlers.slash import parse_comment

@@ -25,9 +25,9 @@ from urllib.parse import urlsplit
 
 import redis
 
-from bot import jobs_redis_scripts as lua
+from bot.queue import redis_scripts as lua
 from bot.errors import PorchbotError
-from bot.jobs import DONE, FAILED, PENDING, RUNNING, Job
+from bot.queue.sqlite_store import DONE, FAILED, PENDING, RUNNING, Job
 
 _OFFSET_TTL_SECONDS = 60.0
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import sys
 
-from bot import crashpoints, messages, policy
+from bot.queue import crashpoints
+from bot.pr import messages
+from bot.config import policy
 from bot.errors import Conflict, Forbidden, InvalidInput, NotMergeable, PorchbotError
 from bot.forges.base import RENDER_STATUS_CONTEXT, Forge
 from bot.forges.models import Permission, PullRequest
-from bot.handlers.decide import DraftState, Intent, MergeAndPublish, Reply, decide_approve
+from bot.pr.decide import DraftState, Intent, MergeAndPublish, Reply, decide_approve
 from bot.lifecycle import commits, naming
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.discovery import DRAFT, PROPOSED, PUBLISHED, PackageRevision
@@ -210,8 +212,8 @@ def transitions_for(repository: Repository) -> PullRequestTransitions | GitOnlyT
     """PR mode for a forge-backed repository (with the user's token), git-only otherwise."""
     if repository.forge not in ("github", "gitlab"):
         return GitOnlyTransitions()
-    from bot import forge_factory
-    from bot.config import load_settings
+    from bot.forges import factory as forge_factory
+    from bot.config.locations import load_settings
 
     return PullRequestTransitions(forge_factory.forge_for(repository),
                                   policy.load_config(load_settings().config_dir))
@@ -219,7 +221,7 @@ def transitions_for(repository: Repository) -> PullRequestTransitions | GitOnlyT
 
 def with_pull_requests_all(engine: Engine, revisions: list[PackageRevision]) -> list[PackageRevision]:
     """Discovery hook for listings: drafts of forge-backed repositories take their PR's lifecycle."""
-    from bot import forge_factory
+    from bot.forges import factory as forge_factory
 
     by_repository: dict[str, list[PackageRevision]] = {}
     for revision in revisions:
@@ -239,8 +241,8 @@ def with_pull_requests_all(engine: Engine, revisions: list[PackageRevision]) -> 
 
 def after_create(engine: Engine, change: Change) -> PullRequest | None:
     """After ``rpkg init|clone|copy`` on a forge-backed repository: the draft PR (config ``open_draft_pr``)."""
-    from bot import forge_factory
-    from bot.config import load_settings
+    from bot.forges import factory as forge_factory
+    from bot.config.locations import load_settings
 
     repository = engine.repository(change.name.rsplit("-", 1)[0])
     if repository.forge not in ("github", "gitlab") or not change.updates:

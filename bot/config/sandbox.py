@@ -30,7 +30,7 @@ PULL_POLICIES = ("always", "ifNotPresent", "never")
 _QUANTITY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?|[kmgt]i?|[bB])?\s*$")
 _UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
           "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
-POLICY_REFUSAL = "Porchbot's function policy refused"  # bot.messages keys the status text on it
+POLICY_REFUSAL = "Porchbot's function policy refused"  # bot.pr.messages keys the status text on it
 MAX_PREFLIGHT_KPTFILES = 500  # a package with more Kptfiles than this is refused rather than walked
 # A function gets the whole package in memory (several times over as YAML nodes): far larger packages
 # are configuration nobody reviews, and a worker must not be taken down by one.

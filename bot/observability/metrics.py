@@ -21,7 +21,7 @@ from prometheus_client import (
 )
 
 if TYPE_CHECKING:
-    from bot.queue import Queue
+    from bot.queue.jobqueue import Queue
 
 REGISTRY = CollectorRegistry()
 DELIVERIES = Counter("porchbot_deliveries_total", "Webhook deliveries by forge, event and outcome",

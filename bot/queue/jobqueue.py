@@ -18,10 +18,11 @@ from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
 
-from bot import crashpoints, metrics
+from bot.queue import crashpoints
+from bot.observability import metrics
 from bot.errors import RateLimited
-from bot.jobs import Job, JobStore, SqliteJobStore
-from bot.settings import Settings
+from bot.queue.sqlite_store import Job, JobStore, SqliteJobStore
+from bot.config.settings import Settings
 
 log = logging.getLogger("porchbot.queue")
 
@@ -51,7 +52,7 @@ class Queue:
         state_dir.mkdir(parents=True, exist_ok=True)
         self.huey: Huey
         if settings.redis_url:
-            from bot.jobs_redis import RedisJobStore
+            from bot.queue.redis_store import RedisJobStore
 
             self.huey = RedisHuey("porchbot", url=settings.redis_url)
             self.store: JobStore = RedisJobStore.from_url(settings.redis_url)

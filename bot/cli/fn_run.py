@@ -1,6 +1,6 @@
 """The bodies of ``porchbot fn render`` and ``fn eval``, free of typer.
 
-Both the typer commands (bot/commands/fn.py) and the argv fast path (bot/commands/fastpath.py) call
+Both the typer commands (bot/cli/fn.py) and the argv fast path (bot/cli/argv_fastpath.py) call
 these, so the two front doors cannot drift apart in what a flag means.
 """
 

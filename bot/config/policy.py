@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from bot.errors import InvalidInput
-from bot.sandbox import SandboxConfig, parse_sandbox
+from bot.config.sandbox import SandboxConfig, parse_sandbox
 
 CONFIG_FILE = "porchbot.yaml"
 OWNERS_FILE = "OWNERS"
@@ -35,7 +35,7 @@ class BotConfig:
     open_draft_pr: bool = True
     defaults: RepositoryPolicy = RepositoryPolicy()
     repositories: dict[str, RepositoryPolicy] = field(default_factory=dict)
-    sandbox: SandboxConfig = field(default_factory=SandboxConfig)  # function images, exec, container limits (bot.sandbox)
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)  # function images, exec, container limits (bot.config.sandbox)
 
     def policy(self, repository: str) -> RepositoryPolicy:
         return self.repositories.get(repository, self.defaults)

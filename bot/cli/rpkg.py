@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from bot.commands.rpkg_impl import each, forge_backed
+from bot.cli.rpkg_transitions import each, forge_backed
 from bot.errors import InvalidInput, PorchbotError
 from bot.lifecycle import create, drafts
 from bot.lifecycle.discovery import LIFECYCLES, PackageRevision
@@ -16,7 +16,7 @@ from bot.lifecycle.engine import Engine
 from bot.lifecycle.rendering import RenderFailed
 from bot.lifecycle.resourcelist import package_resource_list
 from bot.lifecycle.resources import as_list, package_revision_objects
-from bot.lifecycle.tables import OUTPUT_FORMATS, document, table
+from bot.cli.tables import OUTPUT_FORMATS, document, table
 
 app = typer.Typer(no_args_is_help=True)
 REPOSITORY = typer.Option(..., "--repository", help="The registered repository to create it in")
@@ -54,7 +54,7 @@ def get(
     for failed, err in failures:  # one unreachable repository does not hide the others
         sys.stderr.write(f"warning: repository {failed!r} not listed: {err}\n")
     if forge_backed(engine):
-        from bot.lifecycle import prmode
+        from bot.pr import pull_transitions as prmode
 
         listed = prmode.with_pull_requests_all(engine, listed)
     selected = _select(listed, names or [], name, revision, lifecycle)
@@ -134,7 +134,7 @@ def _rendered(operation: Callable[[], drafts.Change]) -> drafts.Change:
         raise
     engine = Engine()
     if forge_backed(engine):
-        from bot.lifecycle import prmode
+        from bot.pr import pull_transitions as prmode
 
         prmode.after_create(engine, change)  # PR mode: the new draft's draft PR
     return change

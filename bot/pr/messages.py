@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.forges.models import Annotation, PullRequest
 from bot.handlers.commands import help_text
-from bot.sandbox import POLICY_REFUSAL
+from bot.config.sandbox import POLICY_REFUSAL
 
 if TYPE_CHECKING:  # the CLI imports this module; the render engine stays unloaded until a render runs
     from bot.render.api import RenderOutcome, StepOutcome

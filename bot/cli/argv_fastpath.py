@@ -3,7 +3,7 @@
 Importing typer (which pulls in click's vendored copy, pydantic and rich) costs more CPU than a whole
 render of a small package, and these are the commands Porch-style tooling runs after every change.
 This module parses argv with click's rules for exactly the flags the typer commands declare
-(bot/commands/fn.py, rpkg.py; tests/render/test_fastpath.py holds the tables in step) and returns None for
+(bot/cli/fn.py, rpkg.py; tests/render/test_fastpath.py holds the tables in step) and returns None for
 anything it does not accept cleanly — ``--help``, an unknown flag, a missing value, a stray argument,
 shell completion — so typer handles that argv and prints its own help or error, byte for byte.
 """
@@ -168,7 +168,7 @@ def run(argv: list[str]) -> int | None:
     values = parse(argv[2:], COMMANDS[argv[1]])
     if values is None:
         return None
-    from bot.commands import fn_impl
+    from bot.cli import fn_run as fn_impl
 
     if argv[1] == "render":
         return fn_impl.run_render(
@@ -184,7 +184,7 @@ def run(argv: list[str]) -> int | None:
 
 
 def _run_transition(verb: str, argv: list[str]) -> int | None:
-    from bot.commands import rpkg_impl
+    from bot.cli import rpkg_transitions as rpkg_impl
 
     transition = rpkg_impl.TRANSITIONS.get(verb)
     names = parse_names(argv) if transition is not None else None

@@ -7,13 +7,13 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import typer
 
-from bot.config import LifecycleSettings, load_settings
+from bot.config.locations import LifecycleSettings, load_settings
 from bot.errors import InvalidInput, PorchbotError
 from bot.lifecycle import credentials, repositories
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.repositories import Repository
 from bot.lifecycle.resources import as_list, repository_object
-from bot.lifecycle.tables import OUTPUT_FORMATS, document, table
+from bot.cli.tables import OUTPUT_FORMATS, document, table
 
 app = typer.Typer(no_args_is_help=True)
 

@@ -1,8 +1,8 @@
-"""``porchbot``: the porchctl-style CLI. Sub-command groups live in bot/commands/, one module each.
+"""``porchbot``: the porchctl-style CLI. Sub-command groups live in bot/cli/, one module each.
 
 Only the group named on the command line is imported (``porchbot fn render`` must not pay for the
 lifecycle, forge and web modules), and heavy libraries are imported inside commands. ``fn render|eval``
-and the ``rpkg`` transitions, given well-formed argv, skip typer altogether (bot/commands/fastpath.py):
+and the ``rpkg`` transitions, given well-formed argv, skip typer altogether (bot/cli/argv_fastpath.py):
 typer's import alone costs more than a small render. Everything else, help and usage errors included,
 goes to typer.
 """
@@ -42,10 +42,10 @@ def build_app(argv: list[str] | None = None) -> typer.Typer:
     wanted = [first] if first in GROUPS or first in SERVER_COMMANDS else [*GROUPS, *SERVER_COMMANDS]
     for name in wanted:
         if name in GROUPS:
-            module = importlib.import_module(f"bot.commands.{name}")
+            module = importlib.import_module(f"bot.cli.{name}")
             app.add_typer(module.app, name=name, help=GROUPS[name])
     if any(name in SERVER_COMMANDS for name in wanted):
-        from bot.commands import server
+        from bot.cli import server
 
         server.register(app)
     return app
@@ -55,7 +55,7 @@ def _run_fast(argv: list[str]) -> int | None:
     """The fast path's exit code, with typer's handling of a closed pipe; None when typer must run."""
     if not argv or argv[0] not in ("fn", "rpkg"):
         return None
-    from bot.commands import fastpath
+    from bot.cli import argv_fastpath as fastpath
 
     try:
         return fastpath.run(argv)

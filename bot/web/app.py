@@ -11,12 +11,12 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from bot import metrics
+from bot.observability import metrics
 from bot.errors import InvalidInput
-from bot.intake import Intake, classify_github, classify_gitlab
-from bot.queue import Queue
-from bot.settings import Settings
-from bot.webhooks import verify_github_signature, verify_gitlab_token
+from bot.web.intake import Intake, classify_github, classify_gitlab
+from bot.queue.jobqueue import Queue
+from bot.config.settings import Settings
+from bot.web.signatures import verify_github_signature, verify_gitlab_token
 
 log = logging.getLogger("porchbot.app")
 
@@ -46,7 +46,7 @@ def _decode_body(body: bytes, content_type: str) -> dict[str, Any]:
 
 def create_app(settings: Settings, queue: Queue) -> FastAPI:
     app = FastAPI(title="porchbot", docs_url=None, redoc_url=None)
-    from bot.api import create_router
+    from bot.web.read_api import create_router
 
     token = settings.api_token.get_secret_value() if settings.api_token else None
     app.include_router(create_router(token))

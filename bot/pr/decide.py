@@ -2,7 +2,7 @@
 
 The caller gathers a `DraftState` (the PR as the forge has it now, the render status of its head, who
 may approve) and an `Intent` (a slash command, a CLI verb, or a PR event); `decide` says what to do.
-Refusals are `Reply` actions carrying the reason and the next step, rendered by `bot.messages`.
+Refusals are `Reply` actions carrying the reason and the next step, rendered by `bot.pr.messages`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot import messages
+from bot.pr import messages
 from bot.forges.models import Permission, PullRequest, StatusState
 
 IntentKind = Literal["approve", "reject", "propose", "render", "help", "ok-to-render", "merged"]
@@ -25,7 +25,7 @@ class DraftState:
     required_approvals: int = 0
     published_tag: str | None = None  # the tag already on the merge commit, when merged
     draft_branch_left: bool = False  # merged and tagged, but the draft branch is still there (a crash)
-    needs_ok_to_render: bool = False  # from a fork or by an author without write access (bot.handlers.trust)
+    needs_ok_to_render: bool = False  # from a fork or by an author without write access (bot.pr.trust)
 
 
 @dataclass(frozen=True)

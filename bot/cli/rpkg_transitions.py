@@ -1,5 +1,5 @@
 """The lifecycle transitions behind ``porchbot rpkg propose|approve|reject|del|propose-delete``, free of
-typer: the typer commands (bot/commands/rpkg.py) and the argv fast path (bot/commands/fastpath.py) share
+typer: the typer commands (bot/cli/rpkg.py) and the argv fast path (bot/cli/argv_fastpath.py) share
 them, so an approval pays neither typer's import nor the create/clone modules'."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def forge_backed(engine: Engine) -> bool:
 def transitions_for(repository: Repository) -> Transitions:
     if repository.forge not in FORGES:
         return GitOnlyTransitions()
-    from bot.lifecycle import prmode
+    from bot.pr import pull_transitions as prmode
 
     return prmode.transitions_for(repository)  # PR mode on forge-backed repositories
 

@@ -1,7 +1,7 @@
 """`porchbot fn ...` commands: ``render`` (kpt fn render) and a minimal ``eval``.
 
-The command bodies live in bot/commands/fn_impl.py, shared with the argv fast path
-(bot/commands/fastpath.py) that runs ``fn render`` / ``fn eval`` without building the typer app.
+The command bodies live in bot/cli/fn_run.py, shared with the argv fast path
+(bot/cli/argv_fastpath.py) that runs ``fn render`` / ``fn eval`` without building the typer app.
 Keep the flags here and the fast path's table in step (tests/render/test_fastpath.py checks).
 """
 
@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from bot.commands.fn_impl import run_eval, run_render
+from bot.cli.fn_run import run_eval, run_render
 from bot.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot import messages
+from bot.pr import messages
 from bot.errors import Conflict, NotMergeable
 from bot.forges.base import Forge
 from bot.forges.models import PullRequest
 from bot.handlers.context import BotContext
-from bot.handlers.decide import (
+from bot.pr.decide import (
     Action,
     ConvertToDraft,
     MarkReady,
@@ -19,7 +19,7 @@ from bot.handlers.decide import (
     Render,
     Reply,
 )
-from bot.lifecycle import prmode
+from bot.pr import pull_transitions as prmode
 from bot.lifecycle.repositories import Repository
 
 log = logging.getLogger("porchbot.executor")

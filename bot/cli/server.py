@@ -18,18 +18,18 @@ def register(app: typer.Typer) -> None:
         """Run the webhook server with an embedded worker."""
         import uvicorn
 
-        from bot import logs
-        from bot.app import create_app
+        from bot.observability import logs
+        from bot.web.app import create_app
         from bot.handlers.dispatch import handle_job
-        from bot.queue import EmbeddedWorker, Queue
-        from bot.settings import load_settings
+        from bot.queue.jobqueue import EmbeddedWorker, Queue
+        from bot.config.settings import load_settings
 
         logs.configure()
         log = logging.getLogger("porchbot.serve")
         settings = load_settings()
         for hint in settings.check_serve():
             log.warning("configure next: " + hint)
-        from bot.policy import load_config
+        from bot.config.policy import load_config
 
         load_config(settings.config_dir)  # refuse to start on a broken porchbot.yaml, not at the first job
         queue = Queue(settings, handler=handle_job)
@@ -52,10 +52,10 @@ def register(app: typer.Typer) -> None:
                metrics_port: int = typer.Option(0, help="Serve /metrics on this port (0: off)."),
                metrics_host: str = typer.Option("127.0.0.1", help="Address for --metrics-port.")) -> None:
         """Run queue workers only (scale-out: share PORCHBOT_REDIS_URL with the server)."""
-        from bot import logs
+        from bot.observability import logs
         from bot.handlers.dispatch import handle_job
-        from bot.queue import EmbeddedWorker, Queue
-        from bot.settings import load_settings
+        from bot.queue.jobqueue import EmbeddedWorker, Queue
+        from bot.config.settings import load_settings
 
         logs.configure()
         settings = load_settings()
@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         embedded.start()
         if metrics_port:
-            from bot.metrics import start_metrics_server
+            from bot.observability.metrics import start_metrics_server
 
             start_metrics_server(metrics_port, metrics_host)
         logging.getLogger("porchbot.worker").info("worker started")
