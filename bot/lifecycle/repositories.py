@@ -1,9 +1,11 @@
-"""The repository registry: ``repositories.yaml`` under the config directory (never any secret in it)."""
+"""The repository registry: ``repositories.yaml`` under the config directory (never any secret in it).
+
+Read with PyYAML (fast, and the file is plain data); written by ``repositories_yaml`` with ruamel.yaml's
+round-trip, so `repo register`/`unregister` keep a person's comments and order in the file.
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import yaml
 
 from bot.config.locations import LifecycleSettings
 from bot.errors import Conflict, InvalidInput, NotFound
+from bot.lifecycle import repositories_yaml
 from bot.lifecycle.naming import normalize_directory, validate_repository_name
 
 FORGES = ("none", "github", "gitlab")
@@ -31,6 +34,11 @@ class Repository:
     username: str = ""
     token_env: str = ""
     policies: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def forge_backed(self) -> bool:
+        """Whether drafts here live in pull requests (PR mode) rather than git-only branches."""
+        return self.forge in ("github", "gitlab")
 
     @property
     def display_directory(self) -> str:
@@ -60,23 +68,15 @@ def load(settings: LifecycleSettings) -> dict[str, Repository]:
             raise InvalidInput(f"{path}: every repository needs a name and a url")
         known = {key: entry[key] for key in Repository.__dataclass_fields__ if key in entry}
         repositories[str(entry["name"])] = Repository(**known)
-    return repositories
+    # By name, whatever order a person keeps the file in (porchctl lists repositories sorted too).
+    return dict(sorted(repositories.items()))
 
 
-def save(settings: LifecycleSettings, repositories: dict[str, Repository]) -> None:
-    path = settings.repositories_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    entries = []
-    for repository in sorted(repositories.values(), key=lambda r: r.name):
-        entry = {key: value for key, value in asdict(repository).items() if value not in ("", {}, None)}
-        entry["deployment"] = repository.deployment
-        entries.append(entry)
-    text = yaml.safe_dump({"repositories": entries}, sort_keys=False)
-    # Written atomically: a concurrent reader sees the old file or the new one, never half of one.
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".repositories.")
-    with os.fdopen(handle, "w") as out:
-        out.write(text)
-    os.replace(temp_name, path)
+def _entry(repository: Repository) -> dict[str, Any]:
+    """What the file holds for a repository: its fields in declaration order, empty ones left out."""
+    entry = {key: value for key, value in asdict(repository).items() if value not in ("", {}, None)}
+    entry["deployment"] = repository.deployment
+    return entry
 
 
 def get(settings: LifecycleSettings, name: str) -> Repository:
@@ -96,8 +96,7 @@ def register(settings: LifecycleSettings, repository: Repository) -> Repository:
     repositories = load(settings)
     if normalized.name in repositories:
         raise Conflict(f"repository {normalized.name!r} is already registered")
-    repositories[normalized.name] = normalized
-    save(settings, repositories)
+    repositories_yaml.append(settings.repositories_file, _entry(normalized))
     return normalized
 
 
@@ -105,9 +104,8 @@ def unregister(settings: LifecycleSettings, name: str) -> Repository:
     repositories = load(settings)
     if name not in repositories:
         raise NotFound(f"repository {name!r} is not registered")
-    removed = repositories.pop(name)
-    save(settings, repositories)
-    return removed
+    repositories_yaml.remove(settings.repositories_file, name)
+    return repositories[name]
 
 
 def resolve_local_url(url: str) -> str:
