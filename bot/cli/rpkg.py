@@ -54,9 +54,12 @@ def get(
     for failed, err in failures:  # one unreachable repository does not hide the others
         sys.stderr.write(f"warning: repository {failed!r} not listed: {err}\n")
     if forge_backed(engine):
-        from bot.pr import pull_transitions as prmode
+        from bot.pr.proposals import with_pull_requests_all
 
-        listed = prmode.with_pull_requests_all(engine, listed)
+        warnings: list[str] = []
+        listed = with_pull_requests_all(engine, listed, warnings)
+        for warning in warnings:
+            sys.stderr.write(f"warning: {warning}\n")
     selected = _select(listed, names or [], name, revision, lifecycle)
     if output in ("json", "yaml"):
         items = package_revision_objects(engine.cache, selected)
@@ -134,9 +137,9 @@ def _rendered(operation: Callable[[], drafts.Change]) -> drafts.Change:
         raise
     engine = Engine()
     if forge_backed(engine):
-        from bot.pr import pull_transitions as prmode
+        from bot.pr.proposals import after_create
 
-        prmode.after_create(engine, change)  # PR mode: the new draft's draft PR
+        after_create(engine, change)  # PR mode: the new draft's draft PR
     return change
 
 

@@ -8,11 +8,11 @@ import sys
 
 from bot.errors import PorchbotError
 from bot.lifecycle.engine import Engine
+from bot.lifecycle.git_proposals import git_only_lifecycle
 from bot.lifecycle.repositories import Repository
-from bot.lifecycle.transitions import GitOnlyTransitions, Transitions
+from bot.lifecycle.transitions import Lifecycle
 
-FORGES = ("github", "gitlab")
-# verb on the command line -> (Transitions method, porchctl's past tense)
+# verb on the command line -> (Lifecycle method, porchctl's past tense)
 TRANSITIONS = {
     "propose": ("propose", "proposed"),
     "approve": ("approve", "approved"),
@@ -23,17 +23,17 @@ TRANSITIONS = {
 
 
 def forge_backed(engine: Engine) -> bool:
-    """Whether PR mode can apply at all: its module (forges, policy) is imported only then, which keeps
+    """Whether PR mode can apply at all: its modules (forges, policy) are imported only then, which keeps
     git-only commands ~0.1 s faster to start."""
-    return any(repository.forge in FORGES for repository in engine.repositories().values())
+    return any(repository.forge_backed for repository in engine.repositories().values())
 
 
-def transitions_for(repository: Repository) -> Transitions:
-    if repository.forge not in FORGES:
-        return GitOnlyTransitions()
-    from bot.pr import pull_transitions as prmode
+def lifecycle_for(repository: Repository) -> Lifecycle:
+    if not repository.forge_backed:
+        return git_only_lifecycle()
+    from bot.pr.proposals import lifecycle_for as pull_request_lifecycle
 
-    return prmode.transitions_for(repository)  # PR mode on forge-backed repositories
+    return pull_request_lifecycle(repository)  # PR mode on forge-backed repositories
 
 
 def each(names: list[str], verb: str, message: str) -> None:
@@ -43,8 +43,7 @@ def each(names: list[str], verb: str, message: str) -> None:
     for name in names:
         try:
             cache, revision = engine.find(name)
-            transitions = transitions_for(cache.repository)
-            change = getattr(transitions, verb)(cache, revision)
+            change = getattr(lifecycle_for(cache.repository), verb)(cache, revision)
             # As typer.echo: one line, flushed at once (a later failure must not hide it).
             sys.stdout.write(f"{change.name} {message}\n")
             sys.stdout.flush()

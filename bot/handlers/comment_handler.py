@@ -19,7 +19,7 @@ from bot.pr.decide import DraftState, Intent, IntentKind, decide
 from bot.pr.executor import apply
 from bot.handlers.render_handler import draft_parts
 from bot.handlers.slash import Command, parse_comment
-from bot.pr import pull_transitions as prmode
+from bot.pr.state import draft_state
 from bot.lifecycle.repositories import Repository
 
 log = logging.getLogger("porchbot.comments")
@@ -41,7 +41,7 @@ def run_approve(ctx: BotContext, repository: Repository, forge: Forge, pull: Pul
                 event: CommentEvent) -> None:
     seen = command.args.split()[0] if command.args else None  # `/approve <sha>` names the head explicitly
     with ctx.git(repository) as cache:
-        state = prmode.draft_state(forge, ctx.config, repository, pull, cache)
+        state = draft_state(forge, ctx.config, repository, pull, cache)
         moved = False
         commented_at = _timestamp(event.comment.created_at)
         if seen is None and pull.head_sha and commented_at is not None and pull.is_open:

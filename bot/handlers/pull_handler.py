@@ -1,6 +1,6 @@
 """PR / MR events: opened, ready, converted to draft, closed, merged.
 
-The lifecycle of a draft is its PR's state (see `bot.pr.pull_transitions`), so opening, readying,
+The lifecycle of a draft is its PR's state (see `bot.pr.proposals`), so opening, readying,
 converting and closing need no bookkeeping; what the bot does is render a newly opened draft (so that
 its sticky report is there) and publish a merge done by a person: tag ``<pkgpath>/v<N>``, delete the branch.
 """
@@ -14,7 +14,7 @@ from bot.handlers.context import BotContext
 from bot.pr.decide import Intent, decide
 from bot.pr.executor import apply
 from bot.handlers.render_handler import draft_parts, render_draft
-from bot.pr import pull_transitions as prmode
+from bot.pr.state import draft_state
 
 log = logging.getLogger("porchbot.pulls")
 
@@ -34,7 +34,7 @@ def handle_pull(ctx: BotContext, event: PullRequestEvent) -> None:
     if event.action == "merged" or pull.merged:
         actor = (pull.merged_by or event.sender).login
         with ctx.git(repository) as cache:
-            state = prmode.draft_state(forge, ctx.config, repository, pull, cache)
+            state = draft_state(forge, ctx.config, repository, pull, cache)
         apply(ctx, repository, forge, pull, decide(state, Intent("merged", actor)))
         return
     if event.action in ("opened", "reopened") and pull.is_open:

@@ -6,8 +6,10 @@
 - ``discovery``: package revisions from a ref snapshot, cached by that snapshot
 - ``engine.Engine``: registered repositories, caches, ``find(name)``, ``find_by_ref(repo, ref)``
 - ``create`` (init / clone / copy) and ``drafts`` (pull / push): new commits on draft branches
-- ``transitions``: the ``Transitions`` protocol and its git-only implementation; each call takes a
-  repository cache and a package revision and returns a ``drafts.Change``
+- ``transitions.Lifecycle``: the one engine for propose / reject / approve / delete / propose-delete,
+  for the CLI and the bot; where a proposal lives is a ``ProposalBackend``: ``git_proposals`` here
+  (``proposed/`` branches), pull requests in bot.pr. Each call returns a ``drafts.Change``
+- ``publishing``: the next ``<pkgpath>/v<N>``, the approval message, the tag already on a commit
 - ``packagefiles`` / ``mergekeys``: file contents as kpt writes them; ``rendering``: the render hook
-- ``resources`` / ``resourcelist`` / ``tables``: Porch-shaped objects and CLI output
+- ``resources`` / ``resourcelist``: Porch-shaped objects (the CLI prints them)
 """

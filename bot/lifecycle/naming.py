@@ -89,3 +89,12 @@ def split_package_ref(rest: str) -> tuple[str, str] | None:
     if not sep or not package_path or not workspace:
         return None
     return package_path, workspace
+
+
+def split_draft_branch(branch: str) -> tuple[str, str]:
+    """``drafts/<pkgpath>/<workspace>`` (with or without ``refs/heads/``) → (pkgpath, workspace)."""
+    short = branch.removeprefix("refs/heads/")
+    parts = split_package_ref(short.removeprefix(DRAFTS)) if short.startswith(DRAFTS) else None
+    if parts is None:
+        raise InvalidInput(f"{branch!r} is not a draft branch (drafts/<package path>/<workspace>)")
+    return parts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from bot.errors import PorchbotError
@@ -16,24 +15,12 @@ class RenderFailed(PorchbotError):
         self.details = details
 
 
-_warned = False
-
-
 def render_staged(package_dir: Path) -> None:
     """Render ``package_dir`` in place; raise RenderFailed with the function results when it fails."""
-    global _warned
-    try:
-        import bot.render.pipeline  # noqa: F401  (the engine behind render_package)
-        from bot.render.api import RenderOptions, render_package
+    import bot.render.pipeline  # noqa: F401  (registers the engine behind render_package)
+    from bot.render.api import RenderOptions, render_package
 
-        outcome = render_package(package_dir, RenderOptions())
-    except ImportError:
-        # The render engine is optional at this layer only so that the git lifecycle can be exercised
-        # while it is incomplete; when it is installed every created or pushed revision is rendered.
-        if not _warned:
-            sys.stderr.write("warning: render engine not available; the package was not rendered\n")
-            _warned = True
-        return
+    outcome = render_package(package_dir, RenderOptions())
     if outcome.ok:
         return
     failed = [step for step in outcome.steps if step.exit_code or step.execution_error]

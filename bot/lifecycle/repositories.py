@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from bot.config.locations import LifecycleSettings
+from bot.config.settings import Settings
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.lifecycle import repositories_yaml
 from bot.lifecycle.naming import normalize_directory, validate_repository_name
@@ -53,7 +53,7 @@ def default_name(url: str) -> str:
     return last.lower()
 
 
-def load(settings: LifecycleSettings) -> dict[str, Repository]:
+def load(settings: Settings) -> dict[str, Repository]:
     path = settings.repositories_file
     if not path.exists():
         return {}
@@ -79,14 +79,14 @@ def _entry(repository: Repository) -> dict[str, Any]:
     return entry
 
 
-def get(settings: LifecycleSettings, name: str) -> Repository:
+def get(settings: Settings, name: str) -> Repository:
     repositories = load(settings)
     if name not in repositories:
         raise NotFound(f"repository {name!r} is not registered (see `porchbot repo get`)")
     return repositories[name]
 
 
-def register(settings: LifecycleSettings, repository: Repository) -> Repository:
+def register(settings: Settings, repository: Repository) -> Repository:
     validate_repository_name(repository.name)
     if repository.forge not in FORGES:
         raise InvalidInput(f"unknown forge {repository.forge!r}: use one of {', '.join(FORGES)}")
@@ -100,7 +100,7 @@ def register(settings: LifecycleSettings, repository: Repository) -> Repository:
     return normalized
 
 
-def unregister(settings: LifecycleSettings, name: str) -> Repository:
+def unregister(settings: Settings, name: str) -> Repository:
     repositories = load(settings)
     if name not in repositories:
         raise NotFound(f"repository {name!r} is not registered")

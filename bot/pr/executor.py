@@ -19,7 +19,8 @@ from bot.pr.decide import (
     Render,
     Reply,
 )
-from bot.pr import pull_transitions as prmode
+from bot.lifecycle import naming, publishing
+from bot.pr.publishing import merge_and_publish, publish
 from bot.lifecycle.repositories import Repository
 
 log = logging.getLogger("porchbot.executor")
@@ -42,7 +43,7 @@ def apply(ctx: BotContext, repository: Repository, forge: Forge, pull: PullReque
             _merge(ctx, repository, forge, pull, action)
         elif isinstance(action, Publish):
             with ctx.git(repository) as cache:
-                tag = prmode.publish(cache, forge, pull, action.merge_sha, action.merged_by, merged=True)
+                tag = publish(cache, forge, pull, action.merge_sha, action.merged_by, merged=True)
             log.info("published", extra={"reason": f"{tag} on {action.merge_sha[:12]}"})
 
 
@@ -50,11 +51,11 @@ def _merge(ctx: BotContext, repository: Repository, forge: Forge, pull: PullRequ
            action: MergeAndPublish) -> None:
     with ctx.git(repository) as cache:
         try:
-            tag = prmode.merge_and_publish(cache, forge, pull, action)
+            tag = merge_and_publish(cache, forge, pull, action)
         except Conflict:
             current = forge.get_pull_request(pull.number)
             if current.merged:  # a racing approver merged first: theirs is the one merge and one tag
-                existing = prmode.published_tag_on(cache, prmode.split_draft_branch(pull.head_branch)[0],
+                existing = publishing.published_tag_on(cache, naming.split_draft_branch(pull.head_branch)[0],
                                                    current.merge_commit_sha or "")
                 forge.create_comment(pull.number, messages.already_published(existing, current))
                 return

@@ -36,10 +36,10 @@ def list_revisions(refresh: bool, repository: str | None = None) -> tuple[list[d
         for name in names:
             try:
                 revisions = engine.revisions(name, fetch=refresh)
-                if engine.repository(name).forge in ("github", "gitlab"):
-                    from bot.pr.pull_transitions import with_pull_requests_all
+                if engine.repository(name).forge_backed:
+                    from bot.pr.proposals import with_pull_requests_all
 
-                    revisions = with_pull_requests_all(engine, revisions)
+                    revisions = with_pull_requests_all(engine, revisions, errors)
                 items.extend(package_revision_objects(engine.cache, revisions))
             except PorchbotError as err:
                 errors.append(f"{name}: {err}")

@@ -9,7 +9,8 @@ import pytest
 from bot.errors import InvalidInput
 from bot.forges.models import PullRequest, User
 from bot.lifecycle.discovery import DRAFT, PROPOSED, PUBLISHED, PackageRevision
-from bot.pr.pull_transitions import overlay, split_draft_branch
+from bot.lifecycle.naming import split_draft_branch
+from bot.pr.state import overlay
 from tests.bot.fakes import RecordingForge
 
 PULL = PullRequest(number=1, title="t", body="", state="open", draft=False, head_branch="drafts/apps/web/v1",

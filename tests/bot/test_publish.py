@@ -91,10 +91,10 @@ def test_cli_transitions_use_the_forge_with_the_users_token(kind: str, tmp_path:
                          ids=["token-owner", "override"])
 def test_the_approver_is_the_tokens_owner_unless_overridden(override: str, expected: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.pr.pull_transitions import FORGE_LOGIN_ENV, PullRequestTransitions
+    from bot.pr.proposals import FORGE_LOGIN_ENV, PullRequestProposals
     from bot.config.policy import BotConfig
     from tests.bot.fakes import RecordingForge
 
     monkeypatch.setenv(FORGE_LOGIN_ENV, override)
-    transitions = PullRequestTransitions(RecordingForge(login="carol"), BotConfig())
-    assert transitions._actor() == expected
+    proposals = PullRequestProposals(RecordingForge(login="carol"), BotConfig())
+    assert proposals._actor() == expected

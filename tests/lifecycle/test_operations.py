@@ -10,7 +10,7 @@ import yaml
 
 from bot.lifecycle import naming
 from bot.lifecycle.engine import Engine
-from bot.lifecycle.transitions import GitOnlyTransitions
+from bot.lifecycle.git_proposals import git_only_lifecycle
 from tests.lifecycle.conftest import Cli, created_name, git, write_files
 
 
@@ -110,7 +110,7 @@ def test_approve_retries_when_the_branch_moved(cli: Cli, registered: Path, tmp_p
     git("push", "-q", "origin", "main", cwd=work)
     moved = git("-C", str(work), "rev-parse", "HEAD").strip()
 
-    change = GitOnlyTransitions().approve(cache, revision)
+    change = git_only_lifecycle().approve(cache, revision)
     assert change.name == name_of("app", "v3")
     merge = git("--git-dir", str(registered), "rev-parse", "main").strip()
     parents = git("--git-dir", str(registered), "log", "-1", "--format=%P", merge).split()
