@@ -29,7 +29,8 @@ from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.gitaccess import RefUpdate, classify_remote_failure
 from bot.lifecycle.repositories import Repository
 from bot.render.api import RenderOptions, RenderOutcome, render_package
-from bot.config.sandbox import base_branch_patterns, preflight
+from bot.config.sandbox import base_branch_patterns
+from bot.render.sandbox_checks import preflight, runtime_options
 
 log = logging.getLogger("porchbot.render")
 _MOVED = ("non-fast-forward", "fetch first", "stale info")  # git's words for "the branch moved"
@@ -70,7 +71,7 @@ def _render(stage: Path, ctx: BotContext, allowed_images: tuple[str, ...]) -> Re
             return RenderOutcome(exit_code=1, error_message=refusal)
         with metrics.render_timer(ctx.config.runtime):
             return render_package(stage, RenderOptions(runtime=ctx.config.runtime,
-                                                       runtime_options=sandbox.runtime_options()))
+                                                       runtime_options=runtime_options(sandbox)))
     except PorchbotError as err:  # a package the engine refuses outright is a failed render, not a crash
         return RenderOutcome(exit_code=1, error_message=str(err))
 

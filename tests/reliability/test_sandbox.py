@@ -15,10 +15,9 @@ from bot.config.sandbox import (
     DEFAULT_ALLOWED_IMAGES,
     SandboxConfig,
     base_branch_patterns,
-    image_allowed,
     parse_quantity,
-    preflight,
 )
+from bot.render.sandbox_checks import image_allowed, preflight, runtime_options
 
 DIGEST = "sha256:" + "a" * 64
 OTHER_DIGEST = "sha256:" + "b" * 64
@@ -69,7 +68,7 @@ repositories:
     assert sandbox.allow_exec and sandbox.image_pull_policy == "never"
     assert sandbox.allowed_for("elsewhere") == ("registry.example/fns/*",)
     assert sandbox.allowed_for("deployments", ("base.example/*",)) == ("other.example/*", "base.example/*")
-    options = sandbox.runtime_options()
+    options = runtime_options(sandbox)
     assert options.allow_exec and options.image_pull_policy == "never"
     assert (options.limits.memory_bytes, options.limits.nano_cpus, options.limits.pids,
             options.limits.timeout_seconds) == (256 * 2**20, 500_000_000, 64, 30.0)
@@ -78,7 +77,7 @@ repositories:
 def test_defaults_refuse_exec_and_allow_the_catalog() -> None:
     sandbox = parse_config("render:\n  runtime: builtin\n").sandbox
     assert sandbox == SandboxConfig()
-    assert not sandbox.runtime_options().allow_exec
+    assert not runtime_options(sandbox).allow_exec
     assert sandbox.allowed_for("any") == DEFAULT_ALLOWED_IMAGES
 
 

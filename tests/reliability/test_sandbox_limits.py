@@ -15,6 +15,7 @@ import pytest
 from bot.config.policy import parse_config
 from bot.render.runtimes.base import FunctionError, FunctionRef
 from bot.render.runtimes.docker import DockerRuntime, docker_status
+from bot.render.sandbox_checks import runtime_options
 from bot.render.wire import decode_resource_list
 
 pytestmark = pytest.mark.docker
@@ -55,7 +56,7 @@ def _resource_list(mode: str, **data: str) -> Any:
 
 
 def _runtime(config: str) -> DockerRuntime:
-    return DockerRuntime(parse_config(config).sandbox.runtime_options())
+    return DockerRuntime(runtime_options(parse_config(config).sandbox))
 
 
 def test_the_configured_pids_limit_bites(sandbox_image: str) -> None:
