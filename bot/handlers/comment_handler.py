@@ -13,10 +13,10 @@ from bot.pr import messages
 from bot.errors import PorchbotError
 from bot.forges.base import Forge
 from bot.forges.models import CommentEvent, Permission, PullRequest
-from bot.pr import trust
+from bot.handlers import trust
 from bot.handlers.context import BotContext
 from bot.pr.decide import DraftState, Intent, IntentKind, decide
-from bot.pr.executor import apply
+from bot.handlers.executor import apply
 from bot.handlers.render_handler import draft_parts
 from bot.handlers.slash import Command, parse_comment
 from bot.pr.state import draft_state

@@ -7,32 +7,40 @@ status for a push, one reply for a comment — and the job counts as done: the w
 from __future__ import annotations
 
 import logging
-import threading
+from collections.abc import Callable
+from functools import partial
 
-from bot.pr import messages
-from bot.errors import PorchbotError, RateLimited
+from bot.errors import InvalidInput, PorchbotError, RateLimited
 from bot.forges.base import RENDER_STATUS_CONTEXT
-from bot.forges.models import CommentEvent, PullRequestEvent, PushEvent
+from bot.forges.models import CommentEvent, Event, PullRequestEvent, PushEvent, event_from_json
 from bot.handlers.comment_handler import handle_comment
 from bot.handlers.context import BotContext
-from bot.handlers.events import Event, parse_event
 from bot.handlers.pull_handler import handle_pull
 from bot.handlers.render_handler import draft_parts, render_draft
-from bot.queue.sqlite_store import RATE_LIMIT_ATTEMPTS, Job
+from bot.pr import messages
+from bot.queue.store import RATE_LIMIT_ATTEMPTS, Job
 
 log = logging.getLogger("porchbot.handlers")
-_context: BotContext | None = None
-_context_lock = threading.Lock()
 
 
-def context() -> BotContext:
-    global _context
-    with _context_lock:
-        if _context is None:
-            from bot.config.settings import load_settings
+class UnreadableJob(PorchbotError):
+    """A job without a typed event: stored before events were parsed at the edge (it holds the raw
+    delivery body), or damaged. It fails with this message instead of being guessed at."""
 
-            _context = BotContext(bot_login=load_settings().bot_login)
-        return _context
+
+def job_handler(ctx: BotContext) -> Callable[[Job], None]:
+    """The queue's handler: every job of this process runs against ``ctx`` (its engine, forges, locks)."""
+    return partial(handle_job, ctx)
+
+
+def stored_event(job: Job) -> Event:
+    try:
+        return event_from_json(job.payload)
+    except InvalidInput as err:
+        old = "payload" in job.payload and "kind" not in job.payload
+        why = "it was queued by a version that stored the raw delivery body" if old else str(err)
+        raise UnreadableJob(f"job {job.job_id} has no typed event ({why}); redeliver it from the forge's "
+                            "webhook settings if it still matters") from None
 
 
 def handle_push(ctx: BotContext, event: PushEvent) -> None:
@@ -73,22 +81,10 @@ def _report_failure(ctx: BotContext, event: Event, err: PorchbotError) -> None:
         forge.create_comment(event.pull_number, messages.command_failed("command", str(err)))
 
 
-def handle_job(job: Job) -> None:
-    payload = job.payload
-    forge, name, delivery = str(payload.get("forge")), str(payload.get("event")), payload.get("delivery")
-    bound = {"forge": forge, "event": name, "delivery": delivery, "key": job.key}
-    body = payload.get("payload")
-    if not isinstance(body, dict):
-        log.warning("job without a payload", extra=bound)
-        return
-    try:
-        event = parse_event(forge, name, body, delivery if isinstance(delivery, str) else None)
-    except PorchbotError as err:
-        log.warning("delivery not understood", extra={**bound, "reason": str(err)[:200]})
-        return
-    if event is None:
-        return
-    ctx = context()
+def handle_job(ctx: BotContext, job: Job) -> None:
+    event = stored_event(job)  # UnreadableJob: the queue marks the job failed, the log says why
+    bound = {"forge": event.repo.forge, "event": type(event).__name__, "delivery": event.delivery_id,
+             "key": job.key}
     log.info("job started", extra=bound)
     try:
         route(ctx, event)

@@ -12,7 +12,7 @@ import logging
 from bot.forges.models import PullRequestEvent
 from bot.handlers.context import BotContext
 from bot.pr.decide import Intent, decide
-from bot.pr.executor import apply
+from bot.handlers.executor import apply
 from bot.handlers.render_handler import draft_parts, render_draft
 from bot.pr.state import draft_state
 

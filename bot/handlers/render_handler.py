@@ -21,7 +21,7 @@ from bot.observability import metrics
 from bot.errors import PorchbotError
 from bot.forges.base import RENDER_STATUS_CONTEXT, Forge
 from bot.forges.models import Annotation, PullRequest
-from bot.pr import trust
+from bot.handlers import trust
 from bot.pr.render_annotations import annotations_for
 from bot.handlers.context import BotContext
 from bot.lifecycle import commits, naming

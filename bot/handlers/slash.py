@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.handlers.commands import COMMANDS, unknown_command_text
+from bot.pr.commands import COMMANDS, unknown_command_text
 
 # A comment larger than this is not scanned: commands sit in short human comments, and scanning
 # megabytes of pasted logs would cost time for nothing.

@@ -25,7 +25,7 @@ class DraftState:
     required_approvals: int = 0
     published_tag: str | None = None  # the tag already on the merge commit, when merged
     draft_branch_left: bool = False  # merged and tagged, but the draft branch is still there (a crash)
-    needs_ok_to_render: bool = False  # from a fork or by an author without write access (bot.pr.trust)
+    needs_ok_to_render: bool = False  # from a fork or by an author without write access (bot.handlers.trust)
 
 
 @dataclass(frozen=True)

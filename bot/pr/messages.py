@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.forges.models import Annotation, PullRequest
-from bot.handlers.commands import help_text
+from bot.pr.commands import help_text
 from bot.config.sandbox import POLICY_REFUSAL
 
 if TYPE_CHECKING:  # the CLI imports this module; the render engine stays unloaded until a render runs

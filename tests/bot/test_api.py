@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.web.app import create_app
+from bot.config.settings import Secret, Settings
 from bot.queue.jobqueue import Queue
-from bot.config.settings import Settings
+from bot.web.app import create_app
 
 
 def _porchbot(env: dict[str, str], *args: str) -> str:
@@ -59,10 +59,8 @@ def test_unknown_repository_is_reported_not_raised(client: TestClient) -> None:
 
 
 def test_api_token_guards_the_read_only_api(tmp_path: Path) -> None:
-    from pydantic import SecretStr
-
     settings = Settings(state_dir=tmp_path / "state", config_dir=tmp_path / "config",
-                        api_token=SecretStr("read-token"))
+                        api_token=Secret("read-token"))
     client = TestClient(create_app(settings, Queue(settings)))
     assert client.get("/api/v1/repositories").status_code == 401
     assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401

@@ -1,4 +1,5 @@
-"""Raw webhook payloads → neutral events: our own small payloads per case, and every real fixture parsed."""
+"""Raw webhook payloads → neutral events, parsed once at the edge: our own small payloads per case, every
+real fixture parsed, and every event surviving the trip through a stored job (JSON) unchanged."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from typing import Any
 import pytest
 
 from bot.errors import InvalidInput
-from bot.forges.models import CommentEvent, PullRequestEvent, PushEvent
-from bot.handlers.events import parse_event
-from bot.web.intake import classify_github, classify_gitlab
+from bot.forges.models import CommentEvent, Event, PullRequestEvent, PushEvent, event_from_json, event_to_json
+from bot.web.intake import read_delivery
 from tests.conftest import shared_path
 
 GH_REPO = {"full_name": "acme/deployments", "clone_url": "https://github.com/acme/deployments.git",
@@ -78,11 +78,19 @@ CASES = [
 ]
 
 
+def stored_and_rebuilt(event: Event) -> Event:
+    """What the worker gets back from the job the edge stored."""
+    return event_from_json(json.loads(json.dumps(event_to_json(event))))
+
+
 @pytest.mark.parametrize(("forge", "header", "payload", "kind", "expected"), CASES)
 def test_parse(forge: str, header: str, payload: dict[str, Any], kind: type, expected: str) -> None:
-    event = parse_event(forge, header, payload, "d-1")
+    intake = read_delivery(forge, header, payload, "d-1")
+    event = intake.event
     assert event is not None and isinstance(event, kind)
-    assert event.repo.full_name == "acme/deployments"
+    assert event.repo.full_name == "acme/deployments" and event.delivery_id == "d-1"
+    assert intake.key.startswith(f"{forge}:acme/deployments:")
+    assert stored_and_rebuilt(event) == event
     if isinstance(event, PullRequestEvent):
         assert event.action == expected
         assert event.pull_request.head_branch == "drafts/istions/v1" and event.pull_request.number == 4
@@ -97,7 +105,34 @@ def test_parse(forge: str, header: str, payload: dict[str, Any], kind: type, exp
 def test_comment_on_plain_issue_is_ignored() -> None:
     payload = {"action": "created", "issue": {"number": 1}, "comment": {"id": 1, "body": "/approve"},
                "repository": GH_REPO}
-    assert parse_event("github", "issue_comment", payload) is None
+    intake = read_delivery("github", "issue_comment", payload)
+    assert intake.event is None and "not a pull request" in intake.reason
+
+
+def test_a_gitlab_repository_is_its_path_never_its_numeric_id() -> None:
+    push = {"object_kind": "push", "ref": "refs/heads/drafts/istions/v1", "before": "0" * 40, "after": "c" * 40}
+    intake = read_delivery("gitlab", "Push Hook", {**push, "project": GL_PROJECT})
+    assert intake.key == "gitlab:acme/deployments:ref:refs/heads/drafts/istions/v1"
+    with pytest.raises(InvalidInput, match="no `project.path_with_namespace`"):
+        read_delivery("gitlab", "Push Hook", {**push, "project": {"id": 9}})
+
+
+def test_gitlab_system_notes_are_ignored_at_the_edge() -> None:
+    note = {"object_kind": "note", "project": GL_PROJECT, "user": {"username": "alice"}, "merge_request": {"iid": 4},
+            "object_attributes": {"id": 5, "note": "approved this merge request", "noteable_type": "MergeRequest",
+                                  "system": True}}
+    intake = read_delivery("gitlab", "Note Hook", note)
+    assert intake.event is None and "system note" in intake.reason
+
+
+@pytest.mark.parametrize(("stored", "says"), [
+    ({"forge": "github", "event": "push", "payload": {}}, "not a stored event"),
+    ({"kind": "push", "event": {"ref": "refs/heads/main"}}, "missing"),
+    ({"kind": "comment", "event": {"repo": "acme/deployments"}}, "RepoRef is not an object"),
+])
+def test_a_stored_event_that_is_not_one_is_refused(stored: dict[str, Any], says: str) -> None:
+    with pytest.raises(InvalidInput, match=says):
+        event_from_json(stored)
 
 
 def _fixtures(forge: str) -> list[tuple[Path, str]]:
@@ -112,19 +147,21 @@ def _fixtures(forge: str) -> list[tuple[Path, str]]:
 
 @pytest.mark.parametrize("forge", ["github", "gitlab"])
 def test_every_real_fixture_the_edge_accepts_parses(forge: str) -> None:
-    """Contract: whatever intake enqueues, events.py turns into a neutral event (or a clear ignore)."""
-    classify = classify_github if forge == "github" else classify_gitlab
+    """Contract: a real delivery is refused (400), ignored with a reason, or one typed event that a
+    stored job carries to the worker unchanged; GitLab's repository is the project's path."""
     parsed = 0
     for path, header in _fixtures(forge):
         payload = json.loads(path.read_text())
         try:
-            intake = classify(header, payload)
-        except InvalidInput:  # the edge refuses it with 400: not ours to parse
+            intake = read_delivery(forge, header, payload)
+        except InvalidInput:  # the edge refuses it with 400
             continue
-        if not intake.enqueue:
+        if intake.event is None:
+            assert intake.reason, path.name
             continue
-        event = parse_event(forge, header, payload)
-        if event is not None:
-            parsed += 1
-            assert event.repo.full_name, path.name
+        parsed += 1
+        expected = payload["repository"]["full_name"] if forge == "github" else \
+            payload["project"]["path_with_namespace"]
+        assert intake.event.repo.full_name == expected, path.name
+        assert stored_and_rebuilt(intake.event) == intake.event, path.name
     assert parsed > 5

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.config.locations import LifecycleSettings
+from bot.config.settings import Settings
 from bot.errors import PorchbotError
 from bot.handlers import render_handler
 from bot.handlers.context import BotContext
@@ -53,7 +53,7 @@ def setup(tmp_path: Path) -> tuple[BotContext, Repository, RemoteForge, Path, Pa
     git("add", "-A", cwd=work)
     git("commit", "-q", "-m", "a person's edit", cwd=work)
     git("clone", "-q", "--bare", str(work), str(remote))
-    settings = LifecycleSettings(config_dir=tmp_path / "config", state_dir=tmp_path / "state")
+    settings = Settings(config_dir=tmp_path / "config", state_dir=tmp_path / "state")
     repository = register(settings, Repository(name="deployments", url=str(remote), forge="github"))
     forge = RemoteForge()
     forge.remote = remote

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from bot.errors import RateLimited
-from bot.queue.sqlite_store import PENDING, RUNNING, Job, SqliteJobStore
+from bot.queue.sqlite_store import SqliteJobStore
+from bot.queue.store import PENDING, RUNNING, Job
 from bot.pr.messages import STATUS_MARKER
 from bot.queue.jobqueue import EmbeddedWorker, Queue
 from bot.config.settings import Settings

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.queue.sqlite_store import Job, SqliteJobStore
+from bot.queue.sqlite_store import SqliteJobStore
+from bot.queue.store import Job
 from bot.queue.jobqueue import EmbeddedWorker, Queue
 from bot.config.settings import Settings
 

@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 
-from bot.config.locations import LifecycleSettings
+from bot.config.settings import Settings
 from bot.errors import RateLimited
-from bot.forges.models import PullRequest
+from bot.forges.models import PullRequest, event_to_json
 from bot.handlers import dispatch
 from bot.handlers.context import BotContext
-from bot.queue.sqlite_store import RATE_LIMIT_ATTEMPTS, Job
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.repositories import Repository, register
+from bot.queue.store import RATE_LIMIT_ATTEMPTS, Job
+from bot.web.intake import read_delivery
 from tests.bot.fakes import RecordingForge
 
 REPOSITORY = {"full_name": "acme/deployments", "clone_url": "https://forge.example/acme/deployments.git"}
@@ -32,27 +33,30 @@ class RateLimitedForge(RecordingForge):
 
 
 @pytest.fixture
-def forge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RateLimitedForge:
-    settings = LifecycleSettings(config_dir=tmp_path / "config", state_dir=tmp_path / "state")
+def forge() -> RateLimitedForge:
+    return RateLimitedForge()
+
+
+@pytest.fixture
+def ctx(forge: RateLimitedForge, tmp_path: Path) -> BotContext:
+    settings = Settings(config_dir=tmp_path / "config", state_dir=tmp_path / "state")
     register(settings, Repository(name="deployments", url="https://forge.example/acme/deployments.git",
                                   forge="github"))
-    fake = RateLimitedForge()
-    monkeypatch.setattr(dispatch, "_context", BotContext(engine=Engine(settings=settings),
-                                                         build_forge=lambda repository: fake))
-    return fake
+    return BotContext(engine=Engine(settings=settings), build_forge=lambda repository: forge)
 
 
 def _job(attempts: int, payload: dict[str, Any]) -> Job:
-    return Job("github:d1", "github", "github:acme/deployments:pr:4",
-               {"forge": "github", "event": "pull_request", "delivery": "d1", "payload": payload}, attempts, 0.0)
+    intake = read_delivery("github", "pull_request", payload, "d1")
+    assert intake.event is not None and intake.key == "github:acme/deployments:pr:4"
+    return Job("github:d1", "github", intake.key, event_to_json(intake.event), attempts, 0.0)
 
 
-def test_a_rate_limited_job_goes_back_to_the_queue(forge: RateLimitedForge) -> None:
+def test_a_rate_limited_job_goes_back_to_the_queue(ctx: BotContext) -> None:
     with pytest.raises(RateLimited) as caught:
-        dispatch.handle_job(_job(1, PULL_EVENT))
+        dispatch.handle_job(ctx, _job(1, PULL_EVENT))
     assert caught.value.retry_after == 900.0
 
 
-def test_the_last_attempt_ends_the_job_without_raising(forge: RateLimitedForge) -> None:
-    dispatch.handle_job(_job(RATE_LIMIT_ATTEMPTS, PULL_EVENT))  # reported and done, not re-queued forever
+def test_the_last_attempt_ends_the_job_without_raising(ctx: BotContext, forge: RateLimitedForge) -> None:
+    dispatch.handle_job(ctx, _job(RATE_LIMIT_ATTEMPTS, PULL_EVENT))  # reported and done, not re-queued forever
     assert forge.comments == []  # a PR event has nobody to reply to; the log says why

@@ -1,4 +1,4 @@
-"""bot.pr.trust: which pull requests the bot renders without a trusted `/ok-to-render`."""
+"""bot.handlers.trust: which pull requests the bot renders without a trusted `/ok-to-render`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.forges.models import Comment, Permission, PullRequest, User
-from bot.pr import trust
+from bot.handlers import trust
 from bot.lifecycle.repositories import Repository
 from bot.config.policy import parse_config
 from tests.bot.fakes import RecordingForge

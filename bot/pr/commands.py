@@ -1,4 +1,5 @@
-"""The slash-command registry: the single source for the parser, ``/help`` and the unknown-command reply."""
+"""The slash-command registry: the PR adapter's vocabulary, and the single source for the parser (bot.handlers.slash),
+``/help`` and the unknown-command reply."""
 
 from __future__ import annotations
 
