@@ -10,12 +10,12 @@ with the user's, named by the repository's ``token_env``. The bot's identity on 
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from bot.config.settings import current_settings, environment_value
 from bot.errors import InvalidInput
 from bot.forges.base import Forge
 from bot.lifecycle.credentials import TOKEN_USERNAMES, Credential
@@ -61,7 +61,7 @@ def api_url(repository: Repository) -> str:
 def token_for(repository: Repository, fallback_env: str | None = None) -> str:
     names = [name for name in (repository.token_env, fallback_env) if name]
     for name in names:
-        token = os.environ.get(name, "")
+        token = environment_value(name)
         if token:
             return token
     wanted = " or ".join(names) or "--token-env"
@@ -87,9 +87,10 @@ def forge_for(repository: Repository, token: str | None = None) -> Forge:
 def app_tokens(repository: Repository) -> InstallationTokens | None:
     """The bot's GitHub App tokens for ``repository``: only on GitHub, with an app configured and no
     PORCHBOT_GITHUB_TOKEN (a token, when set, wins)."""
-    app_id = os.environ.get(GITHUB_APP_ID_ENV, "").strip()
-    key_file = os.environ.get(GITHUB_APP_KEY_ENV, "").strip()
-    if repository.forge != "github" or not app_id or os.environ.get(GITHUB_TOKEN_ENV):
+    settings = current_settings()
+    app_id = settings.github_app_id.strip()
+    key_file = settings.github_app_private_key_file
+    if repository.forge != "github" or not app_id or settings.github_token:
         return None
     if not key_file:
         raise InvalidInput(f"{GITHUB_APP_ID_ENV} is set but {GITHUB_APP_KEY_ENV} is not: the app needs its key")
@@ -117,8 +118,9 @@ def bot_forge(repository: Repository) -> Forge:
 
         return GitHubForge.with_installation_tokens(repo_full_name(repository.url), tokens,
                                                     base_url=api_url(repository))
-    env = GITHUB_TOKEN_ENV if repository.forge == "github" else GITLAB_TOKEN_ENV
-    return forge_for(repository, os.environ.get(env) or None)
+    settings = current_settings()
+    token = settings.github_token if repository.forge == "github" else settings.gitlab_token
+    return forge_for(repository, token.get_secret_value() if token else None)
 
 
 def bot_git_credential(repository: Repository) -> Credential | None:

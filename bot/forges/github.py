@@ -17,7 +17,7 @@ from bot.errors import Conflict, InvalidInput, NotFound
 from bot.observability.metrics import forge_call
 
 from .base import RENDER_STATUS_CONTEXT, RetryPolicy
-from .errors import Failure, call_with_retry, classify_status, network_failure
+from .failures import Failure, call_with_retry, classify_status, network_failure
 from .github_app import InstallationTokenAuth, InstallationTokens
 from .models import (
     Annotation,

@@ -19,7 +19,7 @@ import requests
 from github import Auth, GithubIntegration
 
 from .base import RetryPolicy
-from .errors import Failure, call_with_retry, classify_status, network_failure
+from .failures import Failure, call_with_retry, classify_status, network_failure
 
 T = TypeVar("T")
 REFRESH_MARGIN = 300.0  # seconds before expiry; GitHub's tokens last 3600

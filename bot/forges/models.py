@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal, get_args, get_type_hints
+
+from bot.errors import InvalidInput
 
 ForgeKind = Literal["github", "gitlab"]
 PullState = Literal["open", "closed", "merged"]
@@ -223,3 +225,42 @@ class CommentEvent:
     sender: User
     action: Literal["created", "edited", "deleted"] = "created"
     delivery_id: str | None = None
+
+
+Event = PushEvent | PullRequestEvent | CommentEvent
+# The kind tag a stored event carries; the job holds {"kind": ..., "event": <the dataclass as JSON>}.
+EVENT_KINDS: dict[str, type[PushEvent] | type[PullRequestEvent] | type[CommentEvent]] = {
+    "push": PushEvent, "pull_request": PullRequestEvent, "comment": CommentEvent}
+
+
+def event_to_json(event: Event) -> dict[str, Any]:
+    """A neutral event as plain JSON values, tagged with its kind (what a queued job stores)."""
+    kind = next(name for name, cls in EVENT_KINDS.items() if isinstance(event, cls))
+    return {"kind": kind, "event": asdict(event)}
+
+
+def event_from_json(data: Any) -> Event:
+    """The event ``event_to_json`` stored, rebuilt field by field (nested dataclasses included)."""
+    if not isinstance(data, dict) or data.get("kind") not in EVENT_KINDS or not isinstance(data.get("event"), dict):
+        raise InvalidInput("not a stored event: expected {\"kind\": push|pull_request|comment, \"event\": {...}}")
+    built: Event = _build(EVENT_KINDS[data["kind"]], data["event"])
+    return built
+
+
+def _build(cls: Any, data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise InvalidInput(f"stored event: {cls.__name__} is not an object")
+    hints = get_type_hints(cls)
+    values = {f.name: _value(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data}
+    try:
+        return cls(**values)
+    except TypeError as err:  # a required field is missing
+        raise InvalidInput(f"stored event: {err}") from None
+
+
+def _value(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    # `User | None` and plain `User` alike: the dataclass among the hint's members, if any.
+    nested = next((t for t in (get_args(hint) or (hint,)) if is_dataclass(t)), None)
+    return _build(nested, value) if nested is not None else value

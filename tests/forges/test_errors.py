@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound, NotMergeable, PorchbotError, RateLimited
 from bot.forges.base import RetryPolicy
-from bot.forges.errors import ForgeUnavailable, call_with_retry, classify_status, retry_after
+from bot.forges.failures import ForgeUnavailable, call_with_retry, classify_status, retry_after
 from bot.forges.models import iso_utc
 
 

@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from pydantic import SecretStr
 
-from bot.forges import factory as forge_factory
+from bot.config.settings import Secret, Settings
 from bot.errors import Forbidden, InvalidInput, PorchbotError
+from bot.forges import factory as forge_factory
 from bot.forges.base import RetryPolicy
 from bot.forges.github import GitHubForge
 from bot.forges.github_app import InstallationTokens
 from bot.lifecycle.repositories import Repository
-from bot.config.settings import Settings
 from tests.forge_emulator import Emulator
 
 from .conftest import REPO
@@ -133,7 +132,7 @@ def test_the_bot_acts_as_the_app_only_without_a_token(github_emulator: Emulator,
 
 def test_serve_refuses_an_app_without_its_key(tmp_path: Path) -> None:
     settings = Settings(github_app_id=str(APP_ID), github_app_private_key_file=tmp_path / "missing.pem",
-                        github_webhook_secret=SecretStr("s"))
+                        github_webhook_secret=Secret("s"))
     with pytest.raises(PorchbotError, match="PRIVATE_KEY_FILE"):
         settings.check_serve()
     (tmp_path / "missing.pem").write_text("key")

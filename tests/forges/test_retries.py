@@ -6,7 +6,7 @@ import pytest
 
 from bot.errors import RateLimited
 from bot.forges.base import Forge
-from bot.forges.errors import ForgeUnavailable
+from bot.forges.failures import ForgeUnavailable
 from tests.forge_emulator import Emulator
 
 from .conftest import REPO, RecordingSleep, make_forge
