@@ -1,8 +1,12 @@
-"""set-namespace v0.4.1: the release Porch compiled in and many blueprints pin.
+"""set-namespace v0.4.1 (the release Porch compiled in and many blueprints pin) and v0.4.0.
 
 It predates upstream origins and ``namespaceMatcher``: every namespace slot of every non-local
 resource is set, in item order; a config error is an error result with exit code 1; the only
 other result is one summary (or a duplicate-resource error, which still exits 0).
+
+v0.4.0 has the same algorithm on an older SDK: a config error is an error result pointing at the
+functionConfig with exit code 0, an empty functionConfig reads as an unknown kind, and a missing
+one crashes the function (the SDK dereferences it).
 """
 
 from __future__ import annotations
@@ -12,9 +16,14 @@ from collections.abc import Callable
 
 from bot.render.functions import _common as c
 from bot.render.resourcelist import ResourceList
+from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import Kind, Node, Style
 
 DEPENDS_ON_PATTERN = re.compile(r"^[-.\w]*/namespaces/[-.\w]*/[-.\w]*/[-.\w]*$")
+
+# SDKs before May 2022 dereference a missing functionConfig: the Go runtime panics (exit code 2).
+NIL_CONFIG_PANIC = ("panic: runtime error: invalid memory address or nil pointer dereference [recovered]\n"
+                    "\tpanic: runtime error: invalid memory address or nil pointer dereference")
 
 # visitor(item, current) -> new value
 SlotVisitor = Callable[[Node, str], str]
@@ -24,8 +33,8 @@ class _ConfigError(Exception):
     pass
 
 
-def _read_config(config: Node | None) -> str:
-    if c.is_empty_config(config):
+def _read_config(config: Node | None, *, empty_check: bool = True) -> str:
+    if empty_check and c.is_empty_config(config):
         raise _ConfigError("FunctionConfig is missing. Expect `ConfigMap` or `SetNamespace`")
     assert config is not None
     av, kind = c.api_version(config), c.kind(config)
@@ -138,6 +147,22 @@ def run_v041(rl: ResourceList) -> None:
     except _ConfigError as err:
         rl.results.append(c.result(str(err), c.ERROR))
         c.fail()
+    _apply(rl, new_ns)
+
+
+def run_v040(rl: ResourceList) -> None:
+    if rl.function_config is None:
+        raise FunctionError("set-namespace crashed: no functionConfig", exit_code=2, stderr=NIL_CONFIG_PANIC)
+    try:
+        new_ns = _read_config(rl.function_config, empty_check=False)
+    except _ConfigError as err:
+        rl.results.append(c.config_object_result(str(err), c.ERROR, rl.function_config))
+        c.sdk_sort_items(rl)
+        return
+    _apply(rl, new_ns)
+
+
+def _apply(rl: ResourceList, new_ns: str) -> None:
     count, old_namespaces = _transform(rl.items, new_ns)
     duplicate = _duplicate(rl.items)
     if duplicate:

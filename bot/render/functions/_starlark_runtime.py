@@ -22,6 +22,7 @@ from typing import Any
 
 import starlark as sl
 
+from bot.render.functions._starlark_dialect import LEGACY_PRELUDE, rewrite_legacy
 from bot.render.functions._starlark_errors import go_message
 from bot.render.functions._starlark_libs import loader
 from bot.render.functions._starlark_openapi import open_api_document
@@ -185,7 +186,8 @@ def _next_indent(lines: list[str], start: int) -> str:
 
 
 def run_program(name: str, source: str, resource_list: dict[str, Any], *, match_gvk_exact: bool,
-                deadline_seconds: float = DEFAULT_DEADLINE_SECONDS) -> Outcome:
+                legacy_dialect: bool = False, deadline_seconds: float = DEFAULT_DEADLINE_SECONDS) -> Outcome:
+    """Run ``source``; ``legacy_dialect`` is the go.starlark.net of 2021 (starlark v0.4.x images)."""
     outcome = Outcome(resource_list={})
     dialect = sl.Dialect.extended()
     globals_ = sl.Globals.extended_by([sl.LibraryExtension.StructType, sl.LibraryExtension.Json])
@@ -195,8 +197,12 @@ def run_program(name: str, source: str, resource_list: dict[str, Any], *, match_
     module.add_callable("__porchbot_emit", outcome.stderr_lines.append)
     module.add_callable("__porchbot_error", _raise)
     sl.eval(module, sl.parse("<porchbot>", _PRELUDE, dialect), globals_)
+    program_text = source
+    if legacy_dialect:
+        sl.eval(module, sl.parse("<porchbot>", LEGACY_PRELUDE, dialect), globals_)
+        program_text = rewrite_legacy(source)  # keeps lines; messages still quote ``source``
 
-    rewritten, inserted = rewrite_while(rewrite_set_methods(source))
+    rewritten, inserted = rewrite_while(rewrite_set_methods(program_text))
     try:
         program = sl.parse(name, rewritten, dialect)
     except sl.StarlarkError as err:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.render.functions import _releases
 from bot.render.resourcelist import ResourceList
 
 CATALOG_PREFIXES = ("gcr.io/kpt-fn/", "ghcr.io/kptdev/krm-functions-catalog/")
@@ -88,14 +89,40 @@ def resolve_image(image: str, prefix: str = DEFAULT_IMAGE_PREFIX) -> str:
 
 
 def lookup(image: str) -> BuiltinFunction | None:
+    """The builtin reproducing ``image``. A short tag (``v0.4``) the registrations do not list is
+    read as the registry reads it: the newest ``v0.4.Z`` on the registry the name pulls from."""
     ref = parse_image(image)
     if not ref.catalog or not ref.tag:
         return None
     _load_module_for(ref.name)
+    found = _matching(ref.name, ref.tag)
+    if found is None and _releases.is_short_tag(ref.tag):
+        release = _releases.resolve_short_tag(ref.name, ref.tag, _releases.registry_of(image))
+        found = _matching(ref.name, release) if release else None
+    return found
+
+
+def _matching(name: str, tag: str) -> BuiltinFunction | None:
     for function in _REGISTRY:
-        if function.name == ref.name and function.matches_tag(ref.tag):
+        if function.name == name and function.matches_tag(tag):
             return function
     return None
+
+
+def release_note(name: str, release: str) -> str:
+    """`` (also v0.4 on gcr.io/kpt-fn, ...)``: the short tags that pull ``release`` today, for a
+    registration's description (``fn list`` shows it)."""
+    by_registry: dict[str, list[str]] = {}
+    for entry in _releases.short_tags(name, release):
+        registry, short = entry.rsplit(":", 1)
+        by_registry.setdefault(registry, []).append(short)
+    if not by_registry:
+        return ""
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for registry, shorts in by_registry.items():
+        grouped.setdefault(tuple(shorts), []).append(registry)
+    shown = [f"{', '.join(shorts)} on {' and '.join(registries)}" for shorts, registries in grouped.items()]
+    return f" (also {'; '.join(shown)})"
 
 
 # Module per catalog name where it is not the name with '-' -> '_' (a module called ``starlark``

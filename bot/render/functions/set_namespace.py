@@ -4,7 +4,8 @@ Master works from each resource's upstream origin (``internal.kpt.dev/upstream-i
 accepts a ``namespaceMatcher``, reports config errors as results with exit code 0, and visits
 cluster-scoped slots before namespaced ones. The later ghcr releases (v0.4.3, :latest) no longer
 warn about resources without an origin and only touch CRD/APIService namespaces that exist as
-a webhook service. The older v0.4.1 algorithm lives in ``_set_namespace_v04``.
+a webhook service. The older v0.4.0/v0.4.1 algorithm lives in ``_set_namespace_v04``, the v0.3
+one (replace the namespace the package agrees on) in ``_set_namespace_v03``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.render.functions import _common as c
-from bot.render.functions._set_namespace_v04 import run_v041
-from bot.render.functions.registry import BuiltinFunction, register
+from bot.render.functions._set_namespace_v03 import run_v033, run_v034
+from bot.render.functions._set_namespace_v04 import run_v040, run_v041
+from bot.render.functions.registry import BuiltinFunction, register, release_note
 from bot.render.resourcelist import ResourceList, Result
 from bot.render.yaml.node import Kind, Node
 
@@ -235,13 +237,36 @@ register(BuiltinFunction(
 ))
 register(BuiltinFunction(
     name="set-namespace",
-    description="set-namespace of the current ghcr releases (webhook-only CRD/APIService namespaces)",
-    tags=("latest", "v0.4.3"),
+    description="set-namespace of the current ghcr releases (webhook-only CRD/APIService namespaces)"
+                + release_note("set-namespace", "v0.4.5"),
+    tags=("latest", "v0.4.3", "v0.4.5"),
     run=_runner(legacy_origin_warnings=False, webhook_only=True),
+))
+# Short tags (v0.4, v0.3, v0) are not listed: they name different releases on gcr.io/kpt-fn and on
+# ghcr, and the registry lookup resolves them per registry (``_releases``).
+register(BuiltinFunction(
+    name="set-namespace",
+    description="set-namespace v0.4.1 (Porch's builtin): every namespace slot set, one summary result"
+                + release_note("set-namespace", "v0.4.1"),
+    tags=("v0.4.1",),
+    run=run_v041,
 ))
 register(BuiltinFunction(
     name="set-namespace",
-    description="set-namespace v0.4.1 (Porch's builtin): every namespace slot set, one summary result",
-    tags=("v0.4.1", "v0.4", "v0"),
-    run=run_v041,
+    description="set-namespace v0.4.0: as v0.4.1, but config errors point at the config and exit 0",
+    tags=("v0.4.0",),
+    run=run_v040,
+))
+register(BuiltinFunction(
+    name="set-namespace",
+    description="set-namespace v0.3.4: replaces the one namespace the package agrees on"
+                + release_note("set-namespace", "v0.3.4"),
+    tags=("v0.3.4",),
+    run=run_v034,
+))
+register(BuiltinFunction(
+    name="set-namespace",
+    description="set-namespace v0.3.3: as v0.3.4, plus the release's stray \"set image from\" result",
+    tags=("v0.3.3",),
+    run=run_v033,
 ))

@@ -6,9 +6,11 @@ bookkeeping annotations included) and may change, add or remove items; only ``it
 back. Items come back as the image writes them (keys sorted, quoting redone) and kpt restores
 the key order and comments of the objects it recognises by id.
 
-Two variants: master (``unstable``, ``latest``, v0.5.1+), whose ``krmfn.match_gvk`` only matches
-core-group apiVersions (a regression in the image), and v0.5.0, which compares apiVersion and kind
-exactly. The sandbox and the dialect bridging live in ``_starlark_runtime``.
+Three variants: master (``unstable``, ``latest``, v0.5.1+), whose ``krmfn.match_gvk`` only matches
+core-group apiVersions (a regression in the image); v0.5.0, which compares apiVersion and kind
+exactly; and v0.4.3 (the release Porch compiled in, which kpt-samples' ghost validates with), the
+v0.5.0 code on the go.starlark.net of 2021, which lacks dict union and ``str.removeprefix`` /
+``removesuffix``. The sandbox and the dialect bridging live in ``_starlark_runtime``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from bot.render.functions._common import SDK_FAILURE_STDERR, go_json_type, sdk_sort_items
 from bot.render.functions._starlark_runtime import StarlarkFailure, run_program
 from bot.render.functions._starlark_values import data_to_node, item_to_data
-from bot.render.functions.registry import BuiltinFunction, BuiltinRun, register
+from bot.render.functions.registry import BuiltinFunction, BuiltinRun, register, release_note
 from bot.render.resourcelist import ResourceList, Result
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import Kind, Node
@@ -104,13 +106,14 @@ def parse_config(config: Node | None, *, exact_gvk: bool) -> StarlarkRun:
     return run
 
 
-def _transform(rl: ResourceList, program: StarlarkRun, *, exact_gvk: bool) -> list[str]:
+def _transform(rl: ResourceList, program: StarlarkRun, *, exact_gvk: bool, legacy: bool) -> list[str]:
     assert rl.function_config is not None  # parse_config refused a missing config
     resource_list: dict[str, Any] = dict(RESOURCE_LIST)
     resource_list["items"] = [item_to_data(item) for item in rl.items]
     resource_list["functionConfig"] = item_to_data(rl.function_config)
     try:
-        outcome = run_program(program.name, program.source, resource_list, match_gvk_exact=exact_gvk)
+        outcome = run_program(program.name, program.source, resource_list, match_gvk_exact=exact_gvk,
+                              legacy_dialect=legacy)
     except StarlarkFailure as failure:
         raise ConfigError(failure.message, failure.stderr_lines) from None
     items = outcome.resource_list.get("items")
@@ -126,11 +129,11 @@ def _transform(rl: ResourceList, program: StarlarkRun, *, exact_gvk: bool) -> li
     return outcome.stderr_lines
 
 
-def _runner(*, exact_gvk: bool) -> BuiltinRun:
+def _runner(*, exact_gvk: bool, legacy: bool = False) -> BuiltinRun:
     def run(rl: ResourceList) -> None:
         try:
             program = parse_config(rl.function_config, exact_gvk=exact_gvk)
-            printed = _transform(rl, program, exact_gvk=exact_gvk)
+            printed = _transform(rl, program, exact_gvk=exact_gvk, legacy=legacy)
         except ConfigError as err:
             # The SDK replaces every earlier result with this one and reports a function failure;
             # what the program printed went to stderr first.
@@ -143,7 +146,11 @@ def _runner(*, exact_gvk: bool) -> BuiltinRun:
 
 
 DESCRIPTION = "Run a starlark program over the package's resources"
-register(BuiltinFunction(name="starlark", description=DESCRIPTION,
-                         tags=("unstable", "latest", "v0.5.1"), run=_runner(exact_gvk=False)))
-register(BuiltinFunction(name="starlark", description=DESCRIPTION,
+register(BuiltinFunction(name="starlark", description=DESCRIPTION + release_note("starlark", "v0.5.2"),
+                         tags=("unstable", "latest", "v0.5.1", "v0.5.2"), run=_runner(exact_gvk=False)))
+register(BuiltinFunction(name="starlark", description=DESCRIPTION + " (v0.5.0: exact match_gvk)"
+                         + release_note("starlark", "v0.5.0"),
                          tags=("v0.5.0",), run=_runner(exact_gvk=True)))
+register(BuiltinFunction(name="starlark", description=DESCRIPTION + " (v0.4.3: 2021 starlark, no dict union)"
+                         + release_note("starlark", "v0.4.3"),
+                         tags=("v0.4.3",), run=_runner(exact_gvk=True, legacy=True)))

@@ -79,7 +79,7 @@ def test_tags_pick_the_matching_behaviour(image: str, expected: str) -> None:
 
 
 def test_unknown_tag_is_not_claimed() -> None:
-    assert lookup("gcr.io/kpt-fn/set-namespace:v0.3.4") is None
+    assert lookup("gcr.io/kpt-fn/set-namespace:v0.2.0") is None
 
 
 def test_master_replaces_every_slot_and_summarises(make_rl: MakeRL) -> None:

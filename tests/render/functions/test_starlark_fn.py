@@ -197,7 +197,7 @@ def test_open_api_knows_the_builtin_kinds(make_rl: MakeRL) -> None:
 
 
 def test_unclaimed_tags_fall_back() -> None:
-    assert lookup("gcr.io/kpt-fn/starlark:v0.4.3") is None
+    assert lookup("gcr.io/kpt-fn/starlark:v0.4.2") is None
     assert lookup("gcr.io/kpt-fn/starlark:unstable") is not None
 
 
