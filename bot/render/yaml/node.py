@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import IntEnum, IntFlag
-from typing import Any
 
 
 class Kind(IntEnum):
@@ -213,16 +212,3 @@ def _deep_copy(node: Node, memo: dict[int, Node]) -> Node:
         clone.alias = _deep_copy(node.alias, memo)
     return clone
 
-
-def to_python(node: Node) -> Any:
-    """Plain Python data (dict/list/str/int/float/bool/None) for a node tree."""
-    from bot.render.yaml.convert import node_to_python
-
-    return node_to_python(node)
-
-
-def from_python(data: Any) -> Node:
-    """A node tree for plain Python data, with the styles yaml.v3 picks for new values."""
-    from bot.render.yaml.convert import python_to_node
-
-    return python_to_node(data)

@@ -133,10 +133,13 @@ _ESCAPES = {
 
 def escape_double(value: str) -> str:
     """The body of a double-quoted scalar as yaml.v3 writes it (no wrapping)."""
+    # yaml.v3's is_bom() tests the start of the value, not the current character, so a value that
+    # starts with a byte order mark has every character escaped ("\uFEFF\x61..."); kpt writes that too.
+    escape_all = value.startswith("\ufeff")
     out: list[str] = []
     for ch in value:
         c = ord(ch)
-        if ch in '"\\' or ch in _BREAKS or c == 0xFEFF or not is_printable(ch):
+        if escape_all or ch in '"\\' or ch in _BREAKS or c == 0xFEFF or not is_printable(ch):
             esc = _ESCAPES.get(c)
             if esc is None:
                 if c <= 0xFF:

@@ -11,12 +11,13 @@ which event a comment unfolds into, so BLOCK-END marks are recomputed too.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
-from yaml._yaml import CParser
 
 from bot.render.yaml.errors import YAMLError
+from bot.render.yaml.libyaml import CParser  # checked on import: a clear error without libyaml
 
 # token kinds
 (
@@ -126,4 +127,22 @@ def scan_tokens(text: str) -> list[Token]:
         raise yaml_error(exc) from None
     finally:
         scanner.dispose()
+    if "\\/" in text:
+        _refuse_slash_escape(text, out)
     return out
+
+
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
+def _refuse_slash_escape(text: str, tokens: list[Token]) -> None:
+    """yaml.v3 has no ``\\/`` escape (libyaml has): kpt refuses such a double-quoted scalar, so do we."""
+    for tok in tokens:
+        if tok.kind != SCALAR or tok.style != '"':
+            continue
+        for match in _ESCAPE.finditer(text, tok.start, tok.end):
+            if match.group(1) == "/":
+                # yaml.v3 reports the scalar's start line (its context mark) when it is not the first.
+                line = tok.line or text.count("\n", 0, match.start())
+                where = f"line {line + 1}: " if line else ""
+                raise YAMLError(f"yaml: {where}found unknown escape character")
