@@ -7,9 +7,8 @@ module, and a caller cannot make a label set that explodes the series count.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -19,9 +18,6 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-
-if TYPE_CHECKING:
-    from bot.queue.jobqueue import Queue
 
 REGISTRY = CollectorRegistry()
 DELIVERIES = Counter("porchbot_deliveries_total", "Webhook deliveries by forge, event and outcome",
@@ -38,7 +34,7 @@ QUEUE_DEPTH = Gauge("porchbot_queue_depth", "Jobs by status", ["status"], regist
 QUEUE_MESSAGES = Gauge("porchbot_queue_messages", "Job ids waiting in the huey queue (duplicates included)",
                        registry=REGISTRY)
 
-JOB_STATUSES = ("pending", "running", "done", "failed")
+JOB_STATUSES = ("pending", "running", "done", "failed")  # always exported, 0 when empty
 
 
 def observe_job(kind: str, outcome: str, seconds: float) -> None:
@@ -96,12 +92,14 @@ def start_metrics_server(port: int, host: str = "0.0.0.0") -> None:
     start_http_server(port, addr=host, registry=REGISTRY)
 
 
-def render(queue: Queue) -> tuple[bytes, str]:
-    counts = queue.store.counts()
+def render(job_counts: Callable[[], dict[str, int]], queued_messages: Callable[[], int]) -> tuple[bytes, str]:
+    """The registry in Prometheus' text format, with the queue's gauges read from the two providers the
+    web edge passes (the job store's counts per status, the broker's waiting messages) at scrape time."""
+    counts = job_counts()
     for status in {*JOB_STATUSES, *counts}:
         QUEUE_DEPTH.labels(status).set(counts.get(status, 0))
     try:
-        QUEUE_MESSAGES.set(queue.huey.pending_count())
+        QUEUE_MESSAGES.set(queued_messages())
     except Exception:  # a scrape must answer even when the broker hiccups
         QUEUE_MESSAGES.set(float("nan"))
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

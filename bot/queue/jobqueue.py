@@ -6,9 +6,7 @@ worker dies between dequeue and finish (a sweeper hands out rows with expired le
 
 from __future__ import annotations
 
-import importlib
 import logging
-import os
 import signal
 import threading
 import time
@@ -18,18 +16,14 @@ from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey
 
-from bot.queue import crashpoints
-from bot.observability import metrics
-from bot.errors import RateLimited
-from bot.queue.sqlite_store import Job, JobStore, SqliteJobStore
 from bot.config.settings import Settings
+from bot.errors import RateLimited
+from bot.observability import metrics
+from bot.queue import crashpoints
+from bot.queue.sqlite_store import SqliteJobStore
+from bot.queue.store import Job, JobStore
 
 log = logging.getLogger("porchbot.queue")
-
-LEASE_SECONDS = 120.0  # the default; PORCHBOT_JOB_LEASE_SECONDS overrides it
-RETRY_DELAY_SECONDS = 1.0
-# Tests (scale-out, crash) swap the bot's handler for a recorder: "module:callable".
-TEST_HANDLER_ENV = "PORCHBOT_TEST_JOB_HANDLER"
 
 # Keys of push jobs (intake: forge:repo:ref:<ref>): a finished one covers every older pending push.
 COALESCED_KEY = ":ref:"
@@ -37,16 +31,10 @@ COALESCED_KEY = ":ref:"
 JobHandler = Callable[[Job], None]
 
 
-def handler_override() -> JobHandler | None:
-    spec = os.environ.get(TEST_HANDLER_ENV, "")
-    if not spec:
-        return None
-    module_name, _, attribute = spec.partition(":")
-    handler: JobHandler = getattr(importlib.import_module(module_name), attribute)
-    return handler
-
-
 class Queue:
+    """Producer and consumer of jobs. ``handler`` is where a claimed job goes next (the bot wires
+    ``bot.handlers.dispatch`` in through ``bot.web.wiring``); a producer-only queue has none."""
+
     def __init__(self, settings: Settings, handler: JobHandler | None = None) -> None:
         state_dir = Path(settings.state_dir)
         state_dir.mkdir(parents=True, exist_ok=True)
@@ -63,7 +51,7 @@ class Queue:
             self.store = SqliteJobStore(state_dir / "jobs.db")
         self.lease_seconds = settings.job_lease_seconds
         self.sweep_seconds = settings.sweep_seconds
-        self._handler = handler_override() or handler
+        self._handler = handler
         self._in_flight: dict[str, int] = {}  # job id → the attempt this process holds the lease of
         self._in_flight_lock = threading.Lock()
         self._task = self.huey.task(retries=0, name="porchbot.run_job")(self._run_job)
@@ -127,25 +115,18 @@ class Queue:
         delay = max(1.0, retry_after)
         log.warning("job deferred: rate limited", extra={"job_id": job.job_id, "key": job.key,
                                                           "reason": f"retry in {delay:.0f}s"})
-        defer: Callable[[str, float], None] | None = getattr(self.store, "defer", None)
-        if defer is not None:
-            defer(job.job_id, delay)  # still leased: the sweeper hands it out once the wait is over
-        else:
-            self.store.release(job.job_id)
-            self.requeue(job.job_id, delay)
+        self.store.defer(job.job_id, delay)  # still leased: the sweeper hands it out once the wait is over
 
     def _coalesce(self, key: str, started_at: float) -> None:
         # Only pushes are pure "look again" hints; a comment's commands must each run.
-        coalesce: Callable[[str, float], int] | None = getattr(self.store, "coalesce", None)
-        if coalesce is not None and COALESCED_KEY in key:
-            skipped = coalesce(key, started_at)
+        if COALESCED_KEY in key:
+            skipped = self.store.coalesce(key, started_at)
             if skipped:
                 log.info("jobs coalesced", extra={"key": key, "reason": f"{skipped} older pushes"})
 
     def _hand_out_next(self, key: str) -> None:
         """The next pending job of this key runs now, not at the sweeper's next turn."""
-        next_pending: Callable[[str], str | None] | None = getattr(self.store, "next_pending", None)
-        if next_pending is not None and (job_id := next_pending(key)) is not None:
+        if (job_id := self.store.next_pending(key)) is not None:
             self._task(job_id)
 
     def release_in_flight(self) -> list[str]:
@@ -158,15 +139,12 @@ class Queue:
 
     def renew_leases(self) -> int:
         """Extend the leases of the jobs running here, so a long job is not handed out a second time
-        while its worker is alive (stores without ``renew`` keep the fixed lease)."""
-        renew: Callable[[str, int, float], bool] | None = getattr(self.store, "renew", None)
-        if renew is None:
-            return 0
+        while its worker is alive."""
         with self._in_flight_lock:
             held = dict(self._in_flight)
         renewed = 0
         for job_id, attempt in held.items():
-            if renew(job_id, attempt, self.lease_seconds):
+            if self.store.renew(job_id, attempt, self.lease_seconds):
                 renewed += 1
             elif job_id in self._in_flight:
                 log.warning("lease lost: the job was handed out again", extra={"job_id": job_id})
@@ -176,8 +154,7 @@ class Queue:
         """Hand out again the jobs whose worker died (expired lease) or that wait behind a busy key."""
         # Many workers sharing one Redis would each re-enqueue the whole backlog every period; a store
         # that can elect one sweeper per period (RedisJobStore.sweep_turn) keeps it to one.
-        turn: Callable[[float], bool] | None = getattr(self.store, "sweep_turn", None)
-        if turn is not None and not turn(self.sweep_seconds):
+        if not self.store.sweep_turn(self.sweep_seconds):
             return 0
         # A job stored within the last period is still in huey's queue: handing it out again would only
         # add a duplicate message per sweep for every job of a backlog.

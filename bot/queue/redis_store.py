@@ -3,7 +3,7 @@
 Same semantics as ``SqliteJobStore``: a delivery id is stored once; a claim takes a lease; a row whose
 lease ran out is handed out again; a claim is refused while another row of the same key holds a live
 lease; older pending pushes of a key can be coalesced into the job that just read the branch. Every
-state change is one Lua script (``bot/jobs_redis_scripts.py``), so two workers racing for a row or a key
+state change is one Lua script (``bot/queue/redis_scripts.py``), so two workers racing for a row or a key
 cannot both win. Layout (every name shares the ``{prefix}`` hash tag):
 
 - ``{prefix}:job:<id>``             hash: kind, key, payload, status, lease_until, attempts, created
@@ -27,7 +27,7 @@ import redis
 
 from bot.queue import redis_scripts as lua
 from bot.errors import PorchbotError
-from bot.queue.sqlite_store import DONE, FAILED, PENDING, RUNNING, Job
+from bot.queue.store import DONE, FAILED, PENDING, RUNNING, Job
 
 _OFFSET_TTL_SECONDS = 60.0
 
@@ -145,7 +145,6 @@ class RedisJobStore:
         counts = {_text(status): int(count) for status, count in raw.items()}
         return {status: count for status, count in counts.items() if count > 0}
 
-    # -- what the queue uses when a store offers it (as SqliteJobStore does) -------------------------
     def defer(self, job_id: str, delay: float) -> None:
         """Keep a claimed job, handed out again (by the sweeper) only after ``delay``; its key stays busy."""
         self._extend_lease(job_id, delay, attempt=None)

@@ -14,36 +14,15 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
-# A job the forge rate-limits is deferred (not failed) this many times before it fails for good.
-RATE_LIMIT_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class Job:
-    job_id: str
-    kind: str  # "github" | "gitlab" | "internal"
-    key: str  # serialisation key: forge:repo:subject
-    payload: dict[str, Any]
-    attempts: int
-    created: float
-
-
-class JobStore(Protocol):
-    def add(self, job_id: str, kind: str, key: str, payload: dict[str, Any]) -> bool: ...
-    def claim(self, job_id: str, lease_seconds: float) -> Job | None: ...
-    def finish(self, job_id: str, *, failed: bool = False) -> None: ...
-    def release(self, job_id: str) -> None: ...
-    def expired(self, now: float | None = None) -> list[str]: ...
-    def pending_ids(self, older_than: float = 0.0) -> list[str]: ...
-    def counts(self) -> dict[str, int]: ...
+from bot.queue.store import DONE, FAILED, PENDING, RUNNING, Job
 
 
 class SqliteJobStore:
+    """``JobStore`` on one SQLite file (processes sharing a state directory share it)."""
+
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,6 +120,11 @@ class SqliteJobStore:
         cursor = self._conn().execute("UPDATE jobs SET status=? WHERE key=? AND status=? AND created<?",
                                       (DONE, key, PENDING, created_before))
         return int(cursor.rowcount)
+
+    def sweep_turn(self, period_seconds: float) -> bool:
+        """Always this caller's turn: processes sharing one SQLite file are few and on one machine, and a
+        second sweep only re-enqueues ids that a claim then refuses."""
+        return True
 
     def expired(self, now: float | None = None) -> list[str]:
         moment = self._clock() if now is None else now

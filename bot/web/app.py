@@ -1,4 +1,7 @@
-"""The web edge: verify → classify → store durably → 202. Everything else happens in workers."""
+"""The web edge: verify → parse once into a typed event (``bot.web.intake``) → store the job durably → 202.
+
+Everything else happens in workers: the queue hands each job to the handler ``bot.web.wiring`` gave it.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +14,12 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from bot.observability import metrics
-from bot.errors import InvalidInput
-from bot.web.intake import Intake, classify_github, classify_gitlab
-from bot.queue.jobqueue import Queue
 from bot.config.settings import Settings
+from bot.errors import InvalidInput
+from bot.forges.models import event_to_json
+from bot.observability import metrics
+from bot.queue.jobqueue import Queue
+from bot.web.intake import read_delivery
 from bot.web.signatures import verify_github_signature, verify_gitlab_token
 
 log = logging.getLogger("porchbot.app")
@@ -54,18 +58,17 @@ def create_app(settings: Settings, queue: Queue) -> FastAPI:
     def accept(forge: str, event: str, delivery: str, body: bytes, content_type: str) -> Response:
         try:
             payload = _decode_body(body, content_type)
-            intake: Intake = (classify_github if forge == "github" else classify_gitlab)(event, payload)
+            intake = read_delivery(forge, event, payload, delivery)
         except (InvalidInput, ValueError) as err:
             status = 415 if "content type" in str(err) else 400
             metrics.DELIVERIES.labels(forge, event or "-", "malformed").inc()
             log.warning("delivery refused", extra={"forge": forge, "event": event, "delivery": delivery,
                                                    "reason": str(err)[:200]})
             return _reply(status, f"malformed delivery: {str(err)[:200]}")
-        if not intake.enqueue:
+        if intake.event is None:
             metrics.DELIVERIES.labels(forge, event, "ignored").inc()
             return _reply(200, "ignored", reason=intake.reason)
-        job = {"forge": forge, "event": event, "delivery": delivery, "payload": payload}
-        if not queue.submit(f"{forge}:{delivery}", forge, intake.key, job):
+        if not queue.submit(f"{forge}:{delivery}", forge, intake.key, event_to_json(intake.event)):
             metrics.DELIVERIES.labels(forge, event, "duplicate").inc()
             return _reply(200, "duplicate delivery", delivery=delivery)
         metrics.DELIVERIES.labels(forge, event, "queued").inc()
@@ -79,7 +82,7 @@ def create_app(settings: Settings, queue: Queue) -> FastAPI:
 
     @app.get("/metrics")
     def metrics_endpoint() -> Response:
-        data, content_type = metrics.render(queue)
+        data, content_type = metrics.render(queue.store.counts, queue.huey.pending_count)
         return Response(content=data, media_type=content_type)
 
     @app.post("/webhooks/github")

@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-from bot.queue.sqlite_store import Job
+from bot.queue.store import Job
 
 RECORD_ENV = "PORCHBOT_TEST_RECORD_FILE"
 SLEEP_ENV = "PORCHBOT_TEST_JOB_SLEEP"

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from bot.observability import metrics
-from bot.queue.sqlite_store import Job
+from bot.queue.store import Job
 from bot.queue.redis_store import RedisJobStore
 from bot.queue.jobqueue import EmbeddedWorker, Queue
 from bot.config.settings import Settings
