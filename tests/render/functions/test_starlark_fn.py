@@ -265,3 +265,45 @@ def test_our_function_image_gives_the_builtin_items(image: str) -> None:
     docker_run = runtime.run(FunctionRef(image=image), decode_resource_list(text))
     assert docker_run.output is not None
     assert encode_resource_list(docker_run.output) == encode_resource_list(builtin_list)
+
+
+# ---- v0.4.3: the v0.5.0 code on the go.starlark.net of 2021 ----------------------------------------
+
+V043 = "gcr.io/kpt-fn/starlark:v0.4.3"
+
+
+@pytest.mark.parametrize(("program", "message"), [
+    ('a = {"x": 1} | {"y": 2}', "unknown binary op: dict | dict"),
+    ('a = {"x": 1}\na |= {"y": 2}', "unknown binary op: dict | dict"),
+    ('a = set(["x"]) | {"y": 2}', "unknown binary op: set | dict"),
+    ('a = "kpt-fn".removeprefix("kpt-")', "string has no .removeprefix field or method"),
+    ('n = ctx.resource_list["items"][0]["metadata"]["name"]\nb = n.removesuffix("-cm")',
+     "string has no .removesuffix field or method"),
+])
+def test_v043_lacks_what_go_starlark_added_in_2022(make_rl: MakeRL, program: str, message: str) -> None:
+    err = failure(make_rl(APP, star(program)), V043)
+    assert err.exit_code == 1 and str(err) == message
+    run(make_rl(APP, star(program)), V050)  # v0.5.0's interpreter has them
+
+
+def test_v043_runs_what_it_had(make_rl: MakeRL) -> None:
+    program = """\
+s = set(["a"]) | set(["b"])
+s |= set(["c"])
+flags = 4 | 1
+names = [r["metadata"]["name"] for r in ctx.resource_list["items"]
+         if krmfn.match_gvk(r, "apps/v1", "Deployment")]
+print(sorted(s), flags, names, set() | set(["x"]))
+""".replace("names = ", 'load("krmfn.star", "krmfn")\nnames = ')
+    rl = make_rl(APP, star(program))
+    run(rl, V043)
+    # match_gvk compares apiVersion exactly in v0.4.x (master's regression came later)
+    assert rl.stderr == '["a", "b", "c"] 5 ["web"] set(["x"])'
+
+
+def test_v043_errors_keep_their_lines(make_rl: MakeRL) -> None:
+    program = 'a = (1 |\n  2)\nb = set(["k"]) | set()\nfail("line " + str(a))'
+    err = failure(make_rl(APP, star(program)), V043)
+    assert str(err) == "fail: line 3"
+    err = failure(make_rl(APP, star("x = 1 | 2\ny = undefined_name")), V043)
+    assert str(err) == "my-star:2:5: undefined: undefined_name"
