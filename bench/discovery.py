@@ -26,7 +26,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from bot.config.locations import load_settings  # noqa: E402
+from bot.config.settings import current_settings  # noqa: E402
 from bot.lifecycle import naming  # noqa: E402
 from bot.lifecycle.engine import Engine  # noqa: E402
 
@@ -104,7 +104,7 @@ def run(packages: int, revisions: int, drafts: int) -> dict[str, float | int]:
                "PORCHBOT_STATE_DIR": str(root / "state")}
         os.environ.update(env)
         cli(env, "repo", "register", str(remote), "--name", "bench")
-        engine = Engine(load_settings())
+        engine = Engine(current_settings())
         cache = engine.cache("bench")
         fetch_s = timed(cache.fetch)
         store = cache.settings.state_dir / "discovery" / "bench.pickle"

@@ -10,8 +10,9 @@ shell completion — so typer handles that argv and prints its own help or error
 
 from __future__ import annotations
 
-import os
 from typing import NamedTuple
+
+from bot.config.settings import shell_completion_requested
 
 FLAG, VALUE, MULTI = "flag", "value", "multi"
 
@@ -141,7 +142,7 @@ def _store(option: OptionSpec, value: str | None, values: dict[str, object]) -> 
 
 
 def _completion_requested() -> bool:
-    return any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ)
+    return shell_completion_requested()
 
 
 def parse_names(argv: list[str]) -> list[str] | None:
@@ -186,9 +187,8 @@ def run(argv: list[str]) -> int | None:
 def _run_transition(verb: str, argv: list[str]) -> int | None:
     from bot.cli import rpkg_transitions as rpkg_impl
 
-    transition = rpkg_impl.TRANSITIONS.get(verb)
-    names = parse_names(argv) if transition is not None else None
-    if transition is None or names is None:
+    names = parse_names(argv) if verb in rpkg_impl.TRANSITIONS else None
+    if names is None:
         return None
-    rpkg_impl.each(names, *transition)
+    rpkg_impl.each(names, verb)
     return 0

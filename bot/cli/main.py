@@ -68,6 +68,15 @@ def _run_fast(argv: list[str]) -> int | None:
         return 1
 
 
+def _debug() -> bool:
+    from bot.config.settings import current_settings
+
+    try:
+        return current_settings().debug
+    except PorchbotError:
+        return False  # a malformed setting must not hide the error being reported
+
+
 def main() -> None:
     argv = sys.argv[1:]
     try:
@@ -81,7 +90,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as err:  # never a traceback for a user; PORCHBOT_DEBUG=1 shows it
-        if os.environ.get("PORCHBOT_DEBUG"):
+        if _debug():
             raise
         sys.stderr.write(f"Error: internal error: {type(err).__name__}: {err}\n")
         sys.exit(1)

@@ -7,13 +7,13 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import typer
 
-from bot.config.locations import LifecycleSettings, load_settings
+from bot.cli.tables import OUTPUT_FORMATS, document, table
+from bot.config.settings import Settings, current_settings
 from bot.errors import InvalidInput, PorchbotError
 from bot.lifecycle import credentials, repositories
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.repositories import Repository
 from bot.lifecycle.resources import as_list, repository_object
-from bot.cli.tables import OUTPUT_FORMATS, document, table
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -35,7 +35,7 @@ def register(
         raise InvalidInput("use either --repo-basic-username/--repo-basic-password or --token-env")
     if bool(repo_basic_username) != bool(repo_basic_password):
         raise InvalidInput("--repo-basic-username and --repo-basic-password go together")
-    settings = load_settings()
+    settings = current_settings()
     url, embedded = _split_userinfo(url)
     if embedded is not None:  # a password in the URL goes to the credentials file, not the registry
         if repo_basic_username or token_env:
@@ -61,7 +61,7 @@ def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
     return urlunsplit(parts._replace(netloc=netloc)), (unquote(parts.username or ""), unquote(parts.password))
 
 
-def _readiness(settings: LifecycleSettings, repository: Repository) -> tuple[bool, str]:
+def _readiness(settings: Settings, repository: Repository) -> tuple[bool, str]:
     try:
         RepositoryCache(settings, repository).ls_remote()
     except PorchbotError as err:
@@ -77,7 +77,7 @@ def get(
     """List registered repositories; READY comes from a live ls-remote."""
     if output not in OUTPUT_FORMATS:
         raise InvalidInput(f"unknown output format {output!r}: use yaml, json or wide")
-    settings = load_settings()
+    settings = current_settings()
     registered = repositories.load(settings)
     if name:
         registered = {name: repositories.get(settings, name)}
@@ -106,7 +106,7 @@ def get(
 @app.command()
 def unregister(name: str = typer.Argument(...)) -> None:
     """Forget a repository (and its stored credentials); the remote is not touched."""
-    settings = load_settings()
+    settings = current_settings()
     repositories.unregister(settings, name)
     credentials.forget(settings, name)
     typer.echo(f"{name} deleted")

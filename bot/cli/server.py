@@ -14,7 +14,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
               port: int = typer.Option(8080, help="Port to listen on."),
-              workers: int = typer.Option(2, help="Embedded worker threads (0: none).")) -> None:
+              workers: int | None = typer.Option(
+                  None, help="Embedded worker threads (0: none). [default: PORCHBOT_WORKERS, 2]")) -> None:
         """Run the webhook server with an embedded worker."""
         import uvicorn
 
@@ -22,18 +23,19 @@ def register(app: typer.Typer) -> None:
         from bot.web.app import create_app
         from bot.handlers.dispatch import handle_job
         from bot.queue.jobqueue import EmbeddedWorker, Queue
-        from bot.config.settings import load_settings
+        from bot.config.settings import current_settings
 
         logs.configure()
         log = logging.getLogger("porchbot.serve")
-        settings = load_settings()
+        settings = current_settings()
         for hint in settings.check_serve():
             log.warning("configure next: " + hint)
         from bot.config.policy import load_config
 
         load_config(settings.config_dir)  # refuse to start on a broken porchbot.yaml, not at the first job
         queue = Queue(settings, handler=handle_job)
-        worker = EmbeddedWorker(queue, workers=workers) if workers > 0 else None
+        threads = settings.workers if workers is None else workers
+        worker = EmbeddedWorker(queue, workers=threads) if threads > 0 else None
         if worker is not None:
             worker.start()
         log.info("serving", extra={"reason": f"http://{host}:{port} state={settings.state_dir}"})
@@ -48,19 +50,19 @@ def register(app: typer.Typer) -> None:
                 worker.stop()
 
     @app.command()
-    def worker(workers: int = typer.Option(2, help="Worker threads."),
+    def worker(workers: int | None = typer.Option(None, help="Worker threads. [default: PORCHBOT_WORKERS, 2]"),
                metrics_port: int = typer.Option(0, help="Serve /metrics on this port (0: off)."),
                metrics_host: str = typer.Option("127.0.0.1", help="Address for --metrics-port.")) -> None:
         """Run queue workers only (scale-out: share PORCHBOT_REDIS_URL with the server)."""
         from bot.observability import logs
         from bot.handlers.dispatch import handle_job
         from bot.queue.jobqueue import EmbeddedWorker, Queue
-        from bot.config.settings import load_settings
+        from bot.config.settings import current_settings
 
         logs.configure()
-        settings = load_settings()
+        settings = current_settings()
         queue = Queue(settings, handler=handle_job)
-        embedded = EmbeddedWorker(queue, workers=workers)
+        embedded = EmbeddedWorker(queue, workers=settings.workers if workers is None else workers)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 
-from bot.config.locations import LifecycleSettings
+from bot.config.settings import Settings
 from bot.lifecycle import credentials
+from bot.errors import PorchbotError
 from bot.lifecycle.gitaccess import Git, RefUpdate, classify_remote_failure, git_outside, redact
 from bot.lifecycle.repositories import Repository, resolve_local_url
 
@@ -17,7 +19,7 @@ FETCH_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
 class RepositoryCache:
     """A registered repository's bare cache: fetch on demand, build objects locally, push atomically."""
 
-    def __init__(self, settings: LifecycleSettings, repository: Repository) -> None:
+    def __init__(self, settings: Settings, repository: Repository) -> None:
         self.settings = settings
         self.repository = repository
         self.url = resolve_local_url(repository.url)
@@ -92,8 +94,14 @@ class RepositoryCache:
             raise classify_remote_failure(self.repository.url, result.stderr)
         return [line.split("\t", 1)[1] for line in result.stdout.splitlines() if "\t" in line]
 
-    def push(self, updates: list[RefUpdate]) -> None:
-        """Apply ``updates`` on the remote in one atomic push, each leased on its expected value."""
+    def push(self, updates: list[RefUpdate], *, attempts: int = 1, retry_seconds: float = 0.5) -> None:
+        """Apply ``updates`` on the remote in one atomic push, each leased on its expected value.
+
+        A ref that moved is a ``Conflict`` at once (someone else's push won). With ``attempts`` > 1 other
+        refusals are retried after ``retry_seconds``, doubling: a remote busy with concurrent pushes can
+        reject one transiently (ref lock contention). Authentication and missing-repository failures
+        are final at once.
+        """
         if not updates:
             return
         args = ["push", "--atomic", "--porcelain", "-q"]
@@ -101,8 +109,19 @@ class RepositoryCache:
         for update in updates:
             args.append(f"--force-with-lease={update.ref}:{update.expected or ''}")
             refspecs.append(f"{update.new}:{update.ref}" if update.new else f":{update.ref}")
-        result = self.git.run_raw(*args, self.url, *refspecs, env=self.remote_env())
-        if result.returncode != 0:
-            raise classify_remote_failure(self.repository.url, result.stderr + result.stdout)
-        # The remote now has exactly these values: mirror them instead of fetching everything again.
-        self.git.update_refs(updates)
+        for attempt in range(attempts):
+            result = self.git.run_raw(*args, self.url, *refspecs, env=self.remote_env())
+            if result.returncode == 0:
+                # The remote now has exactly these values: mirror them instead of fetching everything again.
+                self.git.update_refs(updates)
+                return
+            failure = classify_remote_failure(self.repository.url, result.stderr + result.stdout)
+            if attempt == attempts - 1 or not _transient(failure):
+                raise failure
+            time.sleep(retry_seconds * (2 ** attempt))
+
+
+def _transient(failure: PorchbotError) -> bool:
+    # classify_remote_failure names a moved ref (Conflict), a missing repository and refused credentials;
+    # only what it could not name ("cannot reach ...") may pass on its own.
+    return str(failure).startswith("cannot reach ")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
-from bot.config.locations import LifecycleSettings
+from bot.config.settings import Settings
 from bot.lifecycle.gitaccess import Identity
 
 INIT_SUBJECT = "Creating new empty revision"
@@ -38,14 +37,14 @@ def go_json(value: Any) -> str:
     return text
 
 
-def committer(settings: LifecycleSettings) -> Identity:
+def committer(settings: Settings) -> Identity:
     return Identity(settings.bot_name, settings.bot_email)
 
 
-def author(settings: LifecycleSettings) -> Identity:
+def author(settings: Settings) -> Identity:
     """The person behind a CLI action when the environment says who (git's own variables), else the bot."""
-    name = os.environ.get("GIT_AUTHOR_NAME") or os.environ.get("PORCHBOT_AUTHOR_NAME")
-    email = os.environ.get("GIT_AUTHOR_EMAIL") or os.environ.get("PORCHBOT_AUTHOR_EMAIL")
+    name = settings.git_author_name or settings.author_name
+    email = settings.git_author_email or settings.author_email
     if name and email:
         return Identity(name, email)
     return committer(settings)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.config.locations import LifecycleSettings
+from bot.config.settings import Settings, environment_value
 from bot.errors import InvalidInput
 from bot.lifecycle.repositories import Repository
 
@@ -35,7 +35,7 @@ class Credential:
     password: str
 
 
-def _read_all(settings: LifecycleSettings) -> dict[str, dict[str, str]]:
+def _read_all(settings: Settings) -> dict[str, dict[str, str]]:
     path = settings.credentials_file
     if not path.exists():
         return {}
@@ -43,19 +43,19 @@ def _read_all(settings: LifecycleSettings) -> dict[str, dict[str, str]]:
     return {str(name): dict(entry) for name, entry in (document.get("credentials") or {}).items()}
 
 
-def store_basic(settings: LifecycleSettings, repository: str, username: str, password: str) -> None:
+def store_basic(settings: Settings, repository: str, username: str, password: str) -> None:
     entries = _read_all(settings)
     entries[repository] = {"username": username, "password": password}
     _write_all(settings, entries)
 
 
-def forget(settings: LifecycleSettings, repository: str) -> None:
+def forget(settings: Settings, repository: str) -> None:
     entries = _read_all(settings)
     if entries.pop(repository, None) is not None:
         _write_all(settings, entries)
 
 
-def _write_all(settings: LifecycleSettings, entries: dict[str, dict[str, str]]) -> None:
+def _write_all(settings: Settings, entries: dict[str, dict[str, str]]) -> None:
     path = settings.credentials_file
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".credentials.")
@@ -65,14 +65,14 @@ def _write_all(settings: LifecycleSettings, entries: dict[str, dict[str, str]]) 
     os.replace(temp_name, path)
 
 
-def credential_for(settings: LifecycleSettings, repository: Repository) -> Credential | None:
+def credential_for(settings: Settings, repository: Repository) -> Credential | None:
     if repository.auth == "basic":
         entry = _read_all(settings).get(repository.name)
         if entry is None:
             raise InvalidInput(f"repository {repository.name!r}: no stored credentials; register it again")
         return Credential(entry.get("username", ""), entry.get("password", ""))
     if repository.auth == "token":
-        token = os.environ.get(repository.token_env, "")
+        token = environment_value(repository.token_env)
         if not token:
             raise InvalidInput(
                 f"repository {repository.name!r}: environment variable {repository.token_env} is not set"
@@ -82,7 +82,7 @@ def credential_for(settings: LifecycleSettings, repository: Repository) -> Crede
     return None
 
 
-def askpass_helper(settings: LifecycleSettings) -> Path:
+def askpass_helper(settings: Settings) -> Path:
     helper = settings.state_dir / "git-askpass.sh"
     if not helper.exists() or helper.read_text() != ASKPASS_SCRIPT:
         helper.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +91,7 @@ def askpass_helper(settings: LifecycleSettings) -> Path:
     return helper
 
 
-def git_environment(settings: LifecycleSettings, credential: Credential | None) -> dict[str, str]:
+def git_environment(settings: Settings, credential: Credential | None) -> dict[str, str]:
     """Extra environment for a git process talking to the remote."""
     env = {"GIT_TERMINAL_PROMPT": "0"}
     if credential is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.config.locations import LifecycleSettings, load_settings
+from bot.config.settings import Settings, current_settings
 from bot.errors import InvalidInput, NotFound, PorchbotError
 from bot.lifecycle import repositories
 from bot.lifecycle.cache import RepositoryCache
@@ -17,7 +17,7 @@ _NAME = re.compile(r"^(?P<repo>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-[0-9a-f]{40}$")
 
 @dataclass
 class Engine:
-    settings: LifecycleSettings = field(default_factory=load_settings)
+    settings: Settings = field(default_factory=current_settings)
     _caches: dict[str, RepositoryCache] = field(default_factory=dict)
 
     def repositories(self) -> dict[str, Repository]:

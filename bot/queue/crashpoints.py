@@ -4,7 +4,7 @@
 that point (``name,name`` lists several; ``*`` is every point, which bench/faults.py uses with a
 probability ``PORCHBOT_TEST_CRASH_PROBABILITY``); the test then starts a worker without it. ``PORCHBOT_TEST_CRASH_MODE=pause`` sleeps
 there instead (``PORCHBOT_TEST_CRASH_PAUSE_SECONDS``), so a test can send SIGTERM mid-job.
-With the variable unset, `reached` is one dictionary lookup.
+With the variables unset, `reached` costs the settings' unchanged-environment check (microseconds).
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ import random
 import signal
 import time
 
+from bot.config.settings import current_settings
+
+# The variables (read by bot/config/settings.py), named here for the tests that set them.
 ENV = "PORCHBOT_TEST_CRASHPOINT"
 MODE_ENV = "PORCHBOT_TEST_CRASH_MODE"
 PAUSE_ENV = "PORCHBOT_TEST_CRASH_PAUSE_SECONDS"
@@ -27,18 +30,17 @@ log = logging.getLogger("porchbot.crashpoints")
 
 
 def reached(name: str) -> None:
-    wanted = os.environ.get(ENV)
-    if not wanted:
+    settings = current_settings()
+    if not settings.test_crashpoint:
         return
-    names = wanted.split(",")
+    names = settings.test_crashpoint.split(",")
     if name not in names and "*" not in names:
         return
-    probability = float(os.environ.get(PROBABILITY_ENV, "1"))
-    if probability < 1 and random.random() >= probability:
+    if settings.test_crash_probability < 1 and random.random() >= settings.test_crash_probability:
         return
-    if os.environ.get(MODE_ENV) == "pause":
+    if settings.test_crash_mode == "pause":
         log.warning("crashpoint: pausing", extra={"reason": name})
-        time.sleep(float(os.environ.get(PAUSE_ENV, "5")))
+        time.sleep(settings.test_crash_pause_seconds)
         return
     log.warning("crashpoint: SIGKILL", extra={"reason": name})
     os.kill(os.getpid(), signal.SIGKILL)

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import TextIO
 
+from bot.config.settings import current_settings
 from bot.errors import PorchbotError
 from bot.render import annotations as ann
 from bot.render.api import RenderOptions, RenderOutcome
@@ -123,11 +124,9 @@ def _status_wanted(root: Package, nothing_changed: bool) -> bool:
       commits a render only when files change, and would otherwise commit twice: once for the
       resources, once more because a function's message went from "updated" to "already set").
     """
-    mode = os.environ.get("PORCHBOT_KPTFILE_STATUS", "auto").lower()
-    if mode in ("false", "0", "no"):
-        return False
-    if mode in ("true", "1", "yes"):
-        return True
+    forced = current_settings().kptfile_status  # None: auto
+    if forced is not None:
+        return forced
     images = [f.image for f in (*root.kptfile.mutators, *root.kptfile.validators)]
     if images and all(image.endswith(":unstable") for image in images):
         return False

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
+from bot.config.settings import current_settings
 from bot.render.functions.registry import DEFAULT_IMAGE_PREFIX, parse_image, resolve_image
 
 
@@ -13,7 +12,7 @@ def function_short_name(image: str) -> str:
 
 def resolved_image(image: str) -> str:
     """kpt's resolution: ``$KPT_IMAGE_PREFIX`` (or the catalog) for short names, ``:latest`` when untagged."""
-    return resolve_image(image, os.environ.get("KPT_IMAGE_PREFIX") or DEFAULT_IMAGE_PREFIX)
+    return resolve_image(image, current_settings().kpt_image_prefix or DEFAULT_IMAGE_PREFIX)
 
 
 def _local_image_tags(repository: str) -> list[str]:

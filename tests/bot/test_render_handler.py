@@ -15,7 +15,7 @@ from bot.handlers import render_handler
 from bot.handlers.context import BotContext
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.repositories import Repository, register
-from bot.render.api import RenderOutcome
+from bot.render.render_types import RenderOutcome
 from tests.bot.e2e_support import UPSTREAM_FILES
 from tests.bot.fakes import RecordingForge
 

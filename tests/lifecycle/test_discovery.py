@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config.locations import load_settings
+from bot.config.settings import current_settings
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.discovery import Discovery, build_revisions, package_dirs
 from bot.lifecycle.gitaccess import Ref
@@ -54,7 +54,7 @@ def test_directory_filters_and_relative_package_names() -> None:
 
 
 def test_listing_is_cached_by_ref_snapshot(packages_repo: Path, porchbot_env: dict[str, str]) -> None:
-    settings = load_settings()
+    settings = current_settings()
     cache = RepositoryCache(settings, Repository(name="blueprints", url=str(packages_repo)))
     cache.fetch()
     first = Discovery(cache).list()
@@ -67,7 +67,7 @@ def test_listing_is_cached_by_ref_snapshot(packages_repo: Path, porchbot_env: di
 
 
 def test_lookup_agrees_with_the_full_listing(packages_repo: Path, porchbot_env: dict[str, str]) -> None:
-    settings = load_settings()
+    settings = current_settings()
     cache = RepositoryCache(settings, Repository(name="blueprints", url=str(packages_repo)))
     cache.fetch()
     git_dir = str(cache.git_dir)
