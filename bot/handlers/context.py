@@ -12,6 +12,7 @@ from bot.forges import factory as forge_factory
 from bot.config import policy
 from bot.forges.base import Forge
 from bot.forges.models import RepoRef
+from bot.handlers.sandboxed_render import Renderer, render_in_sandbox
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.credentials import Credential
 from bot.lifecycle.engine import Engine
@@ -26,6 +27,8 @@ class BotContext:
     bot_login: str = "porchbot"
     build_forge: ForgeBuilder = forge_factory.bot_forge
     git_credential: Callable[[Repository], Credential | None] = forge_factory.bot_git_credential
+    renderer: Renderer = render_in_sandbox
+    push_retry_seconds: float = 0.5  # first wait before a transiently refused render push is tried again
     _config: policy.BotConfig | None = None
     _forges: dict[str, Forge] = field(default_factory=dict)
     _locks: dict[str, threading.Lock] = field(default_factory=dict)

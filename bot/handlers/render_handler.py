@@ -1,9 +1,9 @@
 """Push to ``drafts/**`` → render the pushed head, commit ``Rendering package`` if it changed, report.
 
-Level-triggered: whatever the event said, the branch head is read again and that head is rendered. A
-rendered result is pushed as a plain fast-forward of the head it was made from, so a newer push by a
-person always wins (the bot drops its result; the newer push renders itself). The status goes on the
-final head only while that head is still the branch's head.
+Level-triggered: whatever the event said, the branch head is read again and that head is rendered. The
+git side (staging, the bot's commit, its push leased on the head it was made from) is the lifecycle's
+``render_commits``: a newer push by a person always wins (the bot drops its result; the newer push renders
+itself). The status goes on the final head only while that head is still the branch's head.
 """
 
 from __future__ import annotations
@@ -11,31 +11,24 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.queue import crashpoints
-from bot.pr import messages
-from bot.observability import metrics
+from bot.config.sandbox import base_branch_patterns
 from bot.errors import PorchbotError
 from bot.forges.base import RENDER_STATUS_CONTEXT, Forge
 from bot.forges.models import Annotation, PullRequest
 from bot.handlers import trust
-from bot.pr.render_annotations import annotations_for
 from bot.handlers.context import BotContext
-from bot.lifecycle import commits, naming
+from bot.lifecycle import naming, render_commits
 from bot.lifecycle.cache import RepositoryCache
-from bot.lifecycle.gitaccess import RefUpdate, classify_remote_failure
 from bot.lifecycle.repositories import Repository
-from bot.render.api import RenderOptions, RenderOutcome, render_package
-from bot.config.sandbox import base_branch_patterns
-from bot.render.sandbox_checks import preflight, runtime_options
+from bot.pr import messages
+from bot.pr.render_annotations import annotations_for
+from bot.queue import crashpoints
+from bot.render.render_types import RenderOutcome
 
 log = logging.getLogger("porchbot.render")
-_MOVED = ("non-fast-forward", "fetch first", "stale info")  # git's words for "the branch moved"
-PUSH_ATTEMPTS = 4
-PUSH_RETRY_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -49,75 +42,15 @@ class RenderReport:
 
 
 def draft_parts(branch: str) -> tuple[str, str] | None:
-    """``drafts/<pkgpath>/<workspace>`` → (pkgpath, workspace)."""
-    if not branch.startswith(naming.DRAFTS):
-        return None
-    parts = naming.split_package_ref(branch[len(naming.DRAFTS):])
-    if parts is None:
-        return None
+    """``drafts/<pkgpath>/<workspace>`` → (pkgpath, workspace); None for any other branch, or for a name
+    the lifecycle would refuse (webhooks name branches nobody validated)."""
     try:
-        naming.validate_package_path(parts[0])
-        naming.validate_workspace(parts[1])
+        package_path, workspace = naming.split_draft_branch(branch)
+        naming.validate_package_path(package_path)
+        naming.validate_workspace(workspace)
     except PorchbotError:
         return None
-    return parts
-
-
-def _render(stage: Path, ctx: BotContext, allowed_images: tuple[str, ...]) -> RenderOutcome:
-    sandbox = ctx.config.sandbox
-    try:
-        refusal = preflight(stage, allowed_images, sandbox.allow_exec)
-        if refusal is not None:
-            return RenderOutcome(exit_code=1, error_message=refusal)
-        with metrics.render_timer(ctx.config.runtime):
-            return render_package(stage, RenderOptions(runtime=ctx.config.runtime,
-                                                       runtime_options=runtime_options(sandbox)))
-    except PorchbotError as err:  # a package the engine refuses outright is a failed render, not a crash
-        return RenderOutcome(exit_code=1, error_message=str(err))
-
-
-def _render_commit_parent(cache: RepositoryCache, head: str) -> str | None:
-    """The head a bot ``Rendering package`` commit was made from, when ``head`` is one."""
-    line = cache.git.run("log", "-1", "--format=%P%x00%ce%x00%s", head).strip()
-    parents, email, subject = [*line.split("\x00"), "", ""][:3]
-    bot = commits.committer(cache.settings)
-    if subject == commits.RENDER_SUBJECT and email == bot.email and len(parents.split()) == 1:
-        return parents
-    return None
-
-
-def _push_child(cache: RepositoryCache, branch: str, commit: str, parent: str) -> bool:
-    """Plain (non-force) push of ``commit`` onto ``branch``: refused by the remote if it moved.
-
-    Other refusals are retried a few times first: a remote busy with concurrent pushes to the same
-    repository can reject one transiently (ref lock contention), and giving up at once would leave an
-    error status on a head that renders fine a second later. Authentication and missing-repository
-    failures are final at once.
-    """
-    ref = f"refs/heads/{branch}"
-    for attempt in range(PUSH_ATTEMPTS):
-        result = cache.git.run_raw("push", "--porcelain", "-q", cache.url, f"{commit}:{ref}",
-                                   env=cache.remote_env())
-        if result.returncode == 0:
-            cache.git.update_refs([RefUpdate(ref, commit, parent)])
-            return True
-        output = result.stdout + result.stderr
-        if any(reason in output for reason in _MOVED):
-            log.info("render dropped: branch moved", extra={"draft": branch, "head_sha": parent})
-            return False
-        failure = classify_remote_failure(cache.repository.url, output)
-        if attempt == PUSH_ATTEMPTS - 1 or not _transient(output):
-            raise failure  # not a race: say so in the status
-        log.warning("render push refused, retrying", extra={"draft": branch, "head_sha": parent,
-                                                           "reason": str(failure)})
-        time.sleep(PUSH_RETRY_SECONDS * (2 ** attempt))
-    raise AssertionError("unreachable")
-
-
-def _transient(output: str) -> bool:
-    lowered = output.lower()
-    return not any(word in lowered for word in ("authentication failed", "could not read username",
-                                                 "not found", "does not appear to be a git repository"))
+    return package_path, workspace
 
 
 def _already_reported(forge: Forge, sha: str) -> bool:
@@ -148,17 +81,14 @@ def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bo
         stage = Path(scratch) / "package"
         outcome, committed = _render_or_recognise(ctx, cache, head, package_path, stage, allowed)
         final, changed = head, committed
-        if outcome.ok and not committed:
-            tree = _tree_with(cache, head, package_path, stage)
-            if tree != cache.git.subtree(head, ""):
-                message = commits.message(commits.RENDER_SUBJECT, package_path, workspace, workspace)
-                bot = commits.committer(cache.settings)
-                child = cache.git.commit_tree(tree, [head], message, bot, bot)
-                crashpoints.reached("before_render_commit_push")
-                if not _push_child(cache, branch, child, head):
-                    return RenderReport(head, head, outcome.ok, changed=False, dropped=True)
-                crashpoints.reached("after_render_commit_push")
-                final, changed = child, True
+        child = render_commits.render_commit(cache, head, package_path, workspace, stage) \
+            if outcome.ok and not committed else None
+        if child is not None:
+            crashpoints.reached("before_render_commit_push")
+            if not render_commits.push_render_commit(cache, branch, child, head, ctx.push_retry_seconds):
+                return RenderReport(head, head, outcome.ok, changed=False, dropped=True)
+            crashpoints.reached("after_render_commit_push")
+            final, changed = child, True
         annotations = annotations_for(outcome, stage, package_path)
         # Still inside the repository's lock: a PR event for the same draft waits, so there is one
         # sticky comment, not two racing creations.
@@ -179,10 +109,11 @@ def _render_or_recognise(ctx: BotContext, cache: RepositoryCache, head: str, pac
     was made from is rendered, and the same tree means that commit is this render's result (nothing to
     push, no second ``Rendering package`` commit).
     """
-    made_from = _render_commit_parent(cache, head)
+    made_from = render_commits.render_parent(cache, head)
     if made_from is not None:
         outcome = _render_head(ctx, cache, made_from, package_path, stage, allowed)
-        if outcome.ok and _tree_with(cache, made_from, package_path, stage) == cache.git.subtree(head, ""):
+        if outcome.ok and render_commits.tree_with(cache, made_from, package_path, stage) == \
+                cache.git.subtree(head, ""):
             return outcome, True
         shutil.rmtree(stage)
     return _render_head(ctx, cache, head, package_path, stage, allowed), False
@@ -190,15 +121,9 @@ def _render_or_recognise(ctx: BotContext, cache: RepositoryCache, head: str, pac
 
 def _render_head(ctx: BotContext, cache: RepositoryCache, head: str, package_path: str, stage: Path,
                  allowed: tuple[str, ...]) -> RenderOutcome:
-    if cache.git.subtree(head, package_path) is None:
-        stage.mkdir()
+    if not render_commits.stage_package(cache, head, package_path, stage):
         return RenderOutcome(exit_code=1, error_message=f"{package_path} does not exist at {head[:12]}")
-    cache.git.extract(f"{head}:{package_path}", stage)
-    return _render(stage, ctx, allowed)
-
-
-def _tree_with(cache: RepositoryCache, head: str, package_path: str, stage: Path) -> str:
-    return cache.git.splice_tree(cache.git.subtree(head, ""), package_path, cache.git.write_directory_tree(stage))
+    return ctx.renderer(stage, ctx.config, allowed)
 
 
 def report_waiting(forge: Forge, pull: PullRequest, head: str) -> None:

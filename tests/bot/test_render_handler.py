@@ -13,6 +13,7 @@ from bot.config.settings import Settings
 from bot.errors import PorchbotError
 from bot.handlers import render_handler
 from bot.handlers.context import BotContext
+from bot.lifecycle import render_commits
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.repositories import Repository, register
 from bot.render.render_types import RenderOutcome
@@ -79,10 +80,10 @@ def test_a_push_is_rendered_and_committed_on_top(setup: tuple[BotContext, Reposi
     assert git("--git-dir", str(remote), "rev-parse", BRANCH).strip() == head
 
 
-def test_a_result_for_an_old_head_is_dropped(setup: tuple[BotContext, Repository, RemoteForge, Path, Path],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_result_for_an_old_head_is_dropped(setup: tuple[BotContext, Repository, RemoteForge, Path, Path]
+                                             ) -> None:
     ctx, repository, forge, work, remote = setup
-    real_render = render_handler._render
+    real_render = ctx.renderer
 
     def person_pushes_meanwhile(stage: Path, *args: Any) -> RenderOutcome:
         (work / "basens" / "extra.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
@@ -91,7 +92,7 @@ def test_a_result_for_an_old_head_is_dropped(setup: tuple[BotContext, Repository
         git("push", "-q", str(remote), f"HEAD:refs/heads/{BRANCH}", cwd=work)
         return real_render(stage, *args)
 
-    monkeypatch.setattr(render_handler, "_render", person_pushes_meanwhile)
+    ctx.renderer = person_pushes_meanwhile
     report = render_handler.render_draft(ctx, repository, BRANCH)
     assert report is not None and report.dropped
     head = git("--git-dir", str(remote), "rev-parse", BRANCH).strip()
@@ -129,10 +130,10 @@ exit 0
     hook.chmod(0o755)
 
 
-def test_a_transient_push_refusal_is_retried(setup: tuple[BotContext, Repository, RemoteForge, Path, Path],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_transient_push_refusal_is_retried(setup: tuple[BotContext, Repository, RemoteForge, Path, Path]
+                                             ) -> None:
     ctx, repository, forge, _, remote = setup
-    monkeypatch.setattr(render_handler, "PUSH_RETRY_SECONDS", 0.01)
+    ctx.push_retry_seconds = 0.01
     pushed = git("--git-dir", str(remote), "rev-parse", BRANCH).strip()
     _reject_next_pushes(remote, 2, "error: cannot lock ref: Unable to create index.lock")
     report = render_handler.render_draft(ctx, repository, BRANCH)
@@ -143,13 +144,13 @@ def test_a_transient_push_refusal_is_retried(setup: tuple[BotContext, Repository
     assert [(sha, state) for sha, state, _ in forge.statuses] == [(head, "success")]
 
 
-def test_a_lasting_push_refusal_ends_in_one_error(setup: tuple[BotContext, Repository, RemoteForge, Path, Path],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_lasting_push_refusal_ends_in_one_error(setup: tuple[BotContext, Repository, RemoteForge, Path, Path]
+                                                  ) -> None:
     ctx, repository, _, _, remote = setup
-    monkeypatch.setattr(render_handler, "PUSH_RETRY_SECONDS", 0.01)
+    ctx.push_retry_seconds = 0.01
     pushed = git("--git-dir", str(remote), "rev-parse", BRANCH).strip()
     _reject_next_pushes(remote, 99, "error: the remote is read-only today")
     with pytest.raises(PorchbotError, match="cannot reach"):
         render_handler.render_draft(ctx, repository, BRANCH)
-    assert int((remote / "refusals-left").read_text()) == 99 - render_handler.PUSH_ATTEMPTS
+    assert int((remote / "refusals-left").read_text()) == 99 - render_commits.PUSH_ATTEMPTS
     assert git("--git-dir", str(remote), "rev-parse", BRANCH).strip() == pushed

@@ -21,13 +21,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.config.policy import parse_config
 from bot.errors import InvalidInput
 from bot.handlers.context import BotContext
-from bot.handlers.render_handler import _render, draft_parts
+from bot.handlers.render_handler import draft_parts
+from bot.handlers.sandboxed_render import render_in_sandbox
 from bot.handlers.slash import parse_comment
 from bot.lifecycle import naming
-from bot.config.policy import parse_config
-from bot.render.api import RenderOutcome
+from bot.render.render_types import RenderOutcome
 from tests.ops.processes import porchbot, stop, wait_healthy
 from tests.ops.redis_server import free_port
 
@@ -222,7 +223,7 @@ def test_the_bot_refuses_bad_packages(tmp_path: Path, build: Callable[[Path], No
     ctx = BotContext(_config=parse_config("render:\n  runtime: builtin\n"))
     tracemalloc.start()
     try:
-        outcome: RenderOutcome = _render(package, ctx, ctx.config.sandbox.allowed_for("deployments"))
+        outcome: RenderOutcome = render_in_sandbox(package, ctx.config, ctx.config.sandbox.allowed_for("deployments"))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
