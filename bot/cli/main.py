@@ -24,6 +24,7 @@ GROUPS = {
     "fn": "Render and evaluate KRM functions.",
     "repo": "Register and list package repositories.",
     "rpkg": "Manage package revisions.",
+    "pkg": "Work on local package directories (kpt pkg).",
 }
 SERVER_COMMANDS = ("serve", "worker")
 
@@ -78,14 +79,20 @@ def _debug() -> bool:
 
 
 def main() -> None:
-    argv = sys.argv[1:]
+    from bot.cli import cobra
+
     try:
+        argv = cobra.normalize(sys.argv[1:])
         exit_code = _run_fast(argv)
         if exit_code is not None:
             sys.exit(exit_code)
-        build_app(argv)(standalone_mode=True)
+        build_app(argv)(args=argv, standalone_mode=True)
+    except cobra.Refused as refused:
+        sys.stderr.write(refused.line + "\n")
+        sys.exit(1)
     except PorchbotError as err:
-        sys.stderr.write(f"Error: {err}\n")
+        # porchctl's form: cobra's "Error: " and the message, then " \n" (porchctl prints "%s \n").
+        sys.stderr.write(f"Error: {err} \n")
         sys.exit(err.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
