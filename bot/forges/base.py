@@ -48,9 +48,6 @@ class RetryPolicy:
         return float(min(self.max_delay, self.base_delay * (2 ** attempt)))
 
 
-NO_RETRY = RetryPolicy(attempts=1)
-
-
 @runtime_checkable
 class Forge(Protocol):
     """One repository on one forge, as the bot sees it."""
@@ -80,8 +77,6 @@ class Forge(Protocol):
     def convert_to_draft(self, number: int) -> PullRequest: ...
 
     def close_pull_request(self, number: int) -> PullRequest: ...
-
-    def reopen_pull_request(self, number: int) -> PullRequest: ...
 
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         """Merge only if the head is still `expected_head_sha`: else `Conflict`; `NotMergeable` if refused."""

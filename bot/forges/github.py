@@ -168,9 +168,6 @@ class GitHubForge:
     def close_pull_request(self, number: int) -> PullRequest:
         return self._set_state(number, "closed", "close")
 
-    def reopen_pull_request(self, number: int) -> PullRequest:
-        return self._set_state(number, "open", "reopen")
-
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         def merge() -> MergeResult:
             pr = self._repo.get_pull(number)

@@ -184,9 +184,6 @@ class GitLabForge:
     def close_pull_request(self, number: int) -> PullRequest:
         return self._state_event(number, "close")
 
-    def reopen_pull_request(self, number: int) -> PullRequest:
-        return self._state_event(number, "reopen")
-
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         def merge() -> MergeResult:
             options: dict[str, Any] = {"sha": expected_head_sha}

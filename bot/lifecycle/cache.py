@@ -8,10 +8,11 @@ import time
 from collections.abc import Callable
 
 from bot.config.settings import Settings
-from bot.lifecycle import credentials
 from bot.errors import PorchbotError
-from bot.lifecycle.gitaccess import Git, RefUpdate, classify_remote_failure, git_outside, redact
+from bot.lifecycle import credentials
+from bot.lifecycle.gitaccess import Git, RefUpdate, classify_remote_failure, git_outside
 from bot.lifecycle.repositories import Repository, resolve_local_url
+from bot.observability.logs import redact
 
 FETCH_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
 

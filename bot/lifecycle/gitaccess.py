@@ -9,24 +9,19 @@ the number of packages in it.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import Conflict, NotFound, PorchbotError
+from bot.observability.logs import redact
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-_USERINFO = re.compile(r"(://)[^/@\s]+@")
 
 
 class GitError(PorchbotError):
     """A git command failed; the message is git's last line, with any credentials in URLs removed."""
-
-
-def redact(text: str) -> str:
-    return _USERINFO.sub(r"\1", text)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,15 @@ from typing import Any
 
 _CONTEXT_FIELDS = ("forge", "event", "delivery", "repo", "pr", "head_sha", "command", "key", "job_id",
                    "reason", "draft", "outcome", "seconds")
-_SECRET = re.compile(r"(gh[pousr]_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{10,}|(?<=://)[^/@\s:]+:[^/@\s]+(?=@))")
+_USERINFO = re.compile(r"(://)[^/@\s]+@")
+_TOKEN = re.compile(r"gh[pousr]_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{10,}")
 
 
 def redact(text: str) -> str:
-    return _SECRET.sub("***", text)
+    """``text`` without credentials: a URL's user-info is dropped (``https://user:token@host`` →
+    ``https://host``), and forge tokens standing on their own are masked. Used for log lines and for
+    every git error a person sees."""
+    return _TOKEN.sub("***", _USERINFO.sub(r"\1", text))
 
 
 class JsonFormatter(logging.Formatter):

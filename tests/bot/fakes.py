@@ -67,8 +67,11 @@ class RecordingForge:
     def close_pull_request(self, number: int) -> PullRequest:
         raise NotImplementedError
 
-    def reopen_pull_request(self, number: int) -> PullRequest:
-        raise NotImplementedError
+    def edit_pull_request(self, number: int, title: str, body: str) -> PullRequest:
+        from dataclasses import replace
+
+        self.pulls[number] = replace(self.pulls[number], title=title, body=body)
+        return self.pulls[number]
 
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         raise NotImplementedError

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.observability import metrics
 from bot.errors import NotFound
 from bot.forges.base import Forge
+from bot.observability import metrics
 from tests.forge_emulator import Emulator
 
 
