@@ -19,11 +19,11 @@ def register(app: typer.Typer) -> None:
         """Run the webhook server with an embedded worker."""
         import uvicorn
 
-        from bot.observability import logs
-        from bot.web.app import create_app
-        from bot.handlers.dispatch import handle_job
-        from bot.queue.jobqueue import EmbeddedWorker, Queue
         from bot.config.settings import current_settings
+        from bot.observability import logs
+        from bot.queue.jobqueue import EmbeddedWorker
+        from bot.web.app import create_app
+        from bot.web.wiring import bot_queue
 
         logs.configure()
         log = logging.getLogger("porchbot.serve")
@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         from bot.config.policy import load_config
 
         load_config(settings.config_dir)  # refuse to start on a broken porchbot.yaml, not at the first job
-        queue = Queue(settings, handler=handle_job)
+        queue = bot_queue(settings)
         threads = settings.workers if workers is None else workers
         worker = EmbeddedWorker(queue, workers=threads) if threads > 0 else None
         if worker is not None:
@@ -54,14 +54,14 @@ def register(app: typer.Typer) -> None:
                metrics_port: int = typer.Option(0, help="Serve /metrics on this port (0: off)."),
                metrics_host: str = typer.Option("127.0.0.1", help="Address for --metrics-port.")) -> None:
         """Run queue workers only (scale-out: share PORCHBOT_REDIS_URL with the server)."""
-        from bot.observability import logs
-        from bot.handlers.dispatch import handle_job
-        from bot.queue.jobqueue import EmbeddedWorker, Queue
         from bot.config.settings import current_settings
+        from bot.observability import logs
+        from bot.queue.jobqueue import EmbeddedWorker
+        from bot.web.wiring import bot_queue
 
         logs.configure()
         settings = current_settings()
-        queue = Queue(settings, handler=handle_job)
+        queue = bot_queue(settings)
         embedded = EmbeddedWorker(queue, workers=settings.workers if workers is None else workers)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -6,7 +6,6 @@ Draft is the title prefix (`Draft:`), which every GitLab version honours; check 
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -21,6 +20,7 @@ from bot.observability.metrics import forge_call
 from .base import RENDER_STATUS_CONTEXT, RetryPolicy
 from .failures import Failure, call_with_retry, classify_status, network_failure
 from .models import (
+    GITLAB_DRAFT_TITLE,
     Annotation,
     CheckRun,
     CombinedStatus,
@@ -38,7 +38,7 @@ from .models import (
 )
 
 T = TypeVar("T")
-DRAFT_PREFIX = re.compile(r"^\s*(\[draft\]|\(draft\)|draft:|draft\s|\[wip\]|wip:)\s*", re.IGNORECASE)
+DRAFT_PREFIX = GITLAB_DRAFT_TITLE
 EMOJI = {"+1": "thumbsup", "-1": "thumbsdown", "laugh": "laughing", "hooray": "tada"}
 TO_GITLAB_STATE = {"pending": "pending", "success": "success", "failure": "failed", "error": "failed"}
 FROM_GITLAB_STATE: dict[str, StatusState] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -13,6 +14,8 @@ ForgeKind = Literal["github", "gitlab"]
 PullState = Literal["open", "closed", "merged"]
 StatusState = Literal["pending", "success", "failure", "error"]
 AnnotationLevel = Literal["notice", "warning", "failure"]
+# GitLab marks a draft merge request by its title (older servers: WIP); its hooks and its API both say so.
+GITLAB_DRAFT_TITLE = re.compile(r"^\s*(\[draft\]|\(draft\)|draft:|draft\s|\[wip\]|wip:)\s*", re.IGNORECASE)
 
 
 class Permission(Enum):

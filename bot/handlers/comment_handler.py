@@ -9,18 +9,18 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.pr import messages
 from bot.errors import PorchbotError
 from bot.forges.base import Forge
 from bot.forges.models import CommentEvent, Permission, PullRequest
 from bot.handlers import trust
 from bot.handlers.context import BotContext
-from bot.pr.decide import DraftState, Intent, IntentKind, decide
 from bot.handlers.executor import apply
 from bot.handlers.render_handler import draft_parts
 from bot.handlers.slash import Command, parse_comment
-from bot.pr.state import draft_state
 from bot.lifecycle.repositories import Repository
+from bot.pr import messages
+from bot.pr.decide import DraftState, Intent, IntentKind, decide
+from bot.pr.state import draft_state
 
 log = logging.getLogger("porchbot.comments")
 ACK_REACTION = "eyes"

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from bot.forges import factory as forge_factory
 from bot.config import policy
+from bot.forges import factory as forge_factory
 from bot.forges.base import Forge
 from bot.forges.models import RepoRef
 from bot.handlers.sandboxed_render import Renderer, render_in_sandbox

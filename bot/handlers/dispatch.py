@@ -83,8 +83,8 @@ def _report_failure(ctx: BotContext, event: Event, err: PorchbotError) -> None:
 
 def handle_job(ctx: BotContext, job: Job) -> None:
     event = stored_event(job)  # UnreadableJob: the queue marks the job failed, the log says why
-    bound = {"forge": event.repo.forge, "event": type(event).__name__, "delivery": event.delivery_id,
-             "key": job.key}
+    bound: dict[str, object] = {"forge": event.repo.forge, "event": type(event).__name__,
+                                "delivery": event.delivery_id, "key": job.key}
     log.info("job started", extra=bound)
     try:
         route(ctx, event)

@@ -11,9 +11,9 @@ import logging
 
 from bot.forges.models import PullRequestEvent
 from bot.handlers.context import BotContext
-from bot.pr.decide import Intent, decide
 from bot.handlers.executor import apply
 from bot.handlers.render_handler import draft_parts, render_draft
+from bot.pr.decide import Intent, decide
 from bot.pr.state import draft_state
 
 log = logging.getLogger("porchbot.pulls")

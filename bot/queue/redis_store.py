@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 
 import redis
 
-from bot.queue import redis_scripts as lua
 from bot.errors import PorchbotError
+from bot.queue import redis_scripts as lua
 from bot.queue.store import DONE, FAILED, PENDING, RUNNING, Job
 
 _OFFSET_TTL_SECONDS = 60.0

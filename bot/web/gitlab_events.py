@@ -7,10 +7,10 @@ notes ("added 1 commit", "approved this merge request") are GitLab's own, not a 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.forges.models import (
+    GITLAB_DRAFT_TITLE,
     Comment,
     CommentEvent,
     Event,
@@ -24,7 +24,6 @@ from bot.forges.models import (
 from bot.web.payload import Ignored, need_dict, need_number, need_text, number, optional_dict, text
 
 ACTED_ON = frozenset({"Push Hook", "Merge Request Hook", "Note Hook"})
-_DRAFT_TITLE = re.compile(r"^\s*(\[draft\]|\(draft\)|draft:|draft\s|\[wip\]|wip:)\s*", re.IGNORECASE)
 _MR_ACTIONS: dict[str, PullAction] = {
     "open": "opened", "reopen": "reopened", "close": "closed", "merge": "merged", "approved": "approved"}
 
@@ -48,9 +47,9 @@ def _merge_request(attributes: dict[str, Any], fallback_author: User) -> PullReq
     # policy) read the merge request from the forge anyway.
     state = {"opened": "open", "merged": "merged"}.get(text(attributes.get("state")), "closed")
     title = text(attributes.get("title"))
-    draft = bool(attributes.get("draft") or attributes.get("work_in_progress") or _DRAFT_TITLE.match(title))
+    draft = bool(attributes.get("draft") or attributes.get("work_in_progress") or GITLAB_DRAFT_TITLE.match(title))
     return PullRequest(
-        number=need_number(attributes, "iid", "object_attributes"), title=_DRAFT_TITLE.sub("", title),
+        number=need_number(attributes, "iid", "object_attributes"), title=GITLAB_DRAFT_TITLE.sub("", title),
         body=text(attributes.get("description")), state=state, draft=draft,  # type: ignore[arg-type]
         head_branch=text(attributes.get("source_branch")),
         head_sha=text(optional_dict(attributes, "last_commit").get("id")),

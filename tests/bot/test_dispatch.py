@@ -96,5 +96,5 @@ def test_a_job_queued_with_a_raw_body_fails_with_a_clear_error(handle: Handle) -
     """Jobs stored before the edge parsed events hold the raw delivery: they fail, and say why."""
     old = Job("github:d0", "github", "k", {"forge": "github", "event": "push", "delivery": "d0",
                                            "payload": {"ref": "refs/heads/main", "repository": REPO}}, 1, 0.0)
-    with pytest.raises(dispatch.UnreadableJob, match="raw delivery body.*redeliver"):
+    with pytest.raises(dispatch.UnreadableJob, match=r"raw delivery body.*redeliver"):
         handle(old)

@@ -113,7 +113,7 @@ def test_a_gitlab_repository_is_its_path_never_its_numeric_id() -> None:
     push = {"object_kind": "push", "ref": "refs/heads/drafts/istions/v1", "before": "0" * 40, "after": "c" * 40}
     intake = read_delivery("gitlab", "Push Hook", {**push, "project": GL_PROJECT})
     assert intake.key == "gitlab:acme/deployments:ref:refs/heads/drafts/istions/v1"
-    with pytest.raises(InvalidInput, match="no `project.path_with_namespace`"):
+    with pytest.raises(InvalidInput, match=r"no `project\.path_with_namespace`"):
         read_delivery("gitlab", "Push Hook", {**push, "project": {"id": 9}})
 
 

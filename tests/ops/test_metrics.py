@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.observability import metrics
 from bot.errors import RateLimited
+from bot.observability import metrics
 from tests.ops.processes import get_text, post_github, push_payload, serve
 from tests.ops.recorder import RECORD_ENV
 

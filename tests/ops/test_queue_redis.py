@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from bot.observability import metrics
-from bot.queue.store import Job
-from bot.queue.redis_store import RedisJobStore
-from bot.queue.jobqueue import EmbeddedWorker, Queue
 from bot.config.settings import Settings
+from bot.observability import metrics
+from bot.queue.jobqueue import EmbeddedWorker, Queue
+from bot.queue.redis_store import RedisJobStore
+from bot.queue.store import Job
 from tests.ops.processes import porchbot, stop
 from tests.ops.recorder import RECORD_ENV, SLEEP_ENV, read_records
 

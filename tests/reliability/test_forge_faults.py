@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from bot.config.settings import Settings
 from bot.errors import RateLimited
-from bot.queue.sqlite_store import SqliteJobStore
-from bot.queue.store import PENDING, RUNNING, Job
 from bot.pr.messages import STATUS_MARKER
 from bot.queue.jobqueue import EmbeddedWorker, Queue
-from bot.config.settings import Settings
+from bot.queue.sqlite_store import SqliteJobStore
+from bot.queue.store import PENDING, RUNNING, Job
 from tests.reliability.support import REPO, Bot, bot_world, eventually, package_files
 
 pytestmark = pytest.mark.timeout(300)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.config.settings import Settings
+from bot.queue.jobqueue import EmbeddedWorker, Queue
 from bot.queue.sqlite_store import SqliteJobStore
 from bot.queue.store import Job
-from bot.queue.jobqueue import EmbeddedWorker, Queue
-from bot.config.settings import Settings
 
 PUSH_KEY = "github:acme/deployments:ref:refs/heads/drafts/app/v1"
 PR_KEY = "github:acme/deployments:pr:7"
