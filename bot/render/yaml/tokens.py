@@ -105,6 +105,30 @@ def yaml_error(exc: yaml.MarkedYAMLError) -> YAMLError:
 
 
 def scan_tokens(text: str) -> list[Token]:
+    """libyaml's tokens for ``text``, with yaml.v3's double-quoted escapes where the two differ."""
+    source = text
+    placeholder: tuple[str, str] | None = None
+    for _ in range(_MAX_QUOTE_SWAPS):
+        try:
+            out = _scan(source)
+            break
+        except yaml.MarkedYAMLError as exc:
+            if placeholder is None:
+                placeholder = _quote_placeholder(text)
+            swapped = _swap_quote_escape(source, exc, placeholder)
+            if swapped is None:
+                raise yaml_error(exc) from None
+            source = swapped
+    else:
+        raise YAMLError("yaml: too many \\' escapes in double-quoted scalars")
+    if placeholder is not None:
+        _restore_quotes(out, placeholder[1])
+    if "\\/" in text:
+        _refuse_slash_escape(text, out)
+    return out
+
+
+def _scan(text: str) -> list[Token]:
     scanner = CParser(text)
     out: list[Token] = []
     append = out.append
@@ -123,13 +147,52 @@ def scan_tokens(text: str) -> list[Token]:
                 append(Token(kind, sm.index, sm.line, sm.column, tok.end_mark.index, getattr(tok, "value", None), False, None))
             if kind == STREAM_END:
                 break
-    except yaml.MarkedYAMLError as exc:
-        raise yaml_error(exc) from None
     finally:
         scanner.dispose()
-    if "\\/" in text:
-        _refuse_slash_escape(text, out)
     return out
+
+
+# yaml.v3 and libyaml disagree on two double-quoted escapes: yaml.v3 reads \' as a quote and
+# refuses \/, libyaml the other way round. libyaml stops at each \' it meets; we swap that one
+# for a two-character escape of a character the file cannot otherwise produce (same length, so
+# every mark and the comment replay stay put), scan again, and turn the character back into '.
+_MAX_QUOTE_SWAPS = 256
+_PLACEHOLDERS = (
+    ("\\L", "\u2028"),
+    ("\\P", "\u2029"),
+    ("\\N", "\x85"),
+    ("\\e", "\x1b"),
+    ("\\a", "\x07"),
+    ("\\v", "\x0b"),
+)
+
+
+def _quote_placeholder(text: str) -> tuple[str, str] | None:
+    for escape, char in _PLACEHOLDERS:
+        if escape in text or char in text:
+            continue
+        hex_escape = re.compile(rf"\\[xuU]0*{ord(char):x}", re.IGNORECASE)
+        if not hex_escape.search(text):
+            return escape, char
+    return None
+
+
+def _swap_quote_escape(
+    source: str, exc: yaml.MarkedYAMLError, placeholder: tuple[str, str] | None
+) -> str | None:
+    mark = exc.problem_mark
+    if placeholder is None or mark is None or exc.problem != "found unknown escape character":
+        return None
+    at = mark.index
+    if source[at : at + 2] != "\\'":
+        return None
+    return source[:at] + placeholder[0] + source[at + 2 :]
+
+
+def _restore_quotes(tokens: list[Token], char: str) -> None:
+    for tok in tokens:
+        if tok.kind == SCALAR and tok.style == '"' and char in tok.value:
+            tok.value = tok.value.replace(char, "'")
 
 
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
