@@ -1,7 +1,8 @@
 """The bot image's offline base: Debian with python3 (venv + ensurepip), git and CA certificates.
 
-The project's ``Dockerfile`` starts ``FROM porchbot/python-base:<codename>``. No registry is reachable,
-so this module makes that image locally the way ``tests/images/base.py`` makes the function base:
+The project's ``Dockerfile`` starts from the official Python image; its offline build passes
+``BASE_IMAGE=porchbot/python-base:<codename>`` instead. No registry is reachable, so this module makes that
+image locally the way ``tests/images/base.py`` makes the function base:
 ``mmdebstrap`` from the machine's own apt sources, then ``docker import``. Rebuilt only when the recipe
 changes (its hash is a label on the image).
 
@@ -16,7 +17,7 @@ from typing import Any
 from tests.images.base import codename, ensure_rootfs_image
 from tests.images.common import build_lock, docker_client, log
 
-# python3-venv brings ensurepip's pip wheel: the Dockerfile makes a venv and installs wheels offline.
+# python3-venv brings ensurepip's pip wheel: the Dockerfile makes a venv and installs the wheelhouse offline.
 # git: the lifecycle works on real clones. ca-certificates: HTTPS to the forges.
 PACKAGES = ("python3", "python3-venv", "git", "ca-certificates")
 BOT_BASE_IMAGE = f"porchbot/python-base:{codename()}"

@@ -1,9 +1,11 @@
 """Build the bot image from the project's ``Dockerfile`` with no network inside the build.
 
-Steps: the offline base (``bot_base``), wheels built on the host into ``wheelhouse/`` (dependencies
-once per ``pyproject.toml``; Porchbot's own wheel per source change), then ``docker build --network none .``
-tagged ``porchbot/porchbot:<source hash>`` and ``porchbot/porchbot:<version>``. Nothing is rebuilt when an
-image for the current source hash exists.
+The Dockerfile's defaults (the official Python image, the package index) need a registry; the offline
+build gives it two build arguments instead: ``BASE_IMAGE``, the base made locally (``bot_base``), and
+``WHEELHOUSE``, a folder of the wheels ``requirements.lock`` pins, downloaded on the host (hash-checked)
+for the base's Python, plus the build backend Porchbot's own install needs. Then
+``docker build --network none`` tagged ``porchbot/porchbot:<source hash>`` and ``porchbot/porchbot:<version>``.
+Nothing is rebuilt when an image for the current source hash exists.
 
     python -m tests.images.bot_image [--force]
 """
@@ -16,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
+import tomllib
 from typing import Any
 
 from tests.images.bot_base import BOT_BASE_IMAGE, ensure_bot_base_image
@@ -33,39 +35,37 @@ from tests.images.common import (
 
 BOT_REPOSITORY = "porchbot/porchbot"
 WHEELHOUSE = PROJECT_DIR / "wheelhouse"
-# What the image is made of: the build recipe and everything that goes into Porchbot's wheel.
-RECIPE_FILES = ("Dockerfile", ".dockerignore", "config/porchbot.yaml", "pyproject.toml", "README.md")
+LOCK = PROJECT_DIR / "requirements.lock"
+# What the image is made of: the build recipe and everything Porchbot is installed from.
+RECIPE_FILES = ("Dockerfile", ".dockerignore", "config/porchbot.yaml", "pyproject.toml", "README.md",
+                "requirements.lock")
 
 
 def project_version() -> str:
-    import tomllib
-
     return str(tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["project"]["version"])
+
+
+def build_args() -> list[str]:
+    """``docker build`` arguments of the offline build: the local base and the wheelhouse."""
+    return ["--build-arg", f"BASE_IMAGE={BOT_BASE_IMAGE}",
+            "--build-arg", f"WHEELHOUSE={WHEELHOUSE.relative_to(PROJECT_DIR)}"]
 
 
 def source_hash() -> str:
     hasher = Hasher()
     for name in RECIPE_FILES:
         hasher.add(name, (PROJECT_DIR / name).read_bytes())
-    for path in sorted((PROJECT_DIR / "bot").rglob("*.py")):
-        hasher.add(str(path.relative_to(PROJECT_DIR)), path.read_bytes())
+    for path in sorted((PROJECT_DIR / "bot").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            hasher.add(str(path.relative_to(PROJECT_DIR)), path.read_bytes())
     return hasher.hexdigest()
 
 
-def _project_copy(target: Path) -> Path:
-    """The files a wheel is built from, apart from the working tree (whose build/ and egg-info others use)."""
-    source = target / "porchbot"
-    shutil.copytree(PROJECT_DIR / "bot", source / "bot", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(PROJECT_DIR / name, source / name)
-    return source
-
-
-def _pip_wheel(args: list[str]) -> None:
-    command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", *args]
+def _pip(args: list[str]) -> None:
+    command = [sys.executable, "-m", "pip", *args, "--quiet", "--disable-pip-version-check"]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise SystemExit(f"images: pip wheel failed:\n{result.stderr[-4000:]}")
+        raise SystemExit(f"images: pip {args[0]} failed:\n{result.stderr[-4000:]}")
 
 
 def target_python_version() -> str:
@@ -76,62 +76,54 @@ def target_python_version() -> str:
     return result.stdout.strip()
 
 
-def _add_target_only_wheels(deps: Path) -> None:
-    """Wheels the image's Python needs but the host's does not (redis wants async-timeout below 3.11.3).
+def locked_for(version: str, lock_text: str) -> list[str]:
+    """The lock's entries (pin and hashes) whose markers hold for Python ``version`` on Linux.
 
-    pip resolves markers for the interpreter it runs in; the image's differs in its patch level, so every
-    Requires-Dist is re-evaluated for the image and what is missing is built too, until nothing is.
+    pip evaluates markers for the interpreter it runs in; the image's differs (redis wants async-timeout
+    below 3.11.3), so the markers are evaluated here and the wheels fetched with ``--no-deps``.
     """
-    import zipfile
-
     from packaging.markers import default_environment
     from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
 
-    version = target_python_version()
     environment: dict[str, str] = {key: str(value) for key, value in default_environment().items()}
-    environment.update(python_full_version=version, python_version=".".join(version.split(".")[:2]), extra="")
-    while True:
-        have = {canonicalize_name(wheel.name.split("-")[0]) for wheel in deps.glob("*.whl")}
-        missing: set[str] = set()
-        for wheel in deps.glob("*.whl"):
-            with zipfile.ZipFile(wheel) as archive:
-                metadata = next(name for name in archive.namelist() if name.endswith(".dist-info/METADATA"))
-                lines = archive.read(metadata).decode().splitlines()
-            for line in lines:
-                if not line.startswith("Requires-Dist:"):
-                    continue
-                requirement = Requirement(line.split(":", 1)[1].strip())
-                wanted = requirement.marker is None or requirement.marker.evaluate(environment)
-                if wanted and canonicalize_name(requirement.name) not in have:
-                    missing.add(str(requirement.name) + str(requirement.specifier))
-        if not missing:
-            return
-        log(f"wheels for the image's Python {version}: {', '.join(sorted(missing))}")
-        _pip_wheel(["-w", str(deps), *sorted(missing)])
+    environment.update(python_full_version=version, python_version=".".join(version.split(".")[:2]),
+                       sys_platform="linux", platform_system="Linux", extra="")
+    entries = []
+    for entry in lock_text.replace("\\\n", " ").splitlines():
+        if not entry.strip() or entry.startswith(("#", " ")):
+            continue
+        requirement_text, *hashes = entry.split(" --hash=")
+        requirement = Requirement(requirement_text)
+        if requirement.marker is None or requirement.marker.evaluate(environment):
+            pin = f"{requirement.name}{requirement.specifier}"
+            entries.append(" ".join([pin, *(f"--hash={value.strip()}" for value in hashes)]))
+    return entries
 
 
 def ensure_wheelhouse() -> None:
-    deps, app = WHEELHOUSE / "deps", WHEELHOUSE / "app"
-    deps_stamp = deps / ".pyproject-hash"
+    """``wheelhouse/``: every wheel the lock pins for the base's Python, and the build backend."""
+    backend = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["build-system"]["requires"]
+    version = target_python_version()
     hasher = Hasher()
-    hasher.add("pyproject.toml", (PROJECT_DIR / "pyproject.toml").read_bytes())
+    hasher.add("requirements.lock", LOCK.read_bytes())
+    hasher.add("python", version.encode())
+    hasher.add("backend", " ".join(backend).encode())
     wanted = hasher.hexdigest()
-    with tempfile.TemporaryDirectory(dir=CACHE_DIR, prefix="wheel-src-") as tmp:
-        source = _project_copy(Path(tmp))
-        if not deps_stamp.exists() or deps_stamp.read_text() != wanted:
-            shutil.rmtree(deps, ignore_errors=True)
-            deps.mkdir(parents=True)
-            started = time.monotonic()
-            _pip_wheel([str(source), "-w", str(deps)])
-            _add_target_only_wheels(deps)
-            deps_stamp.write_text(wanted)
-            log(f"dependency wheels built in {time.monotonic() - started:.1f}s")
-        for own in deps.glob("porchbot-*.whl"):
-            own.unlink()
-        shutil.rmtree(app, ignore_errors=True)
-        app.mkdir(parents=True)
-        _pip_wheel(["--no-deps", str(source), "-w", str(app)])
+    stamp = WHEELHOUSE / ".lock-hash"
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    shutil.rmtree(WHEELHOUSE, ignore_errors=True)
+    WHEELHOUSE.mkdir(parents=True)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with tempfile.NamedTemporaryFile("w", dir=CACHE_DIR, prefix="lock-", suffix=".txt") as pins:
+        pins.write("\n".join(locked_for(version, LOCK.read_text())) + "\n")
+        pins.flush()
+        _pip(["download", "--no-deps", "--only-binary=:all:", "--require-hashes", "-r", pins.name,
+              "-d", str(WHEELHOUSE)])
+    _pip(["download", "--only-binary=:all:", "-d", str(WHEELHOUSE), *backend])
+    stamp.write_text(wanted)
+    log(f"wheelhouse for Python {version} ready in {time.monotonic() - started:.1f}s")
 
 
 def ensure_bot_image(client: Any | None = None, *, force: bool = False) -> str:
@@ -149,7 +141,7 @@ def ensure_bot_image(client: Any | None = None, *, force: bool = False) -> str:
         ensure_wheelhouse()
         log(f"wheelhouse ready in {time.monotonic() - started:.1f}s")
         started = time.monotonic()
-        command = ["docker", "build", "--network", "none", "--label", f"{LABEL_HASH}={wanted}",
+        command = ["docker", "build", "--network", "none", *build_args(), "--label", f"{LABEL_HASH}={wanted}",
                    "-t", tag, "-t", f"{BOT_REPOSITORY}:{project_version()}", "."]
         result = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
         if result.returncode != 0:

@@ -1,7 +1,8 @@
 """The bot image: `docker build .` offline, `/healthz` from a container, a builtin render of a mounted package.
 
-The image is built by tests/images/bot_image.py (local base, host-built wheels, ``--network none``) and
-reused while the sources are unchanged.
+The image is built by tests/images/bot_image.py (the Dockerfile with the build arguments of its offline
+path: a local base and a wheelhouse of the lock's wheels, ``--network none``) and reused while the sources
+are unchanged. tests/ops/test_dockerfile.py checks the default path without Docker.
 """
 
 from __future__ import annotations
@@ -79,11 +80,11 @@ def container(bot_image: str) -> Iterator[tuple[str, str]]:
 
 
 def test_docker_build_of_the_project_succeeds_offline(bot_image: str) -> None:
-    from tests.images.bot_image import ensure_wheelhouse
+    from tests.images.bot_image import build_args, ensure_wheelhouse
 
     ensure_wheelhouse()
     started = time.monotonic()
-    build = subprocess.run(["docker", "build", "--network", "none", "-q", "."], cwd=PROJECT_DIR,
+    build = subprocess.run(["docker", "build", "--network", "none", *build_args(), "-q", "."], cwd=PROJECT_DIR,
                            capture_output=True, text=True, timeout=900, check=False)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     print(f"cached docker build . took {time.monotonic() - started:.1f}s")
