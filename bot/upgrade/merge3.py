@@ -85,8 +85,8 @@ class Walker:
 
     # ---- maps ----------------------------------------------------------------------------------
     def walk_map(self, sources: Sources, schema: schemas.Schema | None, path: list[str]) -> Node | None:
-        dest, _, updated = sources
-        if tagged_null(updated) or tagged_null(dest):
+        dest, origin, updated = sources
+        if _cleared(origin, updated) or _cleared(origin, dest):
             return None
         if dest is None:
             if updated is None:
@@ -124,7 +124,7 @@ class Walker:
     # ---- scalars and atomic lists -----------------------------------------------------------------
     def visit_scalar(self, sources: Sources, path: list[str]) -> Node | None:
         dest, origin, updated = sources
-        if tagged_null(updated) or tagged_null(dest):
+        if _cleared(origin, updated) or _cleared(origin, dest):
             return None
         if missing_or_null(updated) != missing_or_null(origin):
             return self._took_update(sources, path)
@@ -140,7 +140,7 @@ class Walker:
 
     def visit_list(self, sources: Sources, path: list[str]) -> Node | None:
         dest, origin, updated = sources
-        if tagged_null(updated) or tagged_null(dest):
+        if _cleared(origin, updated) or _cleared(origin, dest):
             return None
         if missing_or_null(updated) != missing_or_null(origin):
             return self._took_update(sources, path)
@@ -164,6 +164,17 @@ class Walker:
                 if mine != _plain(origin) and mine != _plain(updated):
                     self.log.field_conflict(ConflictKind.OVERWRITTEN, path, dest, origin, updated)
         return updated
+
+
+def _cleared(origin: Node | None, side: Node | None) -> bool:
+    """An explicit null clears a field, unless the old upstream had it null already.
+
+    kpt 1.0.0-beta.56 clears on any null; kpt main (#4542, "keep tagged null") stopped clearing when
+    origin was null too, so a downstream value set over an upstream null survives and a downstream
+    null over an upstream null takes upstream's new value. We follow kpt main here: it only differs
+    when the old upstream holds an explicit null, and beta.56 loses the downstream's value there.
+    """
+    return not tagged_null(origin) and tagged_null(side)
 
 
 def visit_key(keys: Sources) -> Node | None:
