@@ -78,6 +78,10 @@ class Forge(Protocol):
 
     def close_pull_request(self, number: int) -> PullRequest: ...
 
+    def edit_pull_request(self, number: int, title: str, body: str) -> PullRequest:
+        """New title and description; a GitLab draft keeps its Draft: prefix."""
+        ...
+
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         """Merge only if the head is still `expected_head_sha`: else `Conflict`; `NotMergeable` if refused."""
         ...

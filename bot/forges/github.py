@@ -168,6 +168,14 @@ class GitHubForge:
     def close_pull_request(self, number: int) -> PullRequest:
         return self._set_state(number, "closed", "close")
 
+    def edit_pull_request(self, number: int, title: str, body: str) -> PullRequest:
+        def edit() -> PullRequest:
+            pr = self._repo.get_pull(number)
+            pr.edit(title=title, body=body)
+            return _pull(self._repo.get_pull(number))
+
+        return self._call(f"edit pull request #{number}", edit)
+
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         def merge() -> MergeResult:
             pr = self._repo.get_pull(number)

@@ -184,6 +184,17 @@ class GitLabForge:
     def close_pull_request(self, number: int) -> PullRequest:
         return self._state_event(number, "close")
 
+    def edit_pull_request(self, number: int, title: str, body: str) -> PullRequest:
+        def edit() -> PullRequest:
+            mr = self._project.mergerequests.get(number)
+            draft = DRAFT_PREFIX.match(mr.title) is not None
+            mr.title = f"Draft: {title}" if draft else title
+            mr.description = body
+            mr.save()
+            return _pull(self._project.mergerequests.get(number))
+
+        return self._call(f"edit merge request !{number}", edit)
+
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         def merge() -> MergeResult:
             options: dict[str, Any] = {"sha": expected_head_sha}

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.config.sandbox import POLICY_REFUSAL
 from bot.forges.models import Annotation, PullRequest
 from bot.pr.commands import help_text
-from bot.config.sandbox import POLICY_REFUSAL
 
 if TYPE_CHECKING:  # the CLI imports this module; the render engine stays unloaded until a render runs
-    from bot.render.api import RenderOutcome, StepOutcome
+    from bot.lifecycle.upstream_changes import UpstreamChanges as UpstreamChangesLike
+    from bot.render.render_types import RenderOutcome, StepOutcome
     from bot.render.resourcelist import Result
+    from bot.upgrade.conflicts import Conflict as ConflictLike
 
 STATUS_MARKER = "<!-- porchbot:status -->"
 REPLY_MARKER = "<!-- porchbot:reply -->"  # keeps the parser off the bot's own replies
@@ -232,3 +234,41 @@ def check_run_summary(outcome: RenderOutcome) -> tuple[str, str]:
 def not_a_draft(branch: str) -> str:
     return _reply(f"Porchbot manages pull requests from `drafts/<package>/<workspace>` branches; "
                   f"`{branch}` is not one, so the command was not applied.")
+
+
+# -- upgrades --------------------------------------------------------------------------------------------
+UPGRADE_MARKER = "<!-- porchbot:upgrade -->"  # finds an upgrade PR's body; the conflicts follow as JSON
+CONFLICTS_MARKER = "porchbot:conflicts"
+
+
+def upgrade_title(package_path: str, old_upstream: str, new_upstream: str) -> str:
+    return f"{package_path}: upgrade {old_upstream} → {new_upstream}"
+
+
+def _listed(items: Sequence[str], none: str) -> list[str]:
+    return [f"- {item}" for item in items] if items else [f"- {none}"]
+
+
+def _shown(value: object) -> str:
+    return "*(absent)*" if value is None else f"`{value}`"
+
+
+def upgrade_body(package_path: str, workspace: str, old_upstream: str, new_upstream: str, strategy: str,
+                 changes: UpstreamChangesLike, conflicts: Sequence[ConflictLike], conflicts_json: str) -> str:
+    lines = [UPGRADE_MARKER,
+             f"Upgrade of `{package_path}` from upstream `{old_upstream}` to `{new_upstream}` "
+             f"(strategy `{strategy}`), as Draft `{workspace}`.", "",
+             "### What changed upstream", "", "Added:", *_listed(changes.added, "nothing"),
+             "", "Changed:", *_listed(changes.changed, "nothing"), "", "Removed:", *_listed(changes.removed, "nothing"),
+             "", "### Conflicts: customisations upstream overrode or kept", ""]
+    if not conflicts:
+        lines.append("None: no customisation of this package was overwritten.")
+    else:
+        lines += ["| kind | file | resource | field | downstream | old upstream | new upstream |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {c.kind.value} | `{c.file}`{f':{c.line}' if c.line else ''} | {c.resource} | "
+                  f"`{c.path or '-'}` | {_shown(c.downstream)} | {_shown(c.old_upstream)} | {_shown(c.new_upstream)} |"
+                  for c in conflicts]
+    lines += ["", "Review the diff, then mark it ready (or comment `/propose`); an approver publishes it with "
+              "`/approve`.", f"<!-- {CONFLICTS_MARKER} {conflicts_json} -->"]
+    return "\n".join(lines)
