@@ -25,6 +25,9 @@ from bot.render.resourcelist import ResourceList, Result, ResultField, ResultFil
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import Kind, Node, Style
 
+_CRD_PATH = ("spec", "conversion", "webhook", "clientConfig", "service", "namespace")
+_API_SERVICE_PATH = ("spec", "service", "namespace")
+
 # visitor(item, current) -> new value
 Visitor = Callable[[Node, str], str]
 
@@ -77,11 +80,9 @@ def visit(items: list[Node], visitor: Visitor, *, skip_empty: bool) -> None:
         if (av, kind) == ("v1", "Namespace"):
             c.set_nested_string(item, slot(item, c.name(item)), "metadata", "name")
         elif (av, kind) == ("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
-            path = ("spec", "conversion", "webhook", "clientConfig", "service", "namespace")
-            c.set_nested_string(item, slot(item, c.nested_str(item, *path)), *path)
+            c.set_nested_string(item, slot(item, c.nested_str(item, *_CRD_PATH)), *_CRD_PATH)
         elif (av, kind) == ("apiregistration.k8s.io/v1", "APIService"):
-            path = ("spec", "service", "namespace")
-            c.set_nested_string(item, slot(item, c.nested_str(item, *path)), *path)
+            c.set_nested_string(item, slot(item, c.nested_str(item, *_API_SERVICE_PATH)), *_API_SERVICE_PATH)
         elif kind in ("ClusterRoleBinding", "RoleBinding"):
             _visit_subjects(item, slot)
         if c.has_namespace(item):
@@ -153,7 +154,7 @@ def transform(items: list[Node], tc: Transformer) -> int:
 
     visit(items, collect, skip_empty=True)
     old = _old_namespace(tc, sorted(namespaces), ns_objects)
-    if old is None or old == tc.new_namespace:
+    if old is None:
         return 0
     count = 0
 
@@ -164,7 +165,9 @@ def transform(items: list[Node], tc: Transformer) -> int:
         count += 1
         return tc.new_namespace
 
-    visit(items, replace, skip_empty=True)
+    if old != tc.new_namespace:
+        visit(items, replace, skip_empty=True)
+    # Runs even when nothing was replaced: matching annotations are written again (as plain scalars).
     _update_depends_on(items, old, tc.new_namespace)
     return count
 

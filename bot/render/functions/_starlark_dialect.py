@@ -78,7 +78,8 @@ class _Renderer:
         self.targets = sorted(((self.bounds(t), t) for t in targets), key=lambda e: (e[0][0], -e[0][1]))
 
     def bounds(self, node: ast.AST) -> tuple[int, int]:
-        # ast offsets are UTF-8 byte columns within a line.
+        # ast offsets are UTF-8 byte columns within a line; every node we meet is an expr or stmt.
+        assert isinstance(node, ast.expr | ast.stmt)
         start = self.line_starts[node.lineno - 1] + node.col_offset
         end_line = node.end_lineno if node.end_lineno is not None else node.lineno
         end_col = node.end_col_offset if node.end_col_offset is not None else node.col_offset

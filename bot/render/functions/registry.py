@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.render.functions import _releases
 from bot.render.resourcelist import ResourceList
@@ -45,6 +45,9 @@ _REGISTRY: list[BuiltinFunction] = []
 
 
 def register(function: BuiltinFunction) -> BuiltinFunction:
+    note = short_tag_note(function.name, function.tags)
+    if note:
+        function = replace(function, description=function.description + note)
     _REGISTRY.append(function)
     return function
 
@@ -109,20 +112,20 @@ def _matching(name: str, tag: str) -> BuiltinFunction | None:
     return None
 
 
-def release_note(name: str, release: str) -> str:
-    """`` (also v0.4 on gcr.io/kpt-fn, ...)``: the short tags that pull ``release`` today, for a
-    registration's description (``fn list`` shows it)."""
+def short_tag_note(name: str, tags: tuple[str, ...]) -> str:
+    """`` (also v0.4, v0 on gcr.io/kpt-fn)``: the short tags that pull one of ``tags`` today and are
+    not listed among them, for the description ``fn list`` shows."""
     by_registry: dict[str, list[str]] = {}
-    for entry in _releases.short_tags(name, release):
-        registry, short = entry.rsplit(":", 1)
-        by_registry.setdefault(registry, []).append(short)
-    if not by_registry:
-        return ""
+    for release in tags:
+        for entry in _releases.short_tags(name, release):
+            registry, short = entry.rsplit(":", 1)
+            if short not in tags:
+                by_registry.setdefault(registry, []).append(short)
     grouped: dict[tuple[str, ...], list[str]] = {}
     for registry, shorts in by_registry.items():
         grouped.setdefault(tuple(shorts), []).append(registry)
     shown = [f"{', '.join(shorts)} on {' and '.join(registries)}" for shorts, registries in grouped.items()]
-    return f" (also {'; '.join(shown)})"
+    return f" (also {'; '.join(shown)})" if shown else ""
 
 
 # Module per catalog name where it is not the name with '-' -> '_' (a module called ``starlark``

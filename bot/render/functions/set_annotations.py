@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from bot.render.functions import _common as c
 from bot.render.functions import _kustomize as k
-from bot.render.functions.registry import BuiltinFunction, register, release_note
+from bot.render.functions.registry import BuiltinFunction, register
 from bot.render.resourcelist import ResourceList, Result, ResultField, ResultFile
 from bot.render.yaml.node import Kind, Node
 
@@ -106,15 +106,13 @@ def _runner(report: bool) -> Callable[[ResourceList], None]:
 
 register(BuiltinFunction(
     name="set-annotations",
-    description="set-annotations with one result per annotated field (catalog master and ghcr releases)"
-                + release_note("set-annotations", "v0.1.5"),
+    description="set-annotations with one result per annotated field (catalog master and ghcr releases)",
     tags=("unstable", "latest", "v0.1.5"),
     run=_runner(report=True),
 ))
 register(BuiltinFunction(
     name="set-annotations",
-    description="set-annotations v0.1.4: the same edits, no results on success"
-                + release_note("set-annotations", "v0.1.4"),
+    description="set-annotations v0.1.4: the same edits, no results on success",
     # v0.1 / v0 resolve per registry (v0.1.4 on gcr.io/kpt-fn, v0.1.5 on ghcr): see ``_releases``.
     tags=("v0.1.4",),
     run=_runner(report=False),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.render.functions import _common as c
 from bot.render.functions._set_namespace_v03 import run_v033, run_v034
 from bot.render.functions._set_namespace_v04 import run_v040, run_v041
-from bot.render.functions.registry import BuiltinFunction, register, release_note
+from bot.render.functions.registry import BuiltinFunction, register
 from bot.render.resourcelist import ResourceList, Result
 from bot.render.yaml.node import Kind, Node
 
@@ -237,8 +237,7 @@ register(BuiltinFunction(
 ))
 register(BuiltinFunction(
     name="set-namespace",
-    description="set-namespace of the current ghcr releases (webhook-only CRD/APIService namespaces)"
-                + release_note("set-namespace", "v0.4.5"),
+    description="set-namespace of the current ghcr releases (webhook-only CRD/APIService namespaces)",
     tags=("latest", "v0.4.3", "v0.4.5"),
     run=_runner(legacy_origin_warnings=False, webhook_only=True),
 ))
@@ -246,8 +245,7 @@ register(BuiltinFunction(
 # ghcr, and the registry lookup resolves them per registry (``_releases``).
 register(BuiltinFunction(
     name="set-namespace",
-    description="set-namespace v0.4.1 (Porch's builtin): every namespace slot set, one summary result"
-                + release_note("set-namespace", "v0.4.1"),
+    description="set-namespace v0.4.1 (Porch's builtin): every namespace slot set, one summary result",
     tags=("v0.4.1",),
     run=run_v041,
 ))
@@ -259,8 +257,7 @@ register(BuiltinFunction(
 ))
 register(BuiltinFunction(
     name="set-namespace",
-    description="set-namespace v0.3.4: replaces the one namespace the package agrees on"
-                + release_note("set-namespace", "v0.3.4"),
+    description="set-namespace v0.3.4: replaces the one namespace the package agrees on",
     tags=("v0.3.4",),
     run=run_v034,
 ))

@@ -39,7 +39,8 @@ def published_tags() -> list[str]:
                    for ref in [line.split()[1]] if ref.startswith("refs/tags/") and "/v" in ref})
 
 
-TAGS = published_tags() or [pytest.param("absent", marks=pytest.mark.skip(reason="../shared not available"))]
+TAGS: list[object] = [*published_tags()] or [
+    pytest.param("absent", marks=pytest.mark.skip(reason="../shared not available"))]
 
 
 @pytest.fixture(scope="module")

@@ -235,7 +235,7 @@ def test_config_errors_point_at_the_config_and_exit_zero(make_rl: MakeRL, config
     run(V034, rl)
     assert messages(rl) == [(expected, "error")]
     ref = rl.results[0].resource_ref
-    assert ref is not None and ref.name == "cfg" or ref is not None and ref.name == "kptfile.kpt.dev"
+    assert ref is not None and ref.name in ("cfg", "kptfile.kpt.dev")
 
 
 def test_a_missing_config_crashes_the_release(make_rl: MakeRL) -> None:
