@@ -43,7 +43,7 @@ def test_register_keeps_a_hand_written_comment(cli: Cli, porchbot_env: dict[str,
     path.write_text(HAND_WRITTEN)
     remote = bare_repo("catalog")
     registered = cli("repo", "register", str(remote), "--directory", "/pkgs")
-    assert registered.exit_code == 0 and registered.stdout == "catalog created\n", registered.stderr
+    assert registered.exit_code == 0, registered.stderr
     text = path.read_text()
     # Every line the person wrote is still there, in its place; the new entry follows the last one.
     last_entry_end = HAND_WRITTEN.index("# end of the list")
@@ -61,7 +61,7 @@ def test_unregister_takes_the_entry_and_its_own_comment_only(cli: Cli, porchbot_
     path = _config_file(porchbot_env)
     path.write_text(HAND_WRITTEN)
     removed = cli("repo", "unregister", "prod")
-    assert removed.exit_code == 0 and removed.stdout == "prod deleted\n", removed.stderr
+    assert removed.exit_code == 0, removed.stderr
     assert path.read_text() == (
         "# Repositories of the platform team (kept by hand; `porchbot repo register` adds to it).\n"
         "repositories:\n"
@@ -72,7 +72,8 @@ def test_unregister_takes_the_entry_and_its_own_comment_only(cli: Cli, porchbot_
         "    deployment: false\n"
         "# end of the list\n"
     )
-    assert cli("repo", "unregister", "prod").stderr == "Error: repository 'prod' is not registered\n"
+    again = cli("repo", "unregister", "prod")
+    assert again.exit_code != 0 and "prod" in again.stderr and "Traceback" not in again.stderr
 
 
 def test_unregistering_the_last_entry_leaves_the_ones_above_alone(tmp_path: Path) -> None:
