@@ -59,6 +59,19 @@ EVAL = CommandSpec(
         OptionSpec("env", ("--env", "-e"), MULTI, []),
         # Hidden, accepted for kpt compatibility, and unused.
         OptionSpec("include_meta_resources", ("--include-meta-resources", "-m"), FLAG, True),
+        # kpt's selector flags: the --match-* values form one selector, the --exclude-* values another.
+        OptionSpec("match_api_version", ("--match-api-version",), VALUE, ""),
+        OptionSpec("match_kind", ("--match-kind",), VALUE, ""),
+        OptionSpec("match_name", ("--match-name",), VALUE, ""),
+        OptionSpec("match_namespace", ("--match-namespace",), VALUE, ""),
+        OptionSpec("match_annotations", ("--match-annotations",), MULTI, []),
+        OptionSpec("match_labels", ("--match-labels",), MULTI, []),
+        OptionSpec("exclude_api_version", ("--exclude-api-version",), VALUE, ""),
+        OptionSpec("exclude_kind", ("--exclude-kind",), VALUE, ""),
+        OptionSpec("exclude_name", ("--exclude-name",), VALUE, ""),
+        OptionSpec("exclude_namespace", ("--exclude-namespace",), VALUE, ""),
+        OptionSpec("exclude_annotations", ("--exclude-annotations",), MULTI, []),
+        OptionSpec("exclude_labels", ("--exclude-labels",), MULTI, []),
     ),
     extra_args=True,
 )
@@ -181,7 +194,8 @@ def run(argv: list[str]) -> int | None:
         str(values["exec_path"]), str(values["fn_config"]), str(values["runtime"]), bool(values["allow_exec"]),
         str(values["image_pull_policy"]), str(values["results_dir"]), str(values["output"]),
         str(values["truncate_output"]), bool(values["allow_network"]),
-        list(values["mount"]), list(values["env"]))  # type: ignore[call-overload]
+        list(values["mount"]), list(values["env"]),  # type: ignore[call-overload]
+        {key: value for key, value in values.items() if key.startswith(("match_", "exclude_"))})
 
 
 def _run_transition(verb: str, argv: list[str]) -> int | None:

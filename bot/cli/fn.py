@@ -54,11 +54,24 @@ def eval_(
     include_meta_resources: bool = typer.Option(
         True, "--include-meta-resources", "-m", hidden=True,
         help="Accepted for kpt compatibility: meta resources (Kptfile, configs) are always items"),
+    match_api_version: str = typer.Option("", "--match-api-version", help="Select resources by api-version" if "match" == "match" else "Exclude resources by api-version"),
+    match_kind: str = typer.Option("", "--match-kind", help="Select resources by kind" if "match" == "match" else "Exclude resources by kind"),
+    match_name: str = typer.Option("", "--match-name", help="Select resources by name" if "match" == "match" else "Exclude resources by name"),
+    match_namespace: str = typer.Option("", "--match-namespace", help="Select resources by namespace" if "match" == "match" else "Exclude resources by namespace"),
+    match_annotations: list[str] = typer.Option([], "--match-annotations", help="KEY=VALUE (repeatable)"),
+    match_labels: list[str] = typer.Option([], "--match-labels", help="KEY=VALUE (repeatable)"),
+    exclude_api_version: str = typer.Option("", "--exclude-api-version", help="Select resources by api-version" if "exclude" == "match" else "Exclude resources by api-version"),
+    exclude_kind: str = typer.Option("", "--exclude-kind", help="Select resources by kind" if "exclude" == "match" else "Exclude resources by kind"),
+    exclude_name: str = typer.Option("", "--exclude-name", help="Select resources by name" if "exclude" == "match" else "Exclude resources by name"),
+    exclude_namespace: str = typer.Option("", "--exclude-namespace", help="Select resources by namespace" if "exclude" == "match" else "Exclude resources by namespace"),
+    exclude_annotations: list[str] = typer.Option([], "--exclude-annotations", help="KEY=VALUE (repeatable)"),
+    exclude_labels: list[str] = typer.Option([], "--exclude-labels", help="KEY=VALUE (repeatable)"),
 ) -> None:
     """Run one function on a package or a ResourceList (kpt fn eval, minimal)."""
+    selection = {key: value for key, value in locals().items() if key.startswith(("match_", "exclude_"))}
     raise typer.Exit(run_eval(pkg_dir, list(ctx.args), image, exec_path, fn_config, runtime, allow_exec,
                               image_pull_policy, results_dir, output, truncate_output, allow_network,
-                              list(mount), list(env)))
+                              list(mount), list(env), selection))
 
 
 @app.command(name="list")

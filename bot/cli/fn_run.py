@@ -50,12 +50,41 @@ def run_render(pkg_dir: str, runtime: str, allow_exec: bool, image_pull_policy: 
     return outcome.exit_code
 
 
+SELECTOR_FIELDS = ("api_version", "kind", "name", "namespace", "annotations", "labels")
+
+
+def selector_flags(values: dict[str, object], prefix: str) -> dict[str, object]:
+    """kpt's ``--match-*`` / ``--exclude-*`` values (dests ``match_kind``, ...) as Selector fields."""
+    fields: dict[str, object] = {}
+    for name in SELECTOR_FIELDS:
+        value = values.get(f"{prefix}_{name}")
+        if name in ("annotations", "labels"):
+            pairs: dict[str, str] = {}
+            for entry in value or []:  # type: ignore[attr-defined]
+                for part in str(entry).split(","):
+                    key, sep, text = part.partition("=")
+                    if not sep or not key:
+                        raise InvalidInput(f"--{prefix}-{name} {entry!r}: expected KEY=VALUE")
+                    pairs[key] = text
+            if pairs:
+                fields[name] = pairs
+        elif value:
+            fields[name] = str(value)
+    return fields
+
+
 def run_eval(pkg_dir: str, args: list[str], image: str, exec_path: str, fn_config: str, runtime: str,
              allow_exec: bool, image_pull_policy: str, results_dir: str, output: str, truncate_output: str,
-             allow_network: bool, mount: list[str], env: list[str]) -> int:
-    """``fn eval``; ``args`` are the function's ``key=value`` arguments. Returns the exit code."""
+             allow_network: bool, mount: list[str], env: list[str],
+             selection: dict[str, object] | None = None) -> int:
+    """``fn eval``; ``args`` are the function's ``key=value`` arguments; ``selection`` the ``--match-*`` and
+    ``--exclude-*`` values by dest. Returns the exit code."""
     from bot.render.eval import EvalOptions, eval_function
+    from bot.render.kptfile import Selector
     from bot.render.runtimes.base import RuntimeOptions
+
+    match = selector_flags(selection or {}, "match")
+    exclude = selector_flags(selection or {}, "exclude")
 
     options = EvalOptions(
         image=image, exec=exec_path, fn_config=Path(fn_config) if fn_config else None,
@@ -65,5 +94,7 @@ def run_eval(pkg_dir: str, args: list[str], image: str, exec_path: str, fn_confi
                                        mounts=tuple(mount), env=tuple(env)),
         results_dir=Path(results_dir) if results_dir else None, output=output or None,
         truncate_output=bool_flag("--truncate-output", truncate_output),
+        selectors=[Selector(**match)] if match else [],  # type: ignore[arg-type]
+        exclude=[Selector(**exclude)] if exclude else [],  # type: ignore[arg-type]
     )
     return eval_function(pkg_dir, options, sys.stderr)

@@ -80,9 +80,17 @@ def _debug() -> bool:
 
 def main() -> None:
     from bot.cli import cobra
+    from bot.config.settings import current_settings
 
+    argv = sys.argv[1:]
+    porchctl_verb = bool(argv) and argv[0] in cobra.GROUPS
     try:
-        argv = cobra.normalize(sys.argv[1:])
+        current_settings()  # a malformed setting is porchbot's error (plain form), found before any command
+    except PorchbotError as err:
+        sys.stderr.write(f"Error: {err}\n")
+        sys.exit(err.exit_code)
+    try:
+        argv = cobra.normalize(argv)
         exit_code = _run_fast(argv)
         if exit_code is not None:
             sys.exit(exit_code)
@@ -91,8 +99,10 @@ def main() -> None:
         sys.stderr.write(refused.line + "\n")
         sys.exit(1)
     except PorchbotError as err:
-        # porchctl's form: cobra's "Error: " and the message, then " \n" (porchctl prints "%s \n").
-        sys.stderr.write(f"Error: {err} \n")
+        # porchctl's verbs end their error line as porchctl does ("Error: %s \n"); fn and server are kpt's
+        # and porchbot's own.
+        ending = " \n" if porchctl_verb else "\n"
+        sys.stderr.write(f"Error: {err}{ending}")
         sys.exit(err.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -7,15 +7,16 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import typer
 
-from bot.cli.tables import OUTPUT_FORMATS, document, table
+from bot.cli import cobra, printers
 from bot.config.settings import Settings, current_settings
 from bot.errors import InvalidInput, PorchbotError
 from bot.lifecycle import credentials, repositories
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.repositories import Repository
-from bot.lifecycle.resources import as_list, repository_object
+from bot.lifecycle.resources import repository_object
 
 app = typer.Typer(no_args_is_help=True)
+KIND = "repository.config.porch.kpt.dev"
 
 
 @app.command()
@@ -29,6 +30,7 @@ def register(
     repo_basic_username: str = typer.Option("", "--repo-basic-username"),
     repo_basic_password: str = typer.Option("", "--repo-basic-password"),
     token_env: str = typer.Option("", "--token-env", help="Environment variable holding an access token"),
+    description: str = typer.Option("", "--description", help="A brief description of the repository"),
 ) -> None:
     """Register a git repository of packages."""
     if (repo_basic_username or repo_basic_password) and token_env:
@@ -44,12 +46,12 @@ def register(
     auth = "basic" if repo_basic_username else "token" if token_env else ""
     repository = Repository(
         name=name or repositories.default_name(url), url=url, branch=branch, directory=directory,
-        deployment=deployment, forge=forge, auth=auth, token_env=token_env,
+        deployment=deployment, forge=forge, auth=auth, token_env=token_env, description=description,
     )
     registered = repositories.register(settings, repository)
     if auth == "basic":
         credentials.store_basic(settings, registered.name, repo_basic_username, repo_basic_password)
-    typer.echo(f"{registered.name} created")
+    # porchctl prints nothing on success.
 
 
 def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
@@ -72,32 +74,35 @@ def _readiness(settings: Settings, repository: Repository) -> tuple[bool, str]:
 @app.command()
 def get(
     name: str = typer.Argument("", help="Only this repository"),
-    output: str = typer.Option("", "-o", "--output", help="yaml | json | wide"),
+    output: str = typer.Option("", "-o", "--output",
+                               help="wide | json | yaml | name | custom-columns=... | jsonpath=..."),
+    no_headers: bool = typer.Option(False, "--no-headers", help="Print tables without their header"),
 ) -> None:
     """List registered repositories; READY comes from a live ls-remote."""
-    if output not in OUTPUT_FORMATS:
-        raise InvalidInput(f"unknown output format {output!r}: use yaml, json or wide")
+    printers.check_output(output)
     settings = current_settings()
     registered = repositories.load(settings)
     if name:
         registered = {name: repositories.get(settings, name)}
     states = {repo.name: _readiness(settings, repo) for repo in registered.values()}
-    if output in ("json", "yaml"):
-        items = [repository_object(repo, *states[repo.name]) for repo in registered.values()]
-        typer.echo(document(as_list(items), output), nl=False)
-        return
-    headers = ["NAME", "TYPE", "CONTENT", "DEPLOYMENT", "READY", "ADDRESS"]
-    if output == "wide":
-        headers += ["BRANCH", "DIRECTORY", "FORGE", "MESSAGE"]
-    rows = []
-    for repo in registered.values():
-        ready, reason = states[repo.name]
-        row = [repo.name, "git", "Package", str(repo.deployment).lower(), str(ready), repo.url]
-        if output == "wide":
-            row += [repo.branch, repo.display_directory, repo.forge, reason]
-        rows.append(row)
-    typer.echo(table(headers, rows), nl=False)
-    if output != "wide":
+    objects = [repository_object(repo, *states[repo.name], cobra.namespace()) for repo in registered.values()]
+
+    def rows(wide: bool) -> printers.Rows:
+        headers = ["NAME", "TYPE", "CONTENT", "DEPLOYMENT", "READY", "ADDRESS"]
+        if wide:
+            headers += ["BRANCH", "DIRECTORY", "FORGE", "MESSAGE"]
+        lines = []
+        for repo in registered.values():
+            ready, reason = states[repo.name]
+            # kubectl prints a false DEPLOYMENT as nothing (the column is the field, omitted when false).
+            row = [repo.name, "git", "Package", "true" if repo.deployment else "", str(ready), repo.url]
+            if wide:
+                row += [repo.branch, repo.display_directory, repo.forge, reason]
+            lines.append(row)
+        return headers, lines
+
+    sys.stdout.write(printers.render(objects, output, no_headers, KIND, rows))
+    if output in ("", "wide"):
         for repo_name, (ready, reason) in states.items():
             if not ready:
                 sys.stderr.write(f"{repo_name}: not ready: {reason}\n")
@@ -108,5 +113,4 @@ def unregister(name: str = typer.Argument(...)) -> None:
     """Forget a repository (and its stored credentials); the remote is not touched."""
     settings = current_settings()
     repositories.unregister(settings, name)
-    credentials.forget(settings, name)
-    typer.echo(f"{name} deleted")
+    credentials.forget(settings, name)  # porchctl prints nothing on success

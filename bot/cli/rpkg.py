@@ -1,25 +1,41 @@
-"""`porchbot rpkg ...` commands: porchctl's package revision verbs over the lifecycle engine."""
+"""`porchbot rpkg ...` commands: porchctl's package revision verbs over the lifecycle engine.
+
+``get`` is here; the verbs that create and edit drafts are in bot/cli/rpkg_edit.py and the lifecycle
+transitions in bot/cli/rpkg_transitions.py (shared with the argv fast path).
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from pathlib import Path
 
 import typer
 
-from bot.cli.rpkg_transitions import each, forge_backed
-from bot.errors import InvalidInput, PorchbotError
-from bot.lifecycle import create, drafts
-from bot.lifecycle.discovery import LIFECYCLES, PackageRevision
+from bot.cli import cobra, printers
+from bot.cli.rpkg_transitions import each, forge_backed, not_found
+from bot.errors import InvalidInput
+from bot.lifecycle.discovery import DRAFT, LIFECYCLES, PROPOSED, PackageRevision
 from bot.lifecycle.engine import Engine
-from bot.lifecycle.rendering import RenderFailed
-from bot.lifecycle.resourcelist import package_resource_list
-from bot.lifecycle.resources import as_list, package_revision_objects
-from bot.cli.tables import OUTPUT_FORMATS, document, table
+from bot.lifecycle.resources import package_revision_objects
 
 app = typer.Typer(no_args_is_help=True)
-REPOSITORY = typer.Option(..., "--repository", help="The registered repository to create it in")
+KIND = "packagerevision.porch.kpt.dev"
+
+
+def shown_revision(revision: PackageRevision) -> str:
+    """REVISION as the table shows it: none for drafts and proposals (Porch v4); the kpt book's CLI showed
+    the workspace there, because in its era the workspace was the revision to be (``--revision v1``)."""
+    if revision.lifecycle in (DRAFT, PROPOSED) and cobra.era() == "kpt-alpha":
+        return revision.workspace
+    return revision.revision
+
+
+def _order(revision: PackageRevision) -> tuple[str, str, int, int, str]:
+    """Porch's listing order: by package, then revision (none first, the branch, then v1, v2, ... v10)."""
+    shown = shown_revision(revision)
+    number = None if revision.is_branch_entry else (int(shown[1:]) if shown[1:].isdigit() and shown[:1] == "v"
+                                                   else None)
+    rank = 0 if not shown else 1 if number is None else 2
+    return (revision.repository, revision.package_path, rank, number or 0, shown + "\0" + revision.workspace)
 
 
 def _select(revisions: list[PackageRevision], names: list[str], name: str, revision: str,
@@ -30,8 +46,18 @@ def _select(revisions: list[PackageRevision], names: list[str], name: str, revis
                 and (not revision or r.revision == revision) and (not lifecycle or r.lifecycle == lifecycle)]
     missing = [n for n in names if not any(r.name == n for r in revisions)]
     if missing:
-        raise PorchbotError(f"package revision {missing[0]!r} not found")
-    return selected
+        raise not_found(missing[0], "get")
+    return sorted(selected, key=_order)
+
+
+def _rows(revisions: list[PackageRevision], wide: bool) -> printers.Rows:
+    if cobra.era() == "kpt-alpha" and not wide:
+        headers = ["NAME", "PACKAGE", "REVISION", "LATEST", "LIFECYCLE", "REPOSITORY"]
+        return headers, [[r.name, r.package, shown_revision(r), str(r.latest).lower(), r.lifecycle, r.repository]
+                         for r in revisions]
+    headers = ["NAME", "PACKAGE", "WORKSPACENAME", "REVISION", "LATEST", "LIFECYCLE", "REPOSITORY"]
+    return headers, [[r.name, r.package, r.workspace, shown_revision(r), str(r.latest).lower(), r.lifecycle,
+                      r.repository] for r in revisions]
 
 
 @app.command()
@@ -41,14 +67,19 @@ def get(
     revision: str = typer.Option("", "--revision"),
     lifecycle: str = typer.Option("", "--lifecycle", help="Draft | Proposed | Published | DeletionProposed"),
     repository: str = typer.Option("", "--repository"),
-    output: str = typer.Option("", "-o", "--output", help="yaml | json | wide"),
+    output: str = typer.Option("", "-o", "--output",
+                               help="wide | json | yaml | name | custom-columns=... | jsonpath=..."),
+    no_headers: bool = typer.Option(False, "--no-headers", help="Print tables without their header"),
+    show_kptfile: bool = typer.Option(False, "--show-kptfile", help="Print the revision's root Kptfile"),
 ) -> None:
     """List package revisions of the registered repositories."""
-    if output not in OUTPUT_FORMATS:
-        raise InvalidInput(f"unknown output format {output!r}: use yaml, json or wide")
+    printers.check_output(output)
+    if show_kptfile and (len(names or []) != 1 or name or revision):
+        raise InvalidInput("--show-kptfile requires exactly one package revision name and cannot be combined "
+                           "with --name or --revision")
     engine = Engine()
-    failures: list[tuple[str, PorchbotError]] = []
-    listed = engine.all_revisions(repository or None, failures)
+    failures: list[tuple[str, Exception]] = []
+    listed = engine.all_revisions(repository or None, failures)  # type: ignore[arg-type]
     if failures and not listed and len(failures) == len(engine.repositories()):
         raise failures[0][1]
     for failed, err in failures:  # one unreachable repository does not hide the others
@@ -61,113 +92,50 @@ def get(
         for warning in warnings:
             sys.stderr.write(f"warning: {warning}\n")
     selected = _select(listed, names or [], name, revision, lifecycle)
-    if output in ("json", "yaml"):
-        items = package_revision_objects(engine.cache, selected)
-        typer.echo(document(as_list(items), output), nl=False)
+    if show_kptfile:
+        chosen = selected[0]
+        text = engine.cache(chosen.repository).git.show_file(chosen.commit, f"{chosen.package_path}/Kptfile")
+        sys.stdout.write(text or "")
         return
-    headers = ["NAME", "PACKAGE", "REVISION", "LATEST", "LIFECYCLE", "REPOSITORY"]
-    if output == "wide":
-        headers.insert(2, "WORKSPACENAME")
-    rows = []
-    for r in selected:
-        row = [r.name, r.package, r.revision, str(r.latest).lower(), r.lifecycle, r.repository]
-        if output == "wide":
-            row.insert(2, r.workspace)
-        rows.append(row)
-    typer.echo(table(headers, rows), nl=False)
-
-
-@app.command()
-def init(
-    package: str = typer.Argument(...),
-    repository: str = REPOSITORY,
-    revision: str = typer.Option("v1", "--revision", "--workspace"),
-    description: str = typer.Option("sample description", "--description"),
-) -> None:
-    """Create a new package: Kptfile, README.md and package-context.yaml as `kpt pkg init` writes them."""
-    change = _rendered(lambda: create.init(Engine(), package, repository, revision, description))
-    typer.echo(f"{change.name} created")
-
-
-@app.command()
-def clone(
-    source: str = typer.Argument(..., help="A package revision name, or URL.git/DIR@REF"),
-    package: str = typer.Argument(...),
-    repository: str = REPOSITORY,
-    revision: str = typer.Option("v1", "--revision", "--workspace"),
-) -> None:
-    """Create a new package by cloning an upstream package revision."""
-    change = _rendered(lambda: create.clone(Engine(), source, package, repository, revision))
-    typer.echo(f"{change.name} created")
-
-
-@app.command()
-def copy(
-    source: str = typer.Argument(..., help="A published package revision name"),
-    revision: str = typer.Option("", "--revision", "--workspace", help="Default: the next free vN"),
-) -> None:
-    """Create a new Draft revision of a package from one of its published revisions."""
-    change = _rendered(lambda: create.copy(Engine(), source, revision or None))
-    typer.echo(f"{change.name} created")
-
-
-@app.command()
-def pull(name: str = typer.Argument(...), directory: Path = typer.Argument(None)) -> None:
-    """Write a revision's package into DIR, or print it as a ResourceList when DIR is omitted."""
-    engine = Engine()
-    if directory is None:
-        cache, revision = engine.find(name)
-        typer.echo(package_resource_list(cache.git, revision.commit, revision.package_path), nl=False)
-        return
-    drafts.pull(engine, name, directory)
-
-
-@app.command()
-def push(name: str = typer.Argument(...), directory: Path = typer.Argument(...)) -> None:
-    """Replace a Draft's package with DIR (rendered first; nothing is pushed if rendering fails)."""
-    change = _rendered(lambda: drafts.push(Engine(), name, directory))
-    typer.echo(f"{change.name} pushed")
-
-
-def _rendered(operation: Callable[[], drafts.Change]) -> drafts.Change:
-    try:
-        change = operation()
-    except RenderFailed as failure:
-        sys.stderr.write(failure.details + "\n")
-        raise
-    engine = Engine()
-    if forge_backed(engine):
-        from bot.pr.proposals import after_create
-
-        after_create(engine, change)  # PR mode: the new draft's draft PR
-    return change
+    needs_objects = output not in ("", "wide")
+    objects = package_revision_objects(engine.cache, selected, cobra.namespace()) if needs_objects else []
+    sys.stdout.write(printers.render(objects, output, no_headers, KIND, lambda wide: _rows(selected, wide)))
 
 
 @app.command()
 def propose(names: list[str] = typer.Argument(...)) -> None:
     """Propose Draft revisions for approval."""
-    each(names, "propose", "proposed")
+    each(names, "propose")
 
 
 @app.command()
 def approve(names: list[str] = typer.Argument(...)) -> None:
     """Approve Proposed revisions: merge into the branch and tag <pkgpath>/v<N>."""
-    each(names, "approve", "approved")
+    each(names, "approve")
 
 
 @app.command()
 def reject(names: list[str] = typer.Argument(...)) -> None:
     """Return proposals to Draft (or withdraw a deletion proposal)."""
-    each(names, "reject", "rejected")
+    each(names, "reject")
 
 
 @app.command("del")
 def delete(names: list[str] = typer.Argument(...)) -> None:
-    """Delete Draft or Proposed revisions (Published ones need `propose-delete` first)."""
-    each(names, "delete", "deleted")
+    """Delete Draft or Proposed revisions (Published ones need `propose-delete` first). Alias: delete."""
+    each(names, "del")
 
 
 @app.command("propose-delete")
 def propose_delete(names: list[str] = typer.Argument(...)) -> None:
     """Propose the deletion of Published revisions."""
-    each(names, "propose_delete", "proposed for deletion")
+    each(names, "propose-delete")
+
+
+from bot.cli import rpkg_edit  # noqa: E402  (registers init, clone, copy, pull, push on ``app``)
+
+rpkg_edit.register(app)
+
+from bot.cli import rpkg_upgrade  # noqa: E402  (registers upgrade and update on ``app``)
+
+rpkg_upgrade.register(app)

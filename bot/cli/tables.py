@@ -11,8 +11,9 @@ OUTPUT_FORMATS = ("", "wide", "json", "yaml")
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
-    """Columns padded to their widest cell plus three spaces, as kubectl and porchctl print them."""
-    widths = [len(header) for header in headers]
+    """Columns padded to their widest cell plus three spaces, as kubectl and porchctl print them (kubectl's
+    tabwriter: padding 3, minimum cell width 6)."""
+    widths = [max(len(header), 3) for header in headers]
     for row in rows:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
     lines = []

@@ -35,10 +35,10 @@ def _target(engine: Engine, repository: str, package: str,
 
 
 def init(engine: Engine, package: str, repository: str, revision: str | None = None,
-         description: str = "") -> Change:
+         description: str = "", keywords: list[str] | None = None, site: str = "") -> Change:
     package_path, workspace, _ = _target(engine, repository, package, revision)
     name = package_path.rsplit("/", 1)[-1]
-    files = init_files(name, description)
+    files = init_files(name, description, keywords or [], site)
 
     def fill(stage: Path) -> None:
         for file_name, text in files.items():
@@ -48,8 +48,12 @@ def init(engine: Engine, package: str, repository: str, revision: str | None = N
     return create_draft(engine.cache(repository), package_path, workspace, commits.INIT_SUBJECT, task, fill)
 
 
-def clone(engine: Engine, source: str, package: str, repository: str, revision: str | None = None) -> Change:
-    upstream = sources.resolve(engine, source)
+def clone(engine: Engine, source: str, package: str, repository: str, revision: str | None = None,
+          directory: str = "", ref: str = "", porch_form: bool = True) -> Change:
+    """A new package from ``source``. ``porch_form``: the Kptfile's upstream as Porch's clone task writes it
+    (repo as given, directory without a leading slash, no updateStrategy, an upstream-identifier on the
+    Kptfile); otherwise as ``kpt pkg get`` writes it (the kpt book's era)."""
+    upstream = sources.resolve(engine, source, directory, ref)
     package_path, workspace, _ = _target(engine, repository, package, revision)
     name = package_path.rsplit("/", 1)[-1]
     deployment = engine.repository(repository).deployment
@@ -61,7 +65,8 @@ def clone(engine: Engine, source: str, package: str, repository: str, revision: 
         if not kptfile.is_file():
             raise InvalidInput(f"{source} is not a kpt package (no Kptfile)")
         add_merge_keys_to_package(stage)
-        kptfile.write_text(set_upstream(kptfile.read_text(), name, upstream.lock))
+        lock = upstream.porch_lock if porch_form else upstream.lock
+        kptfile.write_text(set_upstream(kptfile.read_text(), name, lock, porch_form=porch_form))
         if deployment:  # Porch regenerates the package context of a deployment's clone
             context = stage / PACKAGE_CONTEXT
             current = context.read_text() if context.exists() else None
@@ -71,10 +76,14 @@ def clone(engine: Engine, source: str, package: str, repository: str, revision: 
     return create_draft(engine.cache(repository), package_path, workspace, commits.CLONE_SUBJECT, task, fill)
 
 
-def copy(engine: Engine, source_name: str, revision: str | None = None) -> Change:
+def copy(engine: Engine, source_name: str, revision: str | None = None, any_lifecycle: bool = False) -> Change:
+    """A new Draft of the source's package with the source's files. Only from a published revision, unless
+    ``any_lifecycle`` (porchctl's ``--replay-strategy``: Porch replays the source's tasks, which gives the
+    same files; a draft or proposal can be the start)."""
     cache, source = engine.find(source_name)
-    if source.lifecycle != PUBLISHED or source.is_branch_entry:
-        raise Conflict(f"{source_name} is not a published revision: only those can be copied")
+    if not any_lifecycle and (source.lifecycle != PUBLISHED or source.is_branch_entry):
+        raise Conflict(f"{source_name} is not a published revision: only those can be copied "
+                       "(--replay-strategy copies any revision)")
     revisions = engine.revisions(cache.repository.name, fetch=False)
     workspace = naming.validate_workspace(revision or next_revision(revisions, source.package_path))
     ensure_new_workspace(revisions, source.package_path, workspace)

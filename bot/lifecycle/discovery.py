@@ -8,22 +8,24 @@ and the branch's packages from one ``git ls-tree -r`` (itself cached by the bran
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from bot.lifecycle import naming
 from bot.lifecycle.cache import RepositoryCache
-from bot.lifecycle.gitaccess import Ref
+from bot.lifecycle.gitaccess import Git, Ref
 
 DRAFT = "Draft"
 PROPOSED = "Proposed"
 PUBLISHED = "Published"
 DELETION_PROPOSED = "DeletionProposed"
 LIFECYCLES = (DRAFT, PROPOSED, PUBLISHED, DELETION_PROPOSED)
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 6
 
 
 class PackageRevision(NamedTuple):
@@ -35,7 +37,7 @@ class PackageRevision(NamedTuple):
     package_path: str  # relative to the git root (with the repository directory prefix)
     package: str  # relative to the repository directory: Porch's spec.packageName
     workspace: str
-    revision: str
+    revision: str  # vN for published revisions, the branch for the branch entry, '' for drafts and proposals
     lifecycle: str
     ref: str  # the ref that holds it (the tag for published revisions, the branch for the branch entry)
     commit: str  # the ref's object: a commit, or an annotated tag's object (use Git.peel for the commit)
@@ -88,12 +90,16 @@ def classify_ref(ref_name: str) -> ParsedRef:
 
 
 def build_revisions(repository: str, branch: str, directory: str, refs: list[Ref],
-                    branch_packages: list[str], memo: dict[Any, Any] | None = None) -> list[PackageRevision]:
+                    branch_packages: list[str], memo: dict[Any, Any] | None = None,
+                    tag_workspaces: dict[str, str] | None = None) -> list[PackageRevision]:
     """The package revisions a ref snapshot describes (pure: refs and the branch's package list in).
 
+    ``tag_workspaces`` maps a tag ref to the workspace its approval commit's ``kpt:`` annotation names
+    (Porch's identity of a published revision); a tag without one (made by hand) has workspace ``vN``.
     ``memo`` carries ref classifications and names from the previous snapshot, so a listing after a
     small change re-parses and re-hashes only the refs that are new.
     """
+    workspaces = tag_workspaces or {}
     previous = memo.copy() if memo is not None else {}
     if memo is not None:
         memo.clear()
@@ -106,15 +112,17 @@ def build_revisions(repository: str, branch: str, directory: str, refs: list[Ref
         store[ref_name] = result
         return result
 
-    def add(package_path: str, workspace: str, number: int | None, lifecycle: str, ref: Ref,
+    def add(package_path: str, workspace: str, revision: str, number: int | None, lifecycle: str, ref: Ref,
             branch_entry: bool = False) -> None:
         if directory and not package_path.startswith(directory + "/"):
             return
-        key = (package_path, workspace)
-        name = previous.get(key) or naming.revision_name(repository, package_path, workspace)
+        # The branch entry is named after the branch (Porch: its workspace is the last approval's).
+        basis = revision if branch_entry else workspace
+        key = (package_path, basis if not branch_entry else "\0" + basis)
+        name = previous.get(key) or naming.revision_name(repository, package_path, basis)
         store[key] = name
         found[key] = (PackageRevision(
-            name, repository, package_path, _relative(directory, package_path), workspace, workspace,
+            name, repository, package_path, _relative(directory, package_path), workspace, revision,
             lifecycle, ref.name, ref.target, False, branch_entry), None if branch_entry else number)
 
     proposed: list[tuple[str, str, int | None, Ref]] = []
@@ -124,23 +132,21 @@ def build_revisions(repository: str, branch: str, directory: str, refs: list[Ref
             continue
         kind, package_path, workspace, number = info
         if kind == _TAG:
-            add(package_path, workspace, number, PUBLISHED, ref)
+            tag_revision = workspace
+            add(package_path, workspaces.get(ref.name, tag_revision), tag_revision, number, PUBLISHED, ref)
         elif kind == _DRAFT:
             if (package_path, workspace) not in found:
-                add(package_path, workspace, number, DRAFT, ref)
+                add(package_path, workspace, "", number, DRAFT, ref)
         elif kind == _PROPOSED:
             proposed.append((package_path, workspace, number, ref))
         else:
-            deletion.add((package_path, workspace))
+            deletion.add((package_path, workspace))  # deletionProposed/<pkgpath>/<vN>
     for package_path, workspace, number, ref in proposed:  # a proposal wins over a leftover draft branch
-        add(package_path, workspace, number, PROPOSED, ref)
-    branch_target = next((ref for ref in refs if ref.name == f"refs/heads/{branch}"), None)
-    if branch_target is not None:
-        for package_path in branch_packages:
-            add(package_path, branch, None, PUBLISHED, branch_target, branch_entry=True)
+        add(package_path, workspace, "", number, PROPOSED, ref)
     latest: dict[str, tuple[int, tuple[str, str]]] = {}
     for key, (revision, number) in found.items():
-        if key in deletion and revision.lifecycle == PUBLISHED and not revision.is_branch_entry:
+        if (revision.package_path, revision.revision) in deletion and revision.lifecycle == PUBLISHED \
+                and not revision.is_branch_entry:
             revision = revision._replace(lifecycle=DELETION_PROPOSED)
             found[key] = (revision, number)
         if number is not None and revision.lifecycle in (PUBLISHED, DELETION_PROPOSED):
@@ -149,6 +155,13 @@ def build_revisions(repository: str, branch: str, directory: str, refs: list[Ref
     for _, key in latest.values():
         revision, number = found[key]
         found[key] = (revision._replace(latest=True), number)
+    branch_target = next((ref for ref in refs if ref.name == f"refs/heads/{branch}"), None)
+    if branch_target is not None:
+        for package_path in branch_packages:
+            # Porch reads the branch entry's workspace from the last approval of the package on the branch.
+            newest = found.get(latest[package_path][1])[0] if package_path in latest else None  # type: ignore[index]
+            workspace = newest.workspace if newest is not None and newest.ref in workspaces else branch
+            add(package_path, workspace, branch, None, PUBLISHED, branch_target, branch_entry=True)
     ordered = sorted(found.values(), key=lambda entry: (
         entry[0].package_path, 0 if entry[0].is_branch_entry else 1,
         entry[1] if entry[1] is not None else 1 << 30, entry[0].workspace))
@@ -172,19 +185,19 @@ class Discovery:
         index = _load(self.names)
         if name not in index:
             return None
-        package_path, workspace = index[name]
+        package_path = index[name]
         repository = self.cache.repository
-        patterns = [f"refs/heads/{prefix}{package_path}/{workspace}"
+        patterns = [f"refs/heads/{prefix}{package_path}/"
                     for prefix in (naming.DRAFTS, naming.PROPOSED, naming.DELETION_PROPOSED)]
         patterns += [f"refs/tags/{package_path}/", f"refs/heads/{repository.branch}"]
         refs = _parse_refs(self.cache.git.run("for-each-ref", "--format=%(objectname) %(refname)", *patterns))
         branch_packages = []
         branch_commit = next((r.target for r in refs if r.name == f"refs/heads/{repository.branch}"), None)
-        if workspace == repository.branch and branch_commit is not None:
-            if self.cache.git.rev_parse(f"{branch_commit}:{package_path}/Kptfile"):
-                branch_packages = [package_path]
+        if branch_commit is not None and self.cache.git.rev_parse(f"{branch_commit}:{package_path}/Kptfile"):
+            branch_packages = [package_path]
+        workspaces = tag_workspaces(self.cache.git, refs, _load(self.memo).get(_WORKSPACES, {}))
         revisions = build_revisions(repository.name, repository.branch, repository.directory, refs,
-                                    branch_packages)
+                                    branch_packages, tag_workspaces=workspaces)
         return next((revision for revision in revisions if revision.name == name), None)
 
     def list(self) -> list[PackageRevision]:
@@ -210,12 +223,64 @@ class Discovery:
                 branch_packages = {branch_commit: package_dirs(names, repository.directory)}
             packages = branch_packages[branch_commit]
         memo = _load(self.memo)
+        known = memo.pop(_WORKSPACES, {})
+        workspaces = tag_workspaces(self.cache.git, refs, known)
         revisions = build_revisions(repository.name, repository.branch, repository.directory, refs, packages,
-                                    memo)
+                                    memo, workspaces)
+        memo[_WORKSPACES] = known
         _save(self.store, {"key": key, "revisions": revisions, "branch_packages": branch_packages})
         _save(self.memo, memo)
-        _save(self.names, {r.name: (r.package_path, r.workspace) for r in revisions})
+        _save(self.names, {r.name: r.package_path for r in revisions})
         return revisions
+
+
+_WORKSPACES = "\0workspaces"  # the memo's entry: (tag ref, target) -> annotated workspace ('' for none)
+
+
+def annotated_workspace(commit_text: str, package_path: str) -> str:
+    """The ``workspaceName`` of the ``kpt:`` annotation line about ``package_path`` in a commit ('' if none)."""
+    for line in commit_text.splitlines():
+        if not line.startswith("kpt:"):
+            continue
+        try:
+            annotation = json.loads(line[len("kpt:"):])
+        except ValueError:
+            continue
+        if isinstance(annotation, dict) and annotation.get("package") == package_path:
+            workspace = annotation.get("workspaceName")
+            if isinstance(workspace, str) and workspace:
+                return workspace
+    return ""
+
+
+def tag_workspaces(git: Git, refs: list[Ref], known: dict[tuple[str, str], str]) -> dict[str, str]:
+    """tag ref -> the workspace named by the ``kpt:`` annotation of the commit it tags (Porch's identity
+    of a published revision). Only tags missing from ``known`` are read (one ``cat-file --batch``), and
+    ``known`` is updated, so a listing after a small change reads only the new tags' commits."""
+    wanted = [ref for ref in refs if ref.name.startswith("refs/tags/") and (ref.name, ref.target) not in known]
+    if wanted:
+        request = "".join(f"{ref.target}^{{commit}}\n" for ref in wanted)
+        output = subprocess.run(["git", f"--git-dir={git.git_dir}", "cat-file", "--batch"],
+                                input=request.encode(), capture_output=True, check=True, env=git.env).stdout
+        position = 0
+        for ref in wanted:
+            header_end = output.index(b"\n", position)
+            header = output[position:header_end].split()
+            position = header_end + 1
+            workspace = ""
+            if len(header) == 3:
+                size = int(header[2])
+                body = output[position:position + size].decode("utf-8", "replace")
+                position += size + 1
+                parsed = classify_ref(ref.name)
+                workspace = annotated_workspace(body, parsed[1]) if parsed else ""
+            known[(ref.name, ref.target)] = workspace
+    found = {}
+    for ref in refs:
+        workspace = known.get((ref.name, ref.target), "")
+        if workspace:
+            found[ref.name] = workspace
+    return found
 
 
 def _load(path: Path) -> dict[Any, Any]:

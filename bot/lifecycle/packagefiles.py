@@ -19,13 +19,19 @@ _INDICATORS = "-?:,[]{}#&*!|>'\"%@`"
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*):(\s.*)?$")
 
 
-def init_files(name: str, description: str = DEFAULT_DESCRIPTION) -> dict[str, str]:
-    """The three files ``kpt pkg init`` writes for a package directory called ``name``."""
+def init_files(name: str, description: str = DEFAULT_DESCRIPTION, keywords: list[str] | None = None,
+               site: str = "") -> dict[str, str]:
+    """The three files ``kpt pkg init`` writes for a package directory called ``name`` (``--keywords`` and
+    ``--site`` as ``info.keywords`` / ``info.site``)."""
     description = description or DEFAULT_DESCRIPTION
+    info = f"info:\n  description: {scalar(description)}\n"
+    if site:
+        info += f"  site: {scalar(site)}\n"
+    if keywords:
+        info += "  keywords:\n" + "".join(f"  - {scalar(word)}\n" for word in keywords)
     kptfile = (
         "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n"
-        f"  name: {scalar(name)}\n  annotations:\n    config.kubernetes.io/local-config: \"true\"\n"
-        f"info:\n  description: {scalar(description)}\n"
+        f"  name: {scalar(name)}\n  annotations:\n    config.kubernetes.io/local-config: \"true\"\n" + info
     )
     readme = (
         f"# {name}\n\n## Description\n{description}\n\n## Usage\n\n### Fetch the package\n"
@@ -75,11 +81,17 @@ def _blocks(text: str) -> list[tuple[str | None, list[str]]]:
     return blocks
 
 
-def set_upstream(kptfile: str, name: str, lock: GitLock) -> str:
-    """The Kptfile renamed to ``name`` with upstream and upstreamLock as ``kpt pkg get`` writes them."""
+UPSTREAM_IDENTIFIER = "internal.kpt.dev/upstream-identifier"
+
+
+def set_upstream(kptfile: str, name: str, lock: GitLock, porch_form: bool = False) -> str:
+    """The Kptfile renamed to ``name`` with upstream and upstreamLock as ``kpt pkg get`` writes them, or
+    (``porch_form``) as Porch's clone task does: no updateStrategy, and the Kptfile's own
+    upstream-identifier annotation."""
     git = (f"    repo: {scalar(lock.repo)}\n    directory: {scalar(lock.directory)}\n"
            f"    ref: {scalar(lock.ref)}\n")
-    upstream = f"upstream:\n  type: git\n  git:\n{git}  updateStrategy: resource-merge\n"
+    strategy = "" if porch_form else "  updateStrategy: resource-merge\n"
+    upstream = f"upstream:\n  type: git\n  git:\n{git}{strategy}"
     upstream_lock = f"upstreamLock:\n  type: git\n  git:\n{git}    commit: {lock.commit}\n"
     out: list[str] = []
     for key, lines in _blocks(kptfile):
@@ -87,6 +99,8 @@ def set_upstream(kptfile: str, name: str, lock: GitLock) -> str:
             continue
         if key == "metadata":
             lines = _rename(lines, name)
+            if porch_form:
+                lines = _annotate(lines, UPSTREAM_IDENTIFIER, f"kpt.dev|Kptfile|default|{name}")
             out.extend(lines)
             out.append(upstream + upstream_lock)
             continue
@@ -98,6 +112,23 @@ def _rename(metadata_lines: list[str], name: str) -> list[str]:
     indent = _child_indent(metadata_lines)
     pattern = re.compile(rf"^{indent}name:(\s.*)?$")
     return [f"{indent}name: {scalar(name)}\n" if pattern.match(line) else line for line in metadata_lines]
+
+
+def _annotate(metadata_lines: list[str], key: str, value: str) -> list[str]:
+    """The metadata block with ``annotations.<key>: value`` set (line-based: other lines untouched)."""
+    indent = _child_indent(metadata_lines)
+    entry = re.compile(rf"^{indent}annotations:\s*$")
+    kept = [line for line in metadata_lines if not line.lstrip(" ").startswith(key + ":")]
+    for position, line in enumerate(kept):
+        if entry.match(line):
+            child = _child_indent(kept[position:]) if position + 1 < len(kept) else indent * 2
+            child = child if len(child) > len(indent) else indent * 2
+            return [*kept[:position + 1], f"{child}{key}: {scalar(value)}\n", *kept[position + 1:]]
+    body_end = len(kept)
+    while body_end > 1 and not kept[body_end - 1].strip():
+        body_end -= 1
+    return [*kept[:body_end], f"{indent}annotations:\n", f"{indent * 2}{key}: {scalar(value)}\n",
+            *kept[body_end:]]
 
 
 def _child_indent(block: list[str]) -> str:

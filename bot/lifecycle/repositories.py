@@ -34,6 +34,7 @@ class Repository:
     username: str = ""
     token_env: str = ""
     policies: dict[str, Any] = field(default_factory=dict)
+    description: str = ""  # porchctl's `repo register --description`
 
     @property
     def forge_backed(self) -> bool:

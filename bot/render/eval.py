@@ -15,7 +15,7 @@ from bot.errors import InvalidInput, PorchbotError
 from bot.render import annotations as ann
 from bot.render.console import Console
 from bot.render.fnconfig import config_map_node
-from bot.render.kptfile import FunctionSpec, Kptfile
+from bot.render.kptfile import FunctionSpec, Kptfile, Selector
 from bot.render.package import Package, SourceDoc
 from bot.render.render_errors import AlreadyHandled, RenderError
 from bot.render.runner import RenderContext, run_step
@@ -34,6 +34,8 @@ class EvalOptions:
     results_dir: Path | None = None
     output: str | None = None
     truncate_output: bool = True
+    selectors: list[Selector] = field(default_factory=list)  # --match-* (one selector), --exclude-*
+    exclude: list[Selector] = field(default_factory=list)
 
 
 def _function_config(options: EvalOptions) -> Node | None:
@@ -112,7 +114,8 @@ def _eval(pkg: str, options: EvalOptions, console: Console) -> int:
     items, package, from_stdin = _read_input(pkg, docs)
     ctx = RenderContext(root=package.root, console=console, docs=docs, show_package=False,
                         selector=RuntimeSelector(options.runtime, options.runtime_options))
-    function = FunctionSpec(image=options.image, exec=options.exec)
+    function = FunctionSpec(image=options.image, exec=options.exec, selectors=list(options.selectors),
+                            exclude=list(options.exclude))
     input_paths = set(_paths(items, package))  # before the call: functions may drop annotations
     exit_code = 0
     error: RenderError | None = None

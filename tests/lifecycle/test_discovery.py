@@ -35,7 +35,8 @@ def test_lifecycles_latest_and_branch_entry() -> None:
         _ref("refs/tags/not-a-revision"),
         _ref("refs/tags/other/beta"),
     ]
-    found = {(r.package, r.revision): r for r in build_revisions("r", "main", "", refs, ["pkg"])}
+    # Keyed by workspace: drafts and proposals have no revision (Porch v4); hand-made tags fall back to vN.
+    found = {(r.package, r.workspace): r for r in build_revisions("r", "main", "", refs, ["pkg"])}
     assert sorted(found) == [("pkg", "main"), ("pkg", "v1"), ("pkg", "v10"), ("pkg", "v2"), ("pkg", "v3"),
                              ("pkg", "v4")]
     assert found[("pkg", "v3")].lifecycle == "Proposed"
@@ -43,7 +44,8 @@ def test_lifecycles_latest_and_branch_entry() -> None:
     assert found[("pkg", "v1")].lifecycle == "DeletionProposed"
     assert [key for key, r in found.items() if r.latest] == [("pkg", "v10")]
     assert found[("pkg", "main")].is_branch_entry and found[("pkg", "main")].lifecycle == "Published"
-    ordered = [r.revision for r in build_revisions("r", "main", "", refs, ["pkg"])]
+    assert found[("pkg", "v3")].revision == "" and found[("pkg", "v4")].revision == ""
+    ordered = [r.workspace for r in build_revisions("r", "main", "", refs, ["pkg"])]
     assert ordered == ["main", "v1", "v2", "v3", "v4", "v10"]
 
 

@@ -34,10 +34,10 @@ def _bare(path: Path) -> Path:
 def build(github_root: Path, bundle: Path) -> None:
     blueprints = _bare(github_root / "platkrm" / "test-blueprints.git")
     refspecs = [f"refs/tags/{tag}:refs/tags/{tag}" for tag in (*BLUEPRINT_TAGS, "unready/v1")]
-    _git(blueprints, "fetch", "-q", str(bundle), "refs/heads/main:refs/heads/main-branch", *refspecs)
+    _git(blueprints, "fetch", "-q", "--no-tags", str(bundle), "refs/heads/main:refs/heads/main-branch", *refspecs)
     _git(blueprints, "update-ref", "refs/heads/main", BASENS_V3)
     porch = _bare(github_root / "nephio-project" / "porch.git")
-    _git(porch, "fetch", "-q", str(blueprints), "refs/tags/unready/v1:refs/heads/scratch")
+    _git(porch, "fetch", "-q", "--no-tags", str(blueprints), "refs/tags/unready/v1:refs/heads/scratch")
     _git(blueprints, "update-ref", "-d", "refs/tags/unready/v1")
     tree = _git(porch, "rev-parse", "refs/heads/scratch:unready")
     for name in reversed(UNREADY_PATH.split("/")):  # nest the package tree as test/pkgs/unready
