@@ -1,7 +1,7 @@
 """Every environment variable Porchbot reads, in one typed table: name, type, default and a line of doc.
 
 Nothing else in ``bot/`` reads the environment (tests/config/test_settings_only.py holds that line); the
-README's configuration table is generated from this table (``python -m bot.config.settings --markdown``).
+README's configuration table is generated from this table (``python -m bot.config.settings_table --markdown``).
 A plain dataclass rather than pydantic-settings on purpose: every CLI command and every render reads
 settings, and importing pydantic-settings costs more than ``fn render`` of a small package.
 
@@ -264,9 +264,3 @@ def environment_value(name: str) -> str:
 def shell_completion_requested() -> bool:
     """click's completion protocol: ``_<PROG>_COMPLETE`` set means argv belongs to typer's completion."""
     return any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ)
-
-
-if __name__ == "__main__":
-    from bot.config.settings_table import main
-
-    main()

@@ -131,14 +131,14 @@ def test_every_setting_has_a_doc_line_and_its_own_name() -> None:
 
 def test_the_readme_table_is_the_settings_table() -> None:
     assert readme_section(README.read_text()) == markdown(), \
-        "README.md's configuration table is stale: run `python -m bot.config.settings --update-readme`"
+        "README.md's configuration table is stale: run `python -m bot.config.settings_table --update-readme`"
 
 
 def test_the_documented_command_prints_the_table() -> None:
-    done = subprocess.run([sys.executable, "-m", "bot.config.settings", "--markdown"], cwd=PROJECT_DIR,
+    done = subprocess.run([sys.executable, "-m", "bot.config.settings_table", "--markdown"], cwd=PROJECT_DIR,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout == markdown()
-    refused = subprocess.run([sys.executable, "-m", "bot.config.settings", "--bogus"], cwd=PROJECT_DIR,
+    refused = subprocess.run([sys.executable, "-m", "bot.config.settings_table", "--bogus"], cwd=PROJECT_DIR,
                              capture_output=True, text=True, timeout=60, check=False)
     assert refused.returncode == 2 and refused.stderr.startswith("usage:")
