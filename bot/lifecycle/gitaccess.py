@@ -9,6 +9,7 @@ the number of packages in it.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from bot.errors import Conflict, NotFound, PorchbotError
 from bot.observability.logs import redact
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_HTTP_REFUSED = re.compile(r"\b40[13]\b")
 
 
 class GitError(PorchbotError):
@@ -189,7 +191,8 @@ def classify_remote_failure(url: str, stderr: str) -> PorchbotError:
     text = redact(stderr)
     shown = redact(url)
     lowered = text.lower()
-    if "authentication failed" in lowered or "401" in lowered or "403" in lowered \
+    # 401/403 as whole words: a push's porcelain output holds commit ids, whose hex may contain "403".
+    if "authentication failed" in lowered or _HTTP_REFUSED.search(lowered) \
             or "could not read username" in lowered or "could not read password" in lowered:
         return GitError(f"authentication failed for {shown}")
     if "does not appear to be a git repository" in lowered or "not found" in lowered \

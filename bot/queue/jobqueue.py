@@ -64,12 +64,6 @@ class Queue:
         self._task(job_id)
         return True
 
-    def requeue(self, job_id: str, delay: float = 0.0) -> None:
-        if delay > 0:
-            self._task.schedule((job_id,), delay=delay)
-        else:
-            self._task(job_id)
-
     # -- consumer side -----------------------------------------------------
     def _run_job(self, job_id: str) -> None:
         started_at = time.time()  # rows stored before this moment are older than the claim below

@@ -15,6 +15,7 @@ from bot.handlers import render_handler
 from bot.handlers.context import BotContext
 from bot.lifecycle import render_commits
 from bot.lifecycle.engine import Engine
+from bot.lifecycle.gitaccess import classify_remote_failure
 from bot.lifecycle.repositories import Repository, register
 from bot.render.render_types import RenderOutcome
 from tests.bot.e2e_support import UPSTREAM_FILES
@@ -154,3 +155,15 @@ def test_a_lasting_push_refusal_ends_in_one_error(setup: tuple[BotContext, Repos
         render_handler.render_draft(ctx, repository, BRANCH)
     assert int((remote / "refusals-left").read_text()) == 99 - render_commits.PUSH_ATTEMPTS
     assert git("--git-dir", str(remote), "rev-parse", BRANCH).strip() == pushed
+
+
+@pytest.mark.parametrize(("output", "says"), [
+    ("!\t2b1f403d97c2f785cc6bcb7ed365ede50c16eff8:refs/heads/drafts/basens/v1\t[remote rejected] "
+     "(pre-receive hook declined)\nDone\n", "cannot reach"),
+    ("fatal: unable to access 'https://forge.example/a.git/': The requested URL returned error: 403\n",
+     "authentication failed"),
+])
+def test_a_commit_id_holding_403_is_no_authentication_failure(output: str, says: str) -> None:
+    """The render push retries what may pass; a refusal whose porcelain line names a commit id with
+    "403" in its hex was once taken for refused credentials and not retried."""
+    assert str(classify_remote_failure("https://forge.example/a.git", output)).startswith(says)
