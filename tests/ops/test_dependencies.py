@@ -13,6 +13,8 @@ from packaging.utils import canonicalize_name
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())
+# Packages bot/ uses for their data, found by name (importlib) rather than imported.
+DATA_PACKAGES = {"kubernetes_validate"}  # the kubeval builtin's baked-in schemas
 
 
 def _declared(requirements: list[str]) -> set[str]:
@@ -20,7 +22,7 @@ def _declared(requirements: list[str]) -> set[str]:
 
 
 def _used_modules() -> set[str]:
-    """Top-level modules bot/ imports, plus package names it hands to importlib.resources as strings."""
+    """Top-level modules bot/ imports, plus the data packages it names."""
     used: set[str] = set()
     for path in (PROJECT_DIR / "bot").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -28,7 +30,7 @@ def _used_modules() -> set[str]:
                 used.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 used.add(node.module.split(".")[0])
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+            elif isinstance(node, ast.Constant) and node.value in DATA_PACKAGES:
                 used.add(node.value)
     return used
 
