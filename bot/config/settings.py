@@ -62,6 +62,9 @@ class Settings:
     api_token: Secret | None = field(default=None, metadata=about(
         "when set, `GET /api/v1/*` and the dashboard at `/` need `Authorization: Bearer <token>` "
         "(`/healthz`, `/metrics` and the webhooks are unaffected)"))
+    dashboard_refresh_seconds: float = field(default=60.0, metadata=about(
+        "how often `porchbot serve` fetches every registered repository for the dashboard and the read API "
+        "(also at start and after each push webhook)"))
     workers: int = field(default=2, metadata=about(
         "worker threads of `porchbot serve` (embedded; 0: none) and `porchbot worker`; "
         "`--workers N` overrides it"))

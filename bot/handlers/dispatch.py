@@ -54,8 +54,15 @@ def handle_push(ctx: BotContext, event: PushEvent) -> None:
     render_draft(ctx, repository, branch)
 
 
+# Called with every push event a worker of this process handles (the dashboard registers a refresh of
+# the pushed repository's cache here: handlers may not import the web layer).
+PUSH_LISTENERS: list[Callable[[PushEvent], None]] = []
+
+
 def route(ctx: BotContext, event: Event) -> None:
     if isinstance(event, PushEvent):
+        for listener in PUSH_LISTENERS:
+            listener(event)
         handle_push(ctx, event)
     elif isinstance(event, PullRequestEvent):
         handle_pull(ctx, event)
