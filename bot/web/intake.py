@@ -23,10 +23,6 @@ class Intake:
     reason: str = ""  # why an ignored delivery is ignored
 
     @property
-    def enqueue(self) -> bool:
-        return self.event is not None
-
-    @property
     def key(self) -> str:
         return "" if self.event is None else serialisation_key(self.event)
 
