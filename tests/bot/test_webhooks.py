@@ -53,8 +53,9 @@ def _gitlab(client: TestClient, event: str, payload: dict[str, Any], delivery: s
 
 
 PROJECT = {"id": 9, "path_with_namespace": "acme/deployments", "git_http_url": "https://forge.example/a.git"}
+ATTRIBUTES: dict[str, Any] = {"id": 5, "note": "/approve", "noteable_type": "MergeRequest", "system": False}
 NOTE = {"object_kind": "note", "project": PROJECT, "user": {"username": "alice"}, "merge_request": {"iid": 4},
-        "object_attributes": {"id": 5, "note": "/approve", "noteable_type": "MergeRequest", "system": False}}
+        "object_attributes": ATTRIBUTES}
 
 
 def test_the_stored_job_carries_the_typed_event_not_the_body(tmp_path: Path) -> None:
@@ -69,7 +70,7 @@ def test_the_stored_job_carries_the_typed_event_not_the_body(tmp_path: Path) -> 
 
 def test_system_notes_and_numeric_projects_stop_at_the_edge(tmp_path: Path) -> None:
     client, queue = _edge(tmp_path)
-    system = {**NOTE, "object_attributes": {**NOTE["object_attributes"], "system": True}}
+    system = {**NOTE, "object_attributes": {**ATTRIBUTES, "system": True}}
     assert _gitlab(client, "Note Hook", system, "d-2") == (200, {"message": "ignored",
                                                               "reason": "system note (GitLab's own, not a person's)"})
     status, body = _gitlab(client, "Note Hook", {**NOTE, "project": {"id": 9}}, "d-3")
