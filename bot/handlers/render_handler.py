@@ -24,7 +24,9 @@ from bot.lifecycle import naming, render_commits
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.repositories import Repository
 from bot.pr import messages
+from bot.pr.conflict_annotations import conflict_annotations
 from bot.pr.render_annotations import annotations_for
+from bot.pr.upgrade_pulls import conflicts_in
 from bot.queue import crashpoints
 from bot.render.render_types import RenderOutcome
 
@@ -90,6 +92,8 @@ def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bo
             crashpoints.reached("after_render_commit_push")
             final, changed = child, True
         annotations = annotations_for(outcome, stage, package_path)
+        if pull is not None:  # an upgrade PR: the fields upstream overwrote, at their lines
+            annotations += conflict_annotations(conflicts_in(pull.body), stage, package_path)
         # Still inside the repository's lock: a PR event for the same draft waits, so there is one
         # sticky comment, not two racing creations.
         if forge.get_branch_head(branch) != final:
