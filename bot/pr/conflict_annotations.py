@@ -43,7 +43,8 @@ def _child(node: yaml.Node, step: tuple[str, str, str]) -> yaml.Node | None:
 
 def _documents(text: str) -> list[tuple[int, str]]:
     """(0-based first line, text) per YAML document of a file."""
-    found, start, lines = [], 0, []
+    found: list[tuple[int, str]] = []
+    start, lines = 0, list[str]()
     for number, line in enumerate(text.splitlines(keepends=True)):
         if re.match(r"^---\s*$", line):
             found.append((start, "".join(lines)))
