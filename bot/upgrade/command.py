@@ -91,7 +91,7 @@ def run_update(request: UpdateRequest) -> UpdateResult:
                     write_canonical(sub_dir, set_upstream_ref(sub_kf, request.ref, request.strategy))
                 stack.append(sub_dir)
     result.messages.append(f"\nUpdated {count} package(s).")
-    add_merge_comments_in_dir(request.package)
+    add_merge_comments_in_dir(request.package, result.written)
     return result
 
 

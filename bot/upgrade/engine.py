@@ -27,13 +27,14 @@ from bot.upgrade import packages as pk
 from bot.upgrade.conflicts import Conflict
 from bot.upgrade.kptfile_merge import read_canonical, update_kptfile
 from bot.upgrade.package_io import add_merge_comments_in_dir
-from bot.upgrade.strategies import RESOURCE_MERGE, STRATEGIES, UPDATERS, Options, UpdateError
+from bot.upgrade.strategies import RESOURCE_MERGE, STRATEGIES, UPDATERS, Options, UpdateError, unchanged_package
 
 
 @dataclass
 class UpdateResult:
     conflicts: list[Conflict] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    written: set[Path] = field(default_factory=set)  # files the merge wrote in final form
 
 
 def update_package(downstream: Path, old_upstream: Path | None, new_upstream: Path,
@@ -43,7 +44,7 @@ def update_package(downstream: Path, old_upstream: Path | None, new_upstream: Pa
     result = UpdateResult()
     with tempfile.TemporaryDirectory(prefix="porchbot-origin-") as empty:
         update_tree(downstream, new_upstream, old_upstream or Path(empty), strategy, result)
-    add_merge_comments_in_dir(downstream)
+    add_merge_comments_in_dir(downstream, result.written)
     return result
 
 
@@ -76,7 +77,7 @@ def _update_one(rel: str, local: Path, updated: Path, origin: Path, is_root: boo
     elif origin_exists and not local_exists and updated_exists:
         result.messages.append(f'Ignoring package "{name}" in upstream since it is deleted from local.')
     elif origin_exists and local_exists and not updated_exists:
-        if not pk.package_diff(origin, local):
+        if unchanged_package(origin, local):
             result.messages.append(f'Deleting package "{name}" from local since it is removed in upstream.')
             import shutil
 
@@ -98,8 +99,6 @@ def _unfetched(package: Path, is_root: bool) -> bool:
 
 def _merge(rel: str, local: Path, updated: Path, origin: Path, is_root: bool, strategy: str | None,
            result: UpdateResult, prefix: str) -> None:
-    for directory in (local, updated, origin):
-        add_merge_comments_in_dir(directory)
     updated_unfetched, origin_unfetched = _unfetched(updated, is_root), _unfetched(origin, is_root)
     if updated_unfetched:
         update_kptfile(local, updated, origin, True)
@@ -112,7 +111,13 @@ def _merge(rel: str, local: Path, updated: Path, origin: Path, is_root: bool, st
     updater = UPDATERS.get(strategy)
     if updater is None:
         raise UpdateError(f"unrecognized update strategy {strategy}")
+    if strategy != RESOURCE_MERGE:
+        # kpt adds merge comments to all three trees before any strategy; resource-merge does it in
+        # memory (resources.py), the others copy files and need them on disk.
+        for directory in (local, updated, origin):
+            add_merge_comments_in_dir(directory)
     result.messages.append(f'Updating package "{local.name}" with strategy "{strategy}".')
     options = Options(rel, local, updated, origin, is_root, prefix)
     updater(options)
     result.conflicts.extend(options.conflicts)
+    result.written.update(options.written)

@@ -87,39 +87,13 @@ def read_file(package: Path, rel: str) -> list[Resource]:
     return resources
 
 
-def read_resources(package: Path, exclusions: list[str] = ()) -> list[Resource]:  # type: ignore[assignment]
-    """All resources of a package (subpackages excluded; ``exclusions`` are path prefixes to skip)."""
-    if not package.is_dir():
-        return []
-    resources: list[Resource] = []
-    for rel in walk_files(package):
-        if is_yaml(rel) and not any(rel.startswith(prefix) for prefix in exclusions):
-            resources.extend(read_file(package, rel))
-    return resources
-
-
 def render_file(resources: list[Resource]) -> str:
     for resource in resources:
         ids.clear_empty_annotations(resource.root)
     return write_file_documents([(r.doc, r.wide) for r in resources])
 
 
-def write_resources(package: Path, resources: list[Resource], previous_files: set[str]) -> set[str]:
-    """Write the resources grouped by file (sorted by index, stably) and delete emptied files."""
-    by_file: dict[str, list[Resource]] = {}
-    for resource in resources:
-        by_file.setdefault(resource.path, []).append(resource)
-    for rel, group in by_file.items():
-        group.sort(key=lambda r: r.index)
-        target = package / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_if_changed(target, render_file(group))
-    for rel in previous_files - set(by_file):
-        (package / rel).unlink(missing_ok=True)
-    return set(by_file)
-
-
-def _write_if_changed(target: Path, text: str) -> None:
+def write_if_changed(target: Path, text: str) -> None:
     data = text.encode("utf-8")
     try:
         if target.read_bytes() == data:
@@ -129,14 +103,16 @@ def _write_if_changed(target: Path, text: str) -> None:
     target.write_bytes(data)
 
 
-def add_merge_comments_in_dir(package: Path, skip: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def add_merge_comments_in_dir(package: Path, skip: set[Path] = frozenset()) -> None:  # type: ignore[assignment]
     """addmergecomment.Process: every YAML file below ``package`` (subpackages too), rewritten.
 
-    kpt ignores errors here (a file it cannot read stops the pass silently), and so do we.
+    ``skip`` holds files already written in their final form. kpt ignores errors here (a file it
+    cannot read stops the pass silently), and so do we.
     """
     try:
-        files = [rel for rel in walk_files(package, include_subpackages=True) if is_yaml(rel)]
-        per_file = [(rel, read_file(package, rel)) for rel in files if rel not in skip]
+        files = [rel for rel in walk_files(package, include_subpackages=True)
+                 if is_yaml(rel) and package / rel not in skip]
+        per_file = [(rel, read_file(package, rel)) for rel in files]
         for _, resources in per_file:
             for resource in resources:
                 ids.add_merge_comment(resource.root)
@@ -144,4 +120,4 @@ def add_merge_comments_in_dir(package: Path, skip: set[str] = frozenset()) -> No
         return
     for rel, resources in per_file:
         if resources:
-            _write_if_changed(package / rel, render_file(resources))
+            write_if_changed(package / rel, render_file(resources))

@@ -75,7 +75,20 @@ def resolve(schema: Schema | None) -> Schema | None:
     return schema
 
 
+_FIELDS: dict[tuple[int, str], tuple[Schema, Schema | None]] = {}
+
+
 def field(schema: Schema, name: str) -> Schema | None:
+    """The schema of a field (a property, or the value of a map); cached per definition."""
+    cached = _FIELDS.get((id(schema), name))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    result = _field(schema, name)
+    _FIELDS[(id(schema), name)] = (schema, result)
+    return result
+
+
+def _field(schema: Schema, name: str) -> Schema | None:
     properties = schema.get("properties") or {}
     child = properties.get(name)
     if child is None:

@@ -21,6 +21,7 @@ from bot.render.kptfile import KPTFILE
 from bot.upgrade import packages as pk
 from bot.upgrade.conflicts import Conflict
 from bot.upgrade.kptfile_merge import read_canonical, update_kptfile
+from bot.upgrade.package_io import add_merge_comments_in_dir
 from bot.upgrade.resources import merge_resources
 
 RESOURCE_MERGE = "resource-merge"
@@ -43,6 +44,7 @@ class Options:
     is_root: bool
     prefix: str = ""  # path of ``local`` below the updated root package, for the conflict report
     conflicts: list[Conflict] = field(default_factory=list)
+    written: set[Path] = field(default_factory=set)  # files already in their final form
 
 
 def _join(prefix: str, rel: str) -> str:
@@ -66,23 +68,34 @@ def resource_merge(options: Options) -> None:
     for sub in [".", *subs]:
         is_root = sub == "." and options.is_root
         _merge_one(sub, options.local / sub, options.updated / sub, options.origin / sub, is_root,
-                   _join(options.prefix, sub), options.conflicts)
+                   _join(options.prefix, sub), options)
 
 
 def _merge_one(rel: str, local: Path, updated: Path, origin: Path, is_root: bool, prefix: str,
-               conflicts: list[Conflict]) -> None:
+               options: Options) -> None:
     local_exists, updated_exists, origin_exists = local.exists(), updated.exists(), origin.exists()
     if not origin_exists and local_exists and updated_exists:
         raise UpdateError(f'subpackage "{rel}" added in both upstream and local')
     if not origin_exists and not local_exists and updated_exists:
         pk.copy_package(updated, local, not is_root)
     elif not origin_exists or not local_exists or not updated_exists:
-        if origin_exists and local_exists and not updated_exists and not pk.package_diff(origin, local):
+        if origin_exists and local_exists and not updated_exists and not unchanged_package(origin, local):
+            return
+        if origin_exists and local_exists and not updated_exists:
             shutil.rmtree(local)
     else:
         update_kptfile(local, updated, origin, not is_root)
-        conflicts.extend(merge_resources(local, origin, updated, prefix))
+        conflicts, written = merge_resources(local, origin, updated, prefix)
+        options.conflicts.extend(conflicts)
+        options.written.update(written)
         pk.replace_non_krm_files(updated, origin, local)
+
+
+def unchanged_package(origin: Path, local: Path) -> bool:
+    """kpt compares the two after adding merge comments to both (it did so before merging)."""
+    add_merge_comments_in_dir(origin)
+    add_merge_comments_in_dir(local)
+    return not pk.package_diff(origin, local)
 
 
 def _has_kptfile_diff(local: Path, origin: Path) -> bool:
