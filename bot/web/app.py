@@ -53,7 +53,7 @@ def create_app(settings: Settings, queue: Queue) -> FastAPI:
     from bot.web.read_api import create_router
 
     token = settings.api_token.get_secret_value() if settings.api_token else None
-    app.include_router(create_router(token))
+    app.include_router(create_router(token, settings))  # the JSON API and the dashboard
 
     def accept(forge: str, event: str, delivery: str, body: bytes, content_type: str) -> Response:
         try:

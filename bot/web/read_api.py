@@ -1,22 +1,22 @@
-"""Read-only HTTP API and dashboard: the repositories and package revisions the CLI lists.
+"""Read-only HTTP API and the dashboard's mount: the repositories and package revisions the CLI lists.
 
-Listings read the per-repository caches; ``?refresh=true`` fetches first. A repository that
-cannot be read is reported in ``errors`` and the others are still listed.
+Listings read the per-repository caches, which the dashboard's refresher keeps fetched (at start, after a
+push, on a schedule); ``?refresh=true`` fetches first. A repository that cannot be read is reported in
+``errors`` and the others are still listed. READY is what the refresher's last fetch found.
 """
 
 from __future__ import annotations
 
 import hmac
-import html
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
 
+from bot.config.settings import Settings
 from bot.errors import PorchbotError
+from bot.web.dashboard.store import CACHE_LOCK, DashboardStore
 
-_lock = threading.Lock()  # caches are not safe to fetch from two threads at once
+_lock = CACHE_LOCK  # caches are not safe to fetch from two threads at once (the dashboard fetches too)
 
 
 def _engine() -> Any:
@@ -46,12 +46,18 @@ def list_revisions(refresh: bool, repository: str | None = None) -> tuple[list[d
     return items, errors
 
 
-def list_repositories() -> list[dict[str, Any]]:
+def list_repositories(store: DashboardStore | None = None) -> list[dict[str, Any]]:
     from bot.lifecycle.resources import repository_object
 
-    engine = _engine()
-    # READY here is "registered and cached"; the CLI's `repo get` does the live ls-remote.
-    return [repository_object(repo, True, "") for repo in engine.repositories().values()]
+    engine = store.engine if store is not None else _engine()
+    views = store.views() if store is not None else {}
+    items = []
+    for repo in engine.repositories().values():
+        view = views.get(repo.name)
+        # READY is what the last fetch found; a repository not fetched yet says so.
+        ready, reason = (view.ready, view.reason) if view is not None else (False, "not fetched yet")
+        items.append(repository_object(repo, ready, reason))
+    return items
 
 
 def bearer_check(token: str | None) -> Any:
@@ -68,40 +74,26 @@ def bearer_check(token: str | None) -> Any:
     return check
 
 
-def create_router(token: str | None = None) -> APIRouter:
-    router = APIRouter(dependencies=[Depends(bearer_check(token))])
+def create_router(token: str | None = None, settings: Settings | None = None) -> APIRouter:
+    """The JSON API; with ``settings``, the dashboard's pages and refresher too (behind the same token)."""
+    guard = Depends(bearer_check(token))
+    router = APIRouter(dependencies=[guard])
+    outer = APIRouter()
+    store = None
+    if settings is not None:
+        from bot.web.dashboard import dashboard_routers
+
+        dashboard, store = dashboard_routers(settings, [guard])
+        outer.include_router(dashboard)
 
     @router.get("/api/v1/repositories")
     def repositories() -> dict[str, Any]:
-        return {"apiVersion": "v1", "kind": "List", "items": list_repositories()}
+        return {"apiVersion": "v1", "kind": "List", "items": list_repositories(store)}
 
     @router.get("/api/v1/packagerevisions")
     def packagerevisions(refresh: bool = Query(False), repository: str | None = Query(None)) -> dict[str, Any]:
         items, errors = list_revisions(refresh, repository)
         return {"apiVersion": "v1", "kind": "List", "items": items, "errors": errors}
 
-    @router.get("/", response_class=HTMLResponse)
-    def dashboard() -> str:
-        items, errors = list_revisions(False)
-        return render_dashboard(items, errors)
-
-    return router
-
-
-def render_dashboard(items: list[dict[str, Any]], errors: list[str]) -> str:
-    rows = []
-    for item in items:
-        spec = item["spec"]
-        latest = item["metadata"].get("labels", {}).get("kpt.dev/latest-revision") == "true"
-        cells = [item["metadata"]["name"], spec["packageName"], spec["revision"], "yes" if latest else "",
-                 spec["lifecycle"], spec["repository"]]
-        rows.append("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in cells) + "</tr>")
-    problems = "".join(f"<li>{html.escape(error)}</li>" for error in errors)
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Porchbot</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head><body>"
-        "<h1>Porchbot package revisions</h1>"
-        + (f"<ul class='errors'>{problems}</ul>" if problems else "")
-        + "<table><tr><th>NAME</th><th>PACKAGE</th><th>REVISION</th><th>LATEST</th><th>LIFECYCLE</th>"
-          "<th>REPOSITORY</th></tr>" + "".join(rows) + "</table></body></html>")
+    outer.include_router(router)
+    return outer

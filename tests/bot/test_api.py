@@ -50,7 +50,9 @@ def test_dashboard_shows_revisions_escaped(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200
     assert "text/html" in page.headers["content-type"]
-    assert "<td>web</td>" in page.text and "<td>Draft</td>" in page.text
+    assert '<a href="/repositories/deployments">deployments</a>' in page.text  # the dashboard (tests/dashboard)
+    listing = client.get("/repositories/deployments").text
+    assert '">web</a></th>' in listing and '<span class="badge lc-draft">Draft</span>' in listing
 
 
 def test_unknown_repository_is_reported_not_raised(client: TestClient) -> None:
