@@ -19,7 +19,7 @@ from bot.lifecycle.resourcelist import package_resource_list
 REPOSITORY = typer.Option(..., "--repository", help="The registered repository to create it in")
 WORKSPACE_HELP = "The workspace naming the new revision (--revision: the kpt book's spelling)"
 RENDER_FAILED = ("Error occurred rendering package in kpt function pipeline.\nPackage has NOT been pushed to "
-                 "remote.\nPlease fix package locally (modify until 'kpt fn render' succeeds) and retry. ")
+                 "remote.\nPlease fix package locally (modify until 'kpt fn render' succeeds) and retry.")
 
 
 def _refuse_existing(engine: Engine, verb: str, package: str, repository: str) -> None:
@@ -76,8 +76,9 @@ def register(app: typer.Typer) -> None:
         """Create a new package by cloning an upstream package revision."""
         engine = Engine()
         _refuse_existing(engine, "clone", package, repository)
+        porch_form = cobra.era() != "kpt-alpha"  # the kpt book's era wrote kpt pkg get's upstream
         change = _rendered(lambda: create.clone(engine, source, package, repository, workspace,
-                                                directory=directory, ref=ref))
+                                                directory=directory, ref=ref, porch_form=porch_form))
         typer.echo(f"{change.name} created")
 
     @app.command()

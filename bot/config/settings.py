@@ -105,8 +105,9 @@ class Settings:
         "registry prefix of short function image names (kpt's variable; default: the catalog, "
         "`ghcr.io/kptdev/krm-functions-catalog`)", env="KPT_IMAGE_PREFIX"))
     kptfile_status: bool | None = field(default=None, metadata=about(
-        "`true`: always write the Kptfile `status` (current kpt); `false`: never (kpt up to "
-        "v1.0.0-beta.57); `auto`: not for `:unstable` pipelines nor an unchanged rendered package",
+        "`true`: always write the Kptfile `status` (current kpt); `false`: never, and title function results "
+        "`Results:` (kpt up to v1.0.0-beta.57); `auto`: not for `:unstable` pipelines nor an unchanged "
+        "rendered package",
         shown="auto"))
     debug: bool = field(default=False, metadata=about(
         "`1`: show tracebacks of CLI errors"))

@@ -162,9 +162,10 @@ def build_revisions(repository: str, branch: str, directory: str, refs: list[Ref
             newest = found.get(latest[package_path][1])[0] if package_path in latest else None  # type: ignore[index]
             workspace = newest.workspace if newest is not None and newest.ref in workspaces else branch
             add(package_path, workspace, branch, None, PUBLISHED, branch_target, branch_entry=True)
+    # Porch's order: by package, then revision: drafts and proposals (none) first, the branch, v1, v2, ...
     ordered = sorted(found.values(), key=lambda entry: (
-        entry[0].package_path, 0 if entry[0].is_branch_entry else 1,
-        entry[1] if entry[1] is not None else 1 << 30, entry[0].workspace))
+        entry[0].package_path, 1 if entry[0].is_branch_entry else 0 if not entry[0].revision else 2,
+        entry[1] if entry[1] is not None and entry[0].revision else 0, entry[0].workspace))
     return [revision for revision, _ in ordered]
 
 

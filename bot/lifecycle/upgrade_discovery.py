@@ -34,8 +34,8 @@ class DownstreamUpdate:
 
 def _check_ref(lock: UpstreamLock, name: str) -> None:
     if "/" not in lock.ref:
-        raise InvalidInput(f"could not parse upstreamLock in Kptfile of package {name!r}: "
-                           f"malformed upstreamLock.Git.Ref {lock.ref!r}")
+        raise InvalidInput(f"could not parse upstreamLock in Kptfile of package \"{name}\": "
+                           f"malformed upstreamLock.Git.Ref \"{lock.ref}\"")
 
 
 def _lock_of(engine: Engine, revision: PackageRevision) -> UpstreamLock | None:

@@ -66,7 +66,7 @@ class Console:
         status = "PASS" if exit_code is None else "FAIL"
         lines = [f'[{status}] "{function}" in {go_duration(seconds)}']
         if results:
-            lines.append("  [Results]:")
+            lines.append(_results_title())
             lines.extend(f"    {result_line(result)}" for result in results)
         if stderr:
             lines.append("  Stderr:")
@@ -74,3 +74,11 @@ class Console:
         if exit_code is not None:
             lines.append(f"  Exit code: {exit_code}")
         self.write("\n".join(lines) + "\n")
+
+
+def _results_title() -> str:
+    """kpt titles a step's results ``[Results]:``; releases up to v1.0.0-beta.57 (the era without a Kptfile
+    status, ``PORCHBOT_KPTFILE_STATUS=false``: Porch v4's CLI cases were recorded with one) wrote ``Results:``."""
+    from bot.config.settings import current_settings
+
+    return "  Results:" if current_settings().kptfile_status is False else "  [Results]:"

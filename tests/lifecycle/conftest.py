@@ -45,6 +45,17 @@ def porchbot_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
     return env
 
 
+@pytest.fixture(autouse=True)
+def kpt_book_era(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seed walkthrough replays the kpt book, whose CLI was ``kpt alpha rpkg`` (six-column table, a
+    draft's workspace shown as its revision, ``rejected``, kpt pkg get's clone Kptfile): it runs in that
+    era (``PORCHBOT_PORCHCTL=kpt-alpha``). Every other lifecycle test runs porchctl v4, the default."""
+    if request.module.__name__.rsplit(".", 1)[-1] == "test_walkthrough":
+        monkeypatch.setenv("PORCHBOT_PORCHCTL", "kpt-alpha")
+    else:
+        monkeypatch.delenv("PORCHBOT_PORCHCTL", raising=False)
+
+
 @pytest.fixture
 def cli(porchbot_env: dict[str, str]) -> Cli:
     """Run ``porchbot ARGS...`` as a real process (what a user runs), in this test's directories."""

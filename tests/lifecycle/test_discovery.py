@@ -46,7 +46,7 @@ def test_lifecycles_latest_and_branch_entry() -> None:
     assert found[("pkg", "main")].is_branch_entry and found[("pkg", "main")].lifecycle == "Published"
     assert found[("pkg", "v3")].revision == "" and found[("pkg", "v4")].revision == ""
     ordered = [r.workspace for r in build_revisions("r", "main", "", refs, ["pkg"])]
-    assert ordered == ["main", "v1", "v2", "v3", "v4", "v10"]
+    assert ordered == ["v3", "v4", "main", "v1", "v2", "v10"]  # Porch's: no revision first, then main, vN
 
 
 def test_directory_filters_and_relative_package_names() -> None:

@@ -13,8 +13,6 @@ from tests.porchctl.replay import CaseReplay, load_case
 pytestmark = pytest.mark.shared
 
 
-# Temporary while issue 10 is worked on: removed when every case passes.
-@pytest.mark.xfail(strict=False, reason="issue 10: porchctl conformance in progress")
 @pytest.mark.parametrize("case", case_names() or ["(../shared absent)"])
 def test_porchctl_case(case: str, case_git_server: CaseGitServer, tmp_path: Path) -> None:
     config = load_case(CONFORMANCE_DIR / "cases" / case / "config.yaml")
