@@ -16,6 +16,7 @@ The merge edits ``dest`` in place and may move nodes of ``updated`` into it.
 
 from __future__ import annotations
 
+from bot.errors import PorchbotError
 from bot.render.yaml.node import Kind, Node, Style
 from bot.upgrade import schema as schemas
 from bot.upgrade.conflicts import ConflictKind, ConflictLog
@@ -30,7 +31,7 @@ from bot.upgrade.values import (
 Sources = list[Node | None]  # [dest, origin, updated]
 
 
-class MergeError(Exception):
+class MergeError(PorchbotError):
     """The three versions cannot be merged (kyaml's wording where it has one)."""
 
 

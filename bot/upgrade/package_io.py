@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.errors import PorchbotError
 from bot.render.yaml import read_file_documents, write_file_documents
 from bot.render.yaml.errors import YAMLError
 from bot.render.yaml.node import Node
@@ -20,7 +21,7 @@ KPTFILE = "Kptfile"
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
-class PackageReadError(Exception):
+class PackageReadError(PorchbotError):
     pass
 
 
