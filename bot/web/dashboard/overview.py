@@ -6,10 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.lifecycle.discovery import DRAFT, PROPOSED
+from bot.lifecycle.discovery import DELETION_PROPOSED, DRAFT, PROPOSED, PUBLISHED
 from bot.web.dashboard.activity import Activity
-from bot.web.dashboard.models import IN_FLIGHT, LIFECYCLE_ORDER, RevisionRow, published, row, when
+from bot.web.dashboard.models import IN_FLIGHT, LIFECYCLE_ORDER, RevisionRow, row, when
 from bot.web.dashboard.snapshot import RepoView
+
+PUBLISHED_LIKE = (PUBLISHED, DELETION_PROPOSED)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ class PackageRow:
 
 
 def summary(view: RepoView) -> RepoSummary:
+    found: RepoSummary = view.remember("summary", lambda: _summary(view))
+    return found
+
+
+def _summary(view: RepoView) -> RepoSummary:
     packages = {r.package for r in view.revisions}
     drafts = sum(1 for r in view.revisions if r.lifecycle == DRAFT)
     proposals = sum(1 for r in view.revisions if r.lifecycle == PROPOSED)
@@ -71,15 +78,17 @@ def overview(views: dict[str, RepoView]) -> dict[str, Any]:
 
 
 def package_rows(view: RepoView, query: str = "") -> list[PackageRow]:
-    rows = []
+    rows: list[PackageRow] = view.remember("package_rows", lambda: _build_rows(view))
     needle = query.strip().lower()
+    return [r for r in rows if needle in r.package.lower()] if needle else rows
+
+
+def _build_rows(view: RepoView) -> list[PackageRow]:
+    rows = []
     for package, revisions in sorted(view.by_package().items()):
-        if needle and needle not in package.lower():
-            continue
-        done = published(revisions)
         latest = next((r for r in revisions if r.latest), None)
-        newest = latest or (revisions[-1] if revisions else None)
-        upstream = row(view, newest).upstream if newest is not None else ""
+        newest = latest or revisions[-1]
+        done = sum(1 for r in revisions if r.lifecycle in PUBLISHED_LIKE and not r.is_branch_entry)
         in_flight = [row(view, r) for r in revisions if r.lifecycle in IN_FLIGHT]
-        rows.append(PackageRow(package, latest.revision if latest else "", len(done), in_flight, upstream))
+        rows.append(PackageRow(package, latest.revision if latest else "", done, in_flight, row(view, newest).upstream))
     return rows

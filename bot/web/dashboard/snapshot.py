@@ -45,12 +45,23 @@ class RepoView:
     activity: tuple[Activity, ...] = ()  # the newest ACTIVITY_SHOWN events
     warnings: tuple[str, ...] = ()
     who: dict[str, str] = field(default_factory=dict)  # ref -> the person behind its last event
+    # What pages derive from the view (package rows, summary): a view never changes, so each is built once.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def remember(self, key: str, build: Any) -> Any:
+        if key not in self.memo:
+            self.memo[key] = build()
+        return self.memo[key]
 
     def by_package(self) -> dict[str, list[PackageRevision]]:
-        packages: dict[str, list[PackageRevision]] = {}
-        for revision in self.revisions:
-            packages.setdefault(revision.package, []).append(revision)
-        return packages
+        def build() -> dict[str, list[PackageRevision]]:
+            packages: dict[str, list[PackageRevision]] = {}
+            for revision in self.revisions:
+                packages.setdefault(revision.package, []).append(revision)
+            return packages
+
+        found: dict[str, list[PackageRevision]] = self.remember("by_package", build)
+        return found
 
 
 def ref_key(cache: RepositoryCache) -> str:
