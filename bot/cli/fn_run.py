@@ -33,7 +33,8 @@ def bool_flag(name: str, value: str) -> bool:
 def run_render(pkg_dir: str, runtime: str, allow_exec: bool, image_pull_policy: str, results_dir: str,
                truncate_output: str, output: str, allow_network: bool, allow_wasm: bool) -> int:
     """``fn render``; returns the exit code."""
-    from bot.render.api import RenderOptions, render_package
+    from bot.render.api import render_package
+    from bot.render.render_types import RenderOptions
     from bot.render.runtimes.base import RuntimeOptions
 
     options = RenderOptions(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.forges.models import Annotation, AnnotationLevel
-from bot.render.api import RenderOutcome
+from bot.render.render_types import RenderOutcome
 from bot.render.resourcelist import Result
 
 _SEPARATOR = re.compile(r"^---\s*$")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.render import annotations as ann
 from bot.render.package import Package, local_resources
+from bot.render.package_pipeline import record_inputs, run_pipeline
 from bot.render.render_errors import KptError, RenderError
 from bot.render.runner import RenderContext
 from bot.render.yaml.node import Node
@@ -34,8 +35,6 @@ def _owned_by(item: Node, package: Package) -> bool:
 
 
 def hydrate_bfs(ctx: RenderContext, root: Package, input_paths: set[str]) -> list[Node]:
-    from bot.render.pipeline import _record_inputs, run_pipeline
-
     packages = _discover(root)
     items: list[Node] = []
     for package in packages:
@@ -43,7 +42,7 @@ def hydrate_bfs(ctx: RenderContext, root: Package, input_paths: set[str]) -> lis
             local = local_resources(package, ctx.docs)
         except RenderError as err:
             raise KptError("pkg.render", package.display_path, err) from err
-        _record_inputs(package, local, input_paths)
+        record_inputs(package, local, input_paths)
         items.extend(local)
     for package in packages:
         scope = [item for item in items if _owned_by(item, package)]

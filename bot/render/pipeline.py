@@ -5,25 +5,26 @@ from __future__ import annotations
 import gc
 import os
 import re
+import sys
 from pathlib import Path
 from typing import TextIO
 
 from bot.config.settings import current_settings
-from bot.errors import PorchbotError
-from bot.render import annotations as ann
-from bot.render.api import RenderOptions, RenderOutcome
+from bot.render import writeback
+from bot.render.bfs import hydrate_bfs
 from bot.render.console import Console
+from bot.render.depth_first import hydrate, partial_items
 from bot.render.kptfile import BFS_ANNOTATION, SAVE_ON_FAILURE_ANNOTATION, read_kptfile
-from bot.render.package import Package, local_resources
-from bot.render.render_errors import KptError, PlainError, RenderError
-from bot.render.runner import RenderContext, run_step
+from bot.render.package import Package
+from bot.render.render_errors import PlainError, RenderError
+from bot.render.render_types import OUTPUT_STDOUT, OUTPUT_UNWRAP, RenderOptions, RenderOutcome
+from bot.render.results import write_results_dir
+from bot.render.runner import RenderContext
 from bot.render.runtimes.base import FunctionError
 from bot.render.runtimes.select import RuntimeSelector
-from bot.render.validation import krm_error, validate_pipeline
+from bot.render.status import write_status
+from bot.render.validation import validate_pipeline
 from bot.render.yaml.node import Node
-
-OUTPUT_STDOUT = "stdout"
-OUTPUT_UNWRAP = "unwrap"
 
 
 def render(package_dir: Path, options: RenderOptions, progress: TextIO | None) -> RenderOutcome:
@@ -54,12 +55,7 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
     bfs = root.kptfile.annotations.get(BFS_ANNOTATION) == "true"
     ctx.save_on_failure = root.kptfile.annotations.get(SAVE_ON_FAILURE_ANNOTATION) == "true"
     try:
-        if bfs:
-            from bot.render.bfs import hydrate_bfs
-
-            items = hydrate_bfs(ctx, root, input_paths)
-        else:
-            items = hydrate(ctx, root, input_paths)
+        items = hydrate_bfs(ctx, root, input_paths) if bfs else hydrate(ctx, root, input_paths)
     except RenderError as err:
         error = err
     try:
@@ -81,20 +77,14 @@ def _finish(ctx: RenderContext, root: Package, items: list[Node], input_paths: s
     else:
         outcome.error_message = _status_message(error, root.path)
         if ctx.save_on_failure and in_place:
-            from bot.render import writeback
-
-            partial = (ctx.partial_items or []) if bfs else _partial_dfs_items(ctx)
+            partial = (ctx.partial_items or []) if bfs else partial_items(ctx)
             outcome.changed_paths = writeback.write_in_place(root.path, partial, input_paths, ctx.docs,
                                                              prune=False)
     if in_place and _status_wanted(root, error is None and not outcome.changed_paths):
-        from bot.render.status import write_status
-
         message = None if error is None else outcome.error_message
         if write_status(root.path, ctx.mutation_steps, ctx.validation_steps, message):
             outcome.changed_paths.append("Kptfile")
     if options.results_dir is not None:
-        from bot.render.results import write_results_dir
-
         write_results_dir(options.results_dir, ctx.steps, outcome.exit_code)
     if error is not None:
         if ctx.save_on_failure and in_place:
@@ -162,104 +152,11 @@ def _status_message(error: RenderError, root: Path) -> str:
     return re.sub(re.escape(str(root)) + r"(?![\w.-])", ".", str(error))
 
 
-def hydrate(ctx: RenderContext, package: Package, input_paths: set[str]) -> list[Node]:
-    """Depth-first post-order: subpackages (sorted) first, then this package's pipeline on it all."""
-    try:
-        subpackage_output: list[Node] = []
-        for subpackage in package.direct_subpackages():
-            subpackage_output.extend(hydrate(ctx, subpackage, input_paths))
-        local = local_resources(package, ctx.docs)
-        _record_inputs(package, local, input_paths)
-        ctx.packages_visited += 1
-        ctx.failed_package, ctx.failed_items = str(package.path), None
-        output = run_pipeline(ctx, package, local + subpackage_output)
-        ctx.finished[str(package.path)] = output
-        return output
-    except KptError as err:
-        if err.op == "pkg.render":
-            raise
-        raise KptError("pkg.render", package.display_path, err) from err
-    except RenderError as err:
-        raise KptError("pkg.render", package.display_path, err) from err
-    except PorchbotError as err:  # e.g. malformed YAML met past loading: still kpt's error chain
-        raise KptError("pkg.render", package.display_path, PlainError(str(err))) from err
-
-
-def _record_inputs(package: Package, items: list[Node], input_paths: set[str]) -> None:
-    prefix = package.relative
-    for item in items:
-        path = ann.resource_path(item)
-        if path:
-            input_paths.add(f"{prefix}/{path}" if prefix else path)
-
-
-def run_pipeline(ctx: RenderContext, package: Package, items: list[Node]) -> list[Node]:
-    kptfile = package.kptfile
-    if not kptfile.has_pipeline:
-        problem = krm_error(items)
-        if problem is not None:
-            raise PlainError(f"input resource list must contain only KRM resources: {problem}")
-        return items
-    if package.path != ctx.root:
-        validate_pipeline(kptfile, package.path)
-    _check_config_paths(package, items)
-    ctx.console.package(package.display_name)
-    try:
-        for index, function in enumerate(kptfile.mutators):
-            fallback = ctx.snapshot(items) if ctx.save_on_failure else items
-            try:
-                items = run_step(ctx, package, function, "mutator", index, items)
-            except RenderError:
-                ctx.failed_items = fallback
-                raise
-        for index, function in enumerate(kptfile.validators):
-            ctx.failed_items = items
-            run_step(ctx, package, function, "validator", index, items)
-        ctx.failed_items = None
-    except RenderError as err:
-        raise KptError("pipeline.run", "", err) from err
-    ctx.console.write("\n")
-    return items
-
-
-def _partial_dfs_items(ctx: RenderContext) -> list[Node]:
-    """What a failed DFS render leaves: the failing package's last good state plus every finished
-    package's output that no finished ancestor (or the failing package) already holds."""
-    failed = ctx.failed_package
-    items = list(ctx.failed_items or [])
-    finished = list(ctx.finished)
-
-    def inside(path: str, parent: str) -> bool:
-        return path == parent or path.startswith(parent + "/")
-
-    for path in finished:
-        if failed and inside(path, failed):
-            continue
-        if any(other != path and inside(path, other) for other in finished):
-            continue
-        items.extend(ctx.finished[path])
-    return items
-
-
-def _check_config_paths(package: Package, items: list[Node]) -> None:
-    """Each configPath must name one of this package's own resources (not a subpackage's)."""
-    from bot.render.fnconfig import find_config
-
-    for role, functions in (("mutator", package.kptfile.mutators), ("validator", package.kptfile.validators)):
-        for index, function in enumerate(functions):
-            if function.config_path:
-                find_config(function, role, index, str(package.path), items)
-
-
 def _write_output(ctx: RenderContext, root: Package, items: list[Node], input_paths: set[str],
                   options: RenderOptions) -> list[str]:
-    from bot.render import writeback
-
     output = options.output
     if output is None:
         return writeback.write_in_place(root.path, items, input_paths, ctx.docs, prune=True)
-    import sys
-
     if output == OUTPUT_STDOUT:
         sys.stdout.write(writeback.stdout_resource_list(root.path, items))
     elif output == OUTPUT_UNWRAP:

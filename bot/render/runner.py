@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.render import annotations as ann
-from bot.render.api import StepOutcome
 from bot.render.console import Console
 from bot.render.fnconfig import function_config
 from bot.render.kptfile import FunctionSpec
 from bot.render.package import Package, SourceDoc
 from bot.render.registry_names import step_image
 from bot.render.render_errors import AlreadyHandled, PlainError
+from bot.render.render_types import StepOutcome
 from bot.render.resourcelist import ResourceList
 from bot.render.resync import resync_output, tag_call_ids
 from bot.render.runtimes.base import FunctionError, FunctionRef

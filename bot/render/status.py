@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.render.api import StepOutcome
 from bot.render.kptfile import KPTFILE, marshal_kptfile, read_kptfile
+from bot.render.render_types import StepOutcome
 from bot.render.results import step_status_node
 from bot.render.yaml.node import Kind, Node
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.pr.render_annotations import annotations_for, resource_line
-from bot.render.api import RenderOutcome, StepOutcome
+from bot.render.render_types import RenderOutcome, StepOutcome
 from bot.render.resourcelist import ResourceRef, Result, ResultFile
 
 MULTI = """\

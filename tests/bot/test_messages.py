@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.pr import messages
 from bot.forges.models import Annotation, PullRequest, User
 from bot.handlers.slash import parse_comment
-from bot.render.api import RenderOutcome, StepOutcome
+from bot.pr import messages
+from bot.render.render_types import RenderOutcome, StepOutcome
 from bot.render.resourcelist import ResourceRef, Result
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.render.api import RenderOptions, render_package
+from bot.render.api import render_package
+from bot.render.render_types import RenderOptions
 
 NAMESPACE = """apiVersion: v1
 kind: ConfigMap
