@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make the real parts the tests use available: Debian's docker.io (engine started when none answers),
-# mmdebstrap (offline base images from the machine's apt sources), redis-server and git.
+# mmdebstrap (offline base images from the machine's apt sources), redis-server, git and chromium.
 #   scripts/ensure-services.sh            # all of them
 #   scripts/ensure-services.sh docker     # only what the image builder needs (docker.io, mmdebstrap)
 set -euo pipefail
@@ -11,6 +11,8 @@ command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
 if [ "$want" = all ]; then
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   command -v git >/dev/null 2>&1 || need+=(git)
+  # The dashboard's browser tests drive Debian's chromium through Playwright (no browser download).
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

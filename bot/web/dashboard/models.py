@@ -40,6 +40,11 @@ def when(stamp: float | int) -> str:
     return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC") if stamp else ""
 
 
+def _readable(stamp: str) -> str:
+    """``2026-01-02T03:04:05Z`` as the pages show times (``2026-01-02 03:04 UTC``)."""
+    return f"{stamp[:10]} {stamp[11:16]} UTC" if len(stamp) == 20 and stamp.endswith("Z") else stamp
+
+
 def render_state(facts: KptfileFacts, pull: PullInfo | None) -> tuple[str, str]:
     """The head's render result: the forge's porchbot/render status when there is a PR, else the Kptfile's
     Rendered condition."""
@@ -62,7 +67,7 @@ def row(view: RepoView, revision: PackageRevision) -> RevisionRow:
     return RevisionRow(revision.name, revision.repository, revision.package, revision.package_path,
                        revision.workspace, revision.revision, revision.lifecycle, revision.latest,
                        view.who.get(revision.ref, "") if revision.published_number is not None else "",
-                       str(status.get("publishTimestamp", "")), render, message,
+                       _readable(str(status.get("publishTimestamp", ""))), render, message,
                        pull, upstream)
 
 

@@ -93,8 +93,9 @@ class DashboardStore:
         with self._git_lock:
             try:
                 cache = self.engine.cache(name)
-                cache.fetched = False  # Engine keeps the cache object: fetch again every time
-                cache.fetch()
+                with cache.exclusive():  # the bot's jobs fetch into the same cache
+                    cache.fetched = False  # Engine keeps the cache object: fetch again every time
+                    cache.fetch()
                 key = ref_key(cache)
                 if previous is not None and previous.ready and previous.key == key:
                     return previous
