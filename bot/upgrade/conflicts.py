@@ -51,14 +51,14 @@ class ConflictLog:
     def field_conflict(self, kind: ConflictKind, path: list[str], dest: Node | None, origin: Node | None,
                        updated: Node | None) -> None:
         self.items.append(Conflict(kind, self.file, self.resource, ".".join(path).replace(".[", "["),
-                                   _plain(dest), _plain(origin), _plain(updated),
+                                   plain(dest), plain(origin), plain(updated),
                                    dest.line if dest is not None else 0))
 
     def resource_conflict(self, kind: ConflictKind, line: int) -> None:
         self.items.append(Conflict(kind, self.file, self.resource, line=line))
 
 
-def _plain(node: Node | None) -> Any:
+def plain(node: Node | None) -> Any:
     if node is None:
         return None
     try:

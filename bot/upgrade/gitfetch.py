@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import PorchbotError
-from bot.lifecycle.gitaccess import Git, GitError
+from bot.upgrade.git import BareRepo, GitFailed
 
 
 class FetchError(PorchbotError):
@@ -35,7 +35,7 @@ class UpstreamCache:
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="porchbot-upstream-"))
-        self._repos: dict[str, tuple[Git, dict[str, str], dict[str, str]]] = {}
+        self._repos: dict[str, tuple[BareRepo, dict[str, str], dict[str, str]]] = {}
         self._count = 0
 
     def close(self) -> None:
@@ -47,15 +47,15 @@ class UpstreamCache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _repo(self, url: str) -> tuple[Git, dict[str, str], dict[str, str]]:
+    def _repo(self, url: str) -> tuple[BareRepo, dict[str, str], dict[str, str]]:
         if url in self._repos:
             return self._repos[url]
         self._count += 1
-        git = Git(self.root / f"repo{self._count}.git")
-        git.run("init", "--quiet", "--bare", str(git.git_dir))
+        git = BareRepo(self.root / f"repo{self._count}.git")
+        git.init()
         try:
             git.run("fetch", "--quiet", "--no-tags", url, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
-        except GitError as err:
+        except GitFailed as err:
             raise FetchError(f"failed to fetch upstream repository {url!r}: {err}") from err
         heads: dict[str, str] = {}
         tags: dict[str, str] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.render.yaml.node import Kind, Node, Style
-from bot.upgrade.merge3 import MergeError
+from bot.upgrade.fields import MergeError
 
 MERGE_PREFIX = "kpt-merge:"
 UPSTREAM_IDENTIFIER = "internal.kpt.dev/upstream-identifier"

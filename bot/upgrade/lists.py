@@ -10,17 +10,21 @@ merge strategy (``finalizers``) are merged the same way on the scalar values.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.render.yaml.node import Kind, Node
 from bot.upgrade import schema as schemas
-from bot.upgrade.merge3 import MergeError, associative_key, set_field
+from bot.upgrade.fields import MergeError, associative_key, set_field
 from bot.upgrade.values import empty_map, missing_or_null, plain_scalar
 
-if TYPE_CHECKING:
-    from bot.upgrade.merge3 import Sources, Walker
-
 Values = list[str]
+Sources = list[Node | None]
+
+
+class Walker(Protocol):
+    """The map walker of merge3.py, which merges each element."""
+
+    def walk(self, sources: Sources, schema: schemas.Schema | None, path: list[str]) -> Node | None: ...
 
 
 def walk_associative(walker: Walker, sources: Sources, schema: schemas.Schema | None,

@@ -16,23 +16,16 @@ The merge edits ``dest`` in place and may move nodes of ``updated`` into it.
 
 from __future__ import annotations
 
-from bot.errors import PorchbotError
 from bot.render.yaml.node import Kind, Node, Style
 from bot.upgrade import schema as schemas
-from bot.upgrade.conflicts import ConflictKind, ConflictLog
-from bot.upgrade.values import (
-    STR,
-    fingerprint,
-    missing_or_null,
-    tagged_null,
-    yaml11_non_string,
-)
+from bot.upgrade.conflicts import ConflictKind, ConflictLog, plain
+from bot.upgrade.fields import MergeError, associative_key, set_field
+from bot.upgrade.lists import walk_associative
+from bot.upgrade.values import fingerprint, missing_or_null, tagged_null
+
+__all__ = ["MergeError", "Walker", "merge_resource"]
 
 Sources = list[Node | None]  # [dest, origin, updated]
-
-
-class MergeError(PorchbotError):
-    """The three versions cannot be merged (kyaml's wording where it has one)."""
 
 
 class Walker:
@@ -50,8 +43,6 @@ class Walker:
         if kind is Kind.SEQUENCE:
             _check_kinds(sources, Kind.SEQUENCE, path)
             if self._associative(schema, sources):
-                from bot.upgrade.lists import walk_associative
-
                 return walk_associative(self, sources, schema, path)
             return self.visit_list(sources, path)
         if kind is Kind.SCALAR:
@@ -155,14 +146,12 @@ class Walker:
         """Upstream's value wins; tell the log when that overrides something the downstream did."""
         dest, origin, updated = sources
         if self.log is not None and path:
-            from bot.upgrade.conflicts import _plain
-
             if dest is None:
                 if origin is not None and updated is not None:
                     self.log.field_conflict(ConflictKind.RESTORED, path, dest, origin, updated)
             else:
-                mine = _plain(dest)
-                if mine != _plain(origin) and mine != _plain(updated):
+                mine = plain(dest)
+                if mine != plain(origin) and mine != plain(updated):
                     self.log.field_conflict(ConflictKind.OVERWRITTEN, path, dest, origin, updated)
         return updated
 
@@ -203,39 +192,6 @@ def _field(source: Node | None, name: str) -> tuple[Node | None, Node | None]:
         if content[i].value == name:
             return content[i], content[i + 1]
     return None, None
-
-
-def set_field(dest: Node, name: str, value: Node | None, key: Node | None, key_style: Style) -> None:
-    """kyaml's FieldSetter: replace (keeping the old value's style), append, or clear a field."""
-    if value is not None and value.kind is Kind.SCALAR and value.tag == STR and value.style == Style.NONE \
-            and yaml11_non_string(value.value):
-        value.style = Style.DOUBLE_QUOTED
-    content = dest.content
-    index = next((i for i in range(0, len(content) - 1, 2) if content[i].value == name), -1)
-    if value is None or tagged_null(value):
-        if index >= 0:
-            del content[index:index + 2]
-        return
-    if index >= 0:
-        existing = content[index + 1]
-        if existing is not value:
-            value.style = existing.style
-            content[index + 1] = value
-        return
-    new_key = Node(Kind.SCALAR, tag="", value=name, style=key_style)
-    if key is not None:
-        new_key.head_comment, new_key.line_comment, new_key.foot_comment = (
-            key.head_comment, key.line_comment, key.foot_comment)
-    content.append(new_key)
-    content.append(value)
-
-
-def associative_key(node: Node) -> str:
-    """kyaml's inferred key: ``name`` when every element has it (an empty list counts)."""
-    for element in node.content:
-        if element.kind is not Kind.MAPPING or "name" not in element.keys():
-            return ""
-    return "name"
 
 
 def _comment_schema(node: Node) -> schemas.Schema | None:
