@@ -30,11 +30,25 @@ def chromium_path() -> str:
     return found
 
 
-def screenshot_dir(default: Path) -> Path:
-    """PORCHBOT_SCREENSHOTS names the folder the pictures go to (docs/screenshots for the README)."""
-    folder = Path(os.environ.get("PORCHBOT_SCREENSHOTS") or default)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+# The pictures the README shows: with PORCHBOT_SCREENSHOTS=docs/screenshots they are written there too.
+README_SHOTS = ("overview.png", "overview-dark.png", "package.png", "fleet.png")
+
+
+class Shots:
+    """Every screenshot goes to the test's artifact folder; the README's also to PORCHBOT_SCREENSHOTS."""
+
+    def __init__(self, artifacts: Path) -> None:
+        self.artifacts = artifacts
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        published = os.environ.get("PORCHBOT_SCREENSHOTS")
+        self.published = Path(published) if published else None
+        if self.published is not None:
+            self.published.mkdir(parents=True, exist_ok=True)
+
+    def take(self, page: Any, name: str) -> None:
+        page.screenshot(path=str(self.artifacts / name), full_page=True)
+        if self.published is not None and name in README_SHOTS:
+            (self.published / name).write_bytes((self.artifacts / name).read_bytes())
 
 
 def launch(headers: dict[str, str]) -> Iterator[tuple[Any, Any]]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.bot.serve_process import serve_process
-from tests.dashboard.browser import axe_violations, launch, screenshot_dir
+from tests.dashboard.browser import Shots, axe_violations, launch
 from tests.dashboard.fleet_fixture import Fleet, make_fleet
 
 pytestmark = pytest.mark.browser
@@ -39,22 +39,21 @@ def context(server: str) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return screenshot_dir(tmp_path_factory.mktemp("screenshots"))
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Shots:
+    return Shots(tmp_path_factory.mktemp("screenshots"))
 
 
-def check(page: Any, shots: Path, name: str) -> None:
+def check(page: Any, shots: Shots, name: str) -> None:
     """No serious accessibility violation in light or dark mode; a screenshot of each."""
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         assert axe_violations(page) == [], f"{name} ({scheme})"
-        page.screenshot(path=str(shots / (f"{name}.png" if scheme == "light" else f"{name}-dark.png")),
-                        full_page=True)
+        shots.take(page, f"{name}.png" if scheme == "light" else f"{name}-dark.png")
     page.emulate_media(color_scheme="light")
 
 
 def test_a_person_follows_links_from_the_overview_to_a_diff_and_the_fleet(server: str, context: Any,
-                                                                           shots: Path, fleet: Fleet) -> None:
+                                                                           shots: Shots, fleet: Fleet) -> None:
     page = context.new_page()
     page.goto(server + "/")
     page.wait_for_selector("text=deployments")
@@ -99,11 +98,11 @@ def test_a_person_follows_links_from_the_overview_to_a_diff_and_the_fleet(server
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing is cut off, tables scroll
     page.goto(server + "/repositories/deployments/packages/web-prod")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    page.screenshot(path=str(shots / "package-narrow.png"), full_page=True)
+    shots.take(page, "package-narrow.png")
     page.close()
 
 
-def test_an_approval_appears_without_a_reload(server: str, context: Any, fleet: Fleet, shots: Path) -> None:
+def test_an_approval_appears_without_a_reload(server: str, context: Any, fleet: Fleet, shots: Shots) -> None:
     page = context.new_page()
     page.goto(server + "/repositories/deployments/packages/web-prod")
     timeline = page.locator("#live table")
@@ -116,5 +115,5 @@ def test_an_approval_appears_without_a_reload(server: str, context: Any, fleet: 
                            timeout=20000)
     assert page.evaluate("window.__same_document === true")
     assert "v1" in timeline.inner_text()
-    page.screenshot(path=str(shots / "package-live.png"), full_page=True)
+    shots.take(page, "package-live.png")
     page.close()
