@@ -13,12 +13,15 @@ from typing import Any
 
 import yaml
 
-from bot.errors import InvalidInput
 from bot.config.sandbox import SandboxConfig, parse_sandbox
+from bot.errors import InvalidInput
 
 CONFIG_FILE = "porchbot.yaml"
 OWNERS_FILE = "OWNERS"
 RUNTIMES = ("builtin", "docker", "auto")
+# What the bot does when a package's upstream publishes: nothing, an upgrade PR, or an upgrade PR that it
+# approves itself once its render is green and the merge reported no conflict.
+PROPAGATION_MODES = ("off", "pr", "auto")
 
 ReadFile = Callable[[str], bytes | None]  # path on the base branch → bytes, None when absent
 
@@ -27,6 +30,7 @@ ReadFile = Callable[[str], bytes | None]  # path on the base branch → bytes, N
 class RepositoryPolicy:
     approvers: frozenset[str] = frozenset()
     required_approvals: int = 0
+    propagation: str = "pr"
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,10 @@ def _policy(entry: Any, where: str, base: RepositoryPolicy) -> RepositoryPolicy:
     if not isinstance(required, int) or isinstance(required, bool) or required < 0:
         raise InvalidInput(f"{where}: required_approvals must be a whole number >= 0")
     approvers = _logins(entry["approvers"], where) if "approvers" in entry else base.approvers
-    return RepositoryPolicy(approvers=approvers, required_approvals=required)
+    propagation = _mode(entry.get("propagation", base.propagation))
+    if propagation not in PROPAGATION_MODES:
+        raise InvalidInput(f"{where}: propagation must be one of {', '.join(PROPAGATION_MODES)}")
+    return RepositoryPolicy(approvers=approvers, required_approvals=required, propagation=propagation)
 
 
 def parse_config(text: str, where: str = CONFIG_FILE) -> BotConfig:
@@ -119,3 +126,29 @@ def owners_approvers(read_file: ReadFile, package_path: str) -> frozenset[str]:
 
 def approvers_for(config: BotConfig, repository: str, read_file: ReadFile, package_path: str) -> frozenset[str]:
     return config.policy(repository).approvers | owners_approvers(read_file, package_path)
+
+
+def _mode(value: Any) -> str:
+    """A propagation mode as written: YAML reads a bare ``off`` as false."""
+    return "off" if value is False else str(value)
+
+
+def package_propagation(config: BotConfig, repository: str, read_file: ReadFile, package_path: str) -> str:
+    """The propagation mode for one package: the repository's own ``.porchbot.yaml`` on its base branch may
+    set ``propagation:`` (repository-wide) and ``packages: {<path>: {propagation: ...}}``; else the bot's
+    config for the repository."""
+    mode = config.policy(repository).propagation
+    raw = read_file(".porchbot.yaml")
+    if raw is None:
+        return mode
+    try:
+        document = yaml.safe_load(raw) or {}
+    except yaml.YAMLError:
+        return mode  # the render of a PR that breaks this file reports it; propagation keeps the bot's mode
+    if not isinstance(document, dict):
+        return mode
+    packages = document.get("packages")
+    entry = packages.get(package_path) if isinstance(packages, dict) else None
+    entry = entry if isinstance(entry, dict) else {}
+    candidate = _mode(entry.get("propagation", document.get("propagation", mode)))
+    return candidate if candidate in PROPAGATION_MODES else mode

@@ -78,6 +78,10 @@ class Forge(Protocol):
 
     def close_pull_request(self, number: int) -> PullRequest: ...
 
+    def closed_pull_requests(self, head_branch: str, base_branch: str) -> list[PullRequest]:
+        """PRs from ``head_branch`` closed without a merge (a person declined them), newest first."""
+        ...
+
     def edit_pull_request(self, number: int, title: str, body: str) -> PullRequest:
         """New title and description; a GitLab draft keeps its Draft: prefix."""
         ...

@@ -168,6 +168,15 @@ class GitHubForge:
     def close_pull_request(self, number: int) -> PullRequest:
         return self._set_state(number, "closed", "close")
 
+    def closed_pull_requests(self, head_branch: str, base_branch: str) -> list[PullRequest]:
+        owner = self._repo_name.split("/", 1)[0]
+
+        def find() -> list[PullRequest]:
+            pulls = self._repo.get_pulls(state="closed", head=f"{owner}:{head_branch}", base=base_branch)
+            return [_pull(pr) for pr in pulls if pr.head.ref == head_branch and not pr.merged]
+
+        return self._call(f"look up closed pull requests for {head_branch}", find)
+
     def edit_pull_request(self, number: int, title: str, body: str) -> PullRequest:
         def edit() -> PullRequest:
             pr = self._repo.get_pull(number)

@@ -184,6 +184,14 @@ class GitLabForge:
     def close_pull_request(self, number: int) -> PullRequest:
         return self._state_event(number, "close")
 
+    def closed_pull_requests(self, head_branch: str, base_branch: str) -> list[PullRequest]:
+        def find() -> list[PullRequest]:
+            found = self._project.mergerequests.list(get_all=False, source_branch=head_branch,
+                                                     target_branch=base_branch, state="closed")
+            return [_pull(mr) for mr in found if mr.source_branch == head_branch]
+
+        return self._call(f"look up closed merge requests for {head_branch}", find)
+
     def edit_pull_request(self, number: int, title: str, body: str) -> PullRequest:
         def edit() -> PullRequest:
             mr = self._project.mergerequests.get(number)

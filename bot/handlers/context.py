@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,20 +55,14 @@ class BotContext:
         two fetches into one bare repository)."""
         with self._guard:
             lock = self._locks.setdefault(repository.name, threading.Lock())
-        lock_dir = self.engine.settings.git_cache_dir
-        lock_dir.mkdir(parents=True, exist_ok=True)
-        # The thread lock orders this process's jobs; the file lock orders worker processes sharing
-        # one state directory (`porchbot worker` beside `porchbot serve`).
-        with lock, open(lock_dir / f"{repository.name}.lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                cache = self.engine.cache(repository.name)
-                cache.credential_source = self.git_credential
-                cache.fetched = False
-                cache.fetch()
-                yield cache
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        # The thread lock orders this process's jobs; the cache's file lock orders everything else that
+        # fetches into it (worker processes sharing one state directory, the dashboard's refresher).
+        cache = self.engine.cache(repository.name)
+        with lock, cache.exclusive():
+            cache.credential_source = self.git_credential
+            cache.fetched = False
+            cache.fetch()
+            yield cache
 
     def is_bot(self, login: str) -> bool:
         lowered = login.lower()

@@ -16,6 +16,7 @@ from bot.forges.models import CommentEvent, Event, PullRequestEvent, PushEvent, 
 from bot.handlers.comment_handler import handle_comment
 from bot.handlers.context import BotContext
 from bot.handlers.pull_handler import handle_pull
+from bot.handlers.release_handler import handle_branch_push, handle_release
 from bot.handlers.render_handler import draft_parts, render_draft
 from bot.pr import messages
 from bot.queue.store import RATE_LIMIT_ATTEMPTS, Job
@@ -45,13 +46,16 @@ def stored_event(job: Job) -> Event:
 
 def handle_push(ctx: BotContext, event: PushEvent) -> None:
     branch = event.branch
-    if branch is None or event.deleted or draft_parts(branch) is None:
-        return
     repository = ctx.repository_for(event.repo)
     if repository is None:
         log.info("push to an unregistered repository ignored", extra={"reason": event.repo.full_name})
         return
-    render_draft(ctx, repository, branch)
+    if event.ref.startswith("refs/tags/"):
+        handle_release(ctx, repository, event)
+    elif branch == repository.branch:
+        handle_branch_push(ctx, repository)
+    elif branch is not None and not event.deleted and draft_parts(branch) is not None:
+        render_draft(ctx, repository, branch)
 
 
 # Called with every push event a worker of this process handles (the dashboard registers a refresh of

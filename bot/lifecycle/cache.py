@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from bot.config.settings import Settings
 from bot.errors import PorchbotError
@@ -14,6 +18,7 @@ from bot.lifecycle.gitaccess import Git, RefUpdate, classify_remote_failure, git
 from bot.lifecycle.repositories import Repository, resolve_local_url
 from bot.observability.logs import redact
 
+_HELD = threading.local()  # the cache locks this thread holds
 FETCH_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
 
 
@@ -31,6 +36,26 @@ class RepositoryCache:
         self.credential_source: Callable[[Repository], credentials.Credential | None] | None = None
         self.git = Git(self.git_dir)
         self.fetched = False
+
+    @contextmanager
+    def exclusive(self) -> Iterator[RepositoryCache]:
+        """Held while fetching into or pushing from the cache: git's ref locks fail when two processes (or
+        two threads: the lock is per open file) fetch into one bare repository at once. Every user of a
+        cache — the bot's jobs, the dashboard's refresher, a CLI beside a running bot — takes this one."""
+        held: set[Path] = _HELD.__dict__.setdefault("paths", set())
+        lock_path = self.settings.git_cache_dir / f"{self.repository.name}.lock"
+        if lock_path in held:  # re-entered by the same thread (an upgrade reading its own repository)
+            yield self
+            return
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock_path, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            held.add(lock_path)
+            try:
+                yield self
+            finally:
+                held.discard(lock_path)
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @property
     def display_url(self) -> str:

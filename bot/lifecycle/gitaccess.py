@@ -70,6 +70,30 @@ class Git:
         result = self.run_raw("rev-parse", "--verify", "-q", revision)
         return result.stdout.strip() or None if result.returncode == 0 else None
 
+    def read_objects(self, specs: list[str]) -> list[bytes | None]:
+        """The contents of many objects (``<rev>:<path>`` or ids) in one ``cat-file --batch``; None for
+        one that does not exist. Bytes: sizes in the batch output count bytes, not characters."""
+        if not specs:
+            return []
+        done = subprocess.run(["git", f"--git-dir={self.git_dir}", "cat-file", "--batch"],
+                              input="".join(f"{spec}\n" for spec in specs).encode(), capture_output=True,
+                              env=self.env, check=False)
+        if done.returncode != 0:
+            raise GitError(_failure_message(("cat-file", "--batch"), done.stderr.decode(errors="replace")))
+        data, position = done.stdout, 0
+        found: list[bytes | None] = []
+        for _ in specs:
+            header_end = data.index(b"\n", position)
+            header = data[position:header_end].split(b" ")
+            position = header_end + 1
+            if len(header) == 3 and header[2].isdigit():
+                size = int(header[2])
+                found.append(data[position:position + size])
+                position += size + 1
+            else:
+                found.append(None)  # "<spec> missing" (or ambiguous)
+        return found
+
     def peel(self, object_id: str) -> str:
         """The commit an object (a commit or an annotated tag) points to."""
         commit = self.rev_parse(f"{object_id}^{{commit}}")

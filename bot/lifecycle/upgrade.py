@@ -178,3 +178,17 @@ def update_draft(engine: Engine, draft_name: str, number: int | None,
         cache.push(list(updates))
     return UpgradeOutcome(Change(draft_name, DRAFT, updates, commit), draft.package_path, merge.lock.ref,
                           merge.upstream.tag(merge.target), strategy, merge.conflicts, merge.changes)
+
+
+def preview_upgrade(engine: Engine, source_name: str, number: int | None,
+                    strategy: str = RESOURCE_MERGE) -> UpgradeOutcome:
+    """What upgrading ``source_name`` to ``number`` reports (changes and conflicts), pushing nothing: for a
+    redone job whose Draft was pushed before its PR was opened."""
+    cache, source = engine.find(source_name)
+    merge = _prepare(engine, cache, source, number, strategy)
+    with tempfile.TemporaryDirectory(prefix="porchbot-preview-") as scratch:
+        stage = Path(scratch) / "package"
+        stage.mkdir()
+        merge.fill_from(cache, cache.git.peel(source.commit), source.package_path)(stage)
+    return UpgradeOutcome(Change(source_name, ""), source.package_path, merge.lock.ref,
+                          merge.upstream.tag(merge.target), strategy, merge.conflicts, merge.changes)

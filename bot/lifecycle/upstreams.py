@@ -99,7 +99,8 @@ def upstream_cache(engine: Engine, url: str) -> RepositoryCache:
     else:
         key = hashlib.sha1(normalise_url(url).encode()).hexdigest()[:16]
         cache = RepositoryCache(engine.settings, Repository(name=f"upstream-{key}", url=url))
-    cache.fetch()
+    with cache.exclusive():
+        cache.fetch()
     return cache
 
 

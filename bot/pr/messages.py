@@ -272,3 +272,8 @@ def upgrade_body(package_path: str, workspace: str, old_upstream: str, new_upstr
     lines += ["", "Review the diff, then mark it ready (or comment `/propose`); an approver publishes it with "
               "`/approve`.", f"<!-- {CONFLICTS_MARKER} {conflicts_json} -->"]
     return "\n".join(lines)
+
+
+def upgrade_moved(old_upstream: str, new_upstream: str) -> str:
+    return _reply(f"Upstream published `{new_upstream}`: Porchbot moved this upgrade from `{old_upstream}` to it "
+                  "(the description lists the changes and conflicts again). Review the new diff.")

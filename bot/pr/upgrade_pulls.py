@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from bot.forges import factory as forge_factory
+from bot.forges.base import Forge
 from bot.forges.models import PullRequest
 from bot.lifecycle import naming
 from bot.lifecycle.engine import Engine
@@ -38,14 +39,20 @@ def conflicts_in(body: str) -> list[dict[str, Any]]:
 
 
 def open_upgrade_pull(engine: Engine, outcome: UpgradeOutcome) -> PullRequest:
-    """The upgrade Draft's draft PR (the existing one, with its body brought up to date, after an update)."""
+    """The upgrade Draft's draft PR, with the CLI user's token (the existing one, brought up to date)."""
     repository = engine.repository(outcome.change.name.rsplit("-", 1)[0])
-    forge = forge_factory.forge_for(repository)
     branch = outcome.change.updates[0].ref.removeprefix("refs/heads/")
+    return upsert_upgrade_pull(forge_factory.forge_for(repository), repository.branch, branch, outcome)
+
+
+def upsert_upgrade_pull(forge: Forge, base_branch: str, branch: str, outcome: UpgradeOutcome) -> PullRequest:
+    """Open the draft PR of upgrade Draft ``branch``, or retitle the open one to ``outcome``."""
     _, workspace = naming.split_draft_branch(branch)
     title = messages.upgrade_title(outcome.package_path, outcome.old_upstream, outcome.new_upstream)
     body = upgrade_body(outcome, workspace)
-    existing = forge.find_pull_request(branch, repository.branch)
+    existing = forge.find_pull_request(branch, base_branch)
     if existing is not None:
+        if (existing.title, existing.body) == (title, body):
+            return existing
         return forge.edit_pull_request(existing.number, title, body)
-    return forge.open_pull_request(branch, repository.branch, title, body, draft=True)
+    return forge.open_pull_request(branch, base_branch, title, body, draft=True)

@@ -23,7 +23,7 @@ from bot.forges.models import (
 )
 from bot.web.payload import Ignored, need_dict, need_number, need_text, number, optional_dict, text
 
-ACTED_ON = frozenset({"Push Hook", "Merge Request Hook", "Note Hook"})
+ACTED_ON = frozenset({"Push Hook", "Tag Push Hook", "Merge Request Hook", "Note Hook"})
 _MR_ACTIONS: dict[str, PullAction] = {
     "open": "opened", "reopen": "reopened", "close": "closed", "merge": "merged", "approved": "approved"}
 
@@ -89,7 +89,7 @@ def parse_gitlab(event: str, payload: dict[str, Any], delivery: str | None = Non
     if event not in ACTED_ON:
         return Ignored(f"event {event!r} is not acted on")
     repo = _repo(payload)
-    if event == "Push Hook":
+    if event in ("Push Hook", "Tag Push Hook"):  # a tag push is a release when it is <pkgpath>/v<N>
         pusher = User(login=text(payload.get("user_username")) or "ghost", id=number(payload.get("user_id")),
                       name=text(payload.get("user_name")) or None)
         return PushEvent(repo=repo, ref=need_text(payload, "ref"), before=text(payload.get("before")),

@@ -67,6 +67,9 @@ class RecordingForge:
     def close_pull_request(self, number: int) -> PullRequest:
         raise NotImplementedError
 
+    def closed_pull_requests(self, head_branch: str, base_branch: str) -> list[PullRequest]:
+        return [p for p in self.pulls.values() if p.head_branch == head_branch and p.state == "closed"]
+
     def edit_pull_request(self, number: int, title: str, body: str) -> PullRequest:
         from dataclasses import replace
 

@@ -75,6 +75,10 @@ CASES = [
     pytest.param("gitlab", "Push Hook", {"object_kind": "push", "project": GL_PROJECT, "ref": "refs/heads/main",
                                          "before": "a" * 40, "after": "0" * 40, "user_username": "dev"},
                  PushEvent, "deleted", id="gitlab-push-deleted"),
+    pytest.param("gitlab", "Tag Push Hook", {"object_kind": "tag_push", "project": GL_PROJECT,
+                                             "ref": "refs/tags/basens/v2", "before": "0" * 40, "after": "e" * 40,
+                                             "user_username": "alice"},
+                 PushEvent, "created", id="gitlab-tag-push"),
 ]
 
 
