@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from fastapi.testclient import TestClient
 from bot.config.settings import Secret, Settings
 from bot.queue.jobqueue import Queue
 from bot.web.app import create_app
-from tests.dashboard.fleet_fixture import Fleet, make_fleet
+from tests.dashboard.fleet_fixture import Fleet, make_fleet, porchbot
 
 
 def text(html: str) -> str:
@@ -127,3 +129,63 @@ def test_repositories_ready_reports_the_last_fetch(fleet: Fleet, tmp_path: Path)
     condition = item["status"]["conditions"][0]
     assert condition["status"] == "False" and "gone.git" in condition["message"]
     assert "Not ready" in text(client.get("/").text)
+
+
+FAILED_KPTFILE = """apiVersion: kpt.dev/v1
+kind: Kptfile
+metadata:
+  name: bad
+pipeline:
+  mutators:
+    - image: set-namespace:v0.4.1
+      configMap:
+        namespace: "Not A Label"
+status:
+  conditions:
+    - type: Rendered
+      status: "False"
+      reason: RenderFailed
+  renderStatus:
+    mutationSteps:
+      - image: set-namespace:v0.4.1
+        exitCode: 1
+        results:
+          - message: namespace is not a DNS label
+            severity: error
+            resourceRef: {apiVersion: v1, kind: Namespace, name: bad}
+            field: {path: metadata.name}
+            file: {path: ns.yaml, index: 0}
+    errorSummary: 1 error(s) in set-namespace
+"""
+
+
+def test_a_red_render_is_shown_with_its_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A draft head whose Kptfile records a failed render (as kpt writes it): overview, listing, findings."""
+    work, remote = tmp_path / "work", tmp_path / "site.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+    identity = ["-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
+    subprocess.run(["git", *identity, "commit", "-q", "--allow-empty", "-m", "start"], cwd=work, check=True)
+    (work / "bad").mkdir()
+    (work / "bad" / "Kptfile").write_text(FAILED_KPTFILE)
+    (work / "bad" / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bad\n")
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+    subprocess.run(["git", *identity, "commit", "-q", "-m", "bad draft"], cwd=work, check=True)
+    subprocess.run(["git", "push", "-q", str(remote), "HEAD~1:refs/heads/main", "HEAD:refs/heads/drafts/bad/v1"],
+                   cwd=work, check=True)
+    variables = {"PORCHBOT_CONFIG_DIR": str(tmp_path / "config"), "PORCHBOT_STATE_DIR": str(tmp_path / "state")}
+    for key, value in variables.items():
+        monkeypatch.setenv(key, value)
+    porchbot({**os.environ, **variables}, "repo", "register", str(remote), "--name", "site")
+    settings = Settings(state_dir=tmp_path / "state", config_dir=tmp_path / "config")
+    client = TestClient(create_app(settings, Queue(settings)))
+    assert "site : bad (v1): render failed" in text(client.get("/").text)
+    listing = client.get("/repositories/site").text
+    assert "render failed" in text(listing)
+    name = re.search(r'href="/revisions/([^"]+)"', listing).group(1)  # type: ignore[union-attr]
+    page = client.get(f"/revisions/{name}").text
+    assert "1 error(s) in set-namespace" in page
+    assert "set-namespace:v0.4.1 error namespace is not a DNS label ns.yaml Namespace/bad metadata.name" \
+        in text(page)
+    assert '<a href="#f-2">ns.yaml</a>' in page  # the finding links to the file shown below
+    assert "<li><span class=\"stage\">mutator</span> <code>set-namespace:v0.4.1</code></li>" in page

@@ -79,6 +79,9 @@ class KptfileFacts:
     rendered: str = ""  # the Rendered condition's status: "True", "False" or "" (not recorded)
     rendered_message: str = ""
     readiness_gates: tuple[str, ...] = field(default=())
+    # The last render's results (kpt's status.renderStatus): (step, severity, message, file, where).
+    findings: tuple[tuple[str, str, str, str, str], ...] = ()
+    error_summary: str = ""
 
     @property
     def upstream_package(self) -> str:
@@ -109,8 +112,33 @@ def kptfile_facts(text: str | None) -> KptfileFacts:
             rendered, message = str(condition.get("status") or ""), str(condition.get("message") or "")
     gates = tuple(str(gate.get("conditionType")) for gate in _mapping(document.get("info")).get("readinessGates")
                   or [] if isinstance(gate, dict) and gate.get("conditionType"))
+    render_status = _mapping(_mapping(document.get("status")).get("renderStatus"))
     return KptfileFacts(str(lock.get("repo") or ""), str(lock.get("directory") or ""), str(lock.get("ref") or ""),
-                        str(lock.get("commit") or ""), tuple(steps), rendered, message, gates)
+                        str(lock.get("commit") or ""), tuple(steps), rendered, message, gates,
+                        _findings(render_status), str(render_status.get("errorSummary") or ""))
+
+
+def _findings(render_status: dict[str, Any]) -> tuple[tuple[str, str, str, str, str], ...]:
+    found = []
+    for key in ("mutationSteps", "validationSteps"):
+        for step in render_status.get(key) or []:
+            if not isinstance(step, dict):
+                continue
+            label = str(step.get("name") or step.get("image") or step.get("exec") or "")
+            if step.get("executionError"):
+                found.append((label, "error", str(step["executionError"]), "", ""))
+            for result in step.get("results") or []:
+                if not isinstance(result, dict):
+                    continue
+                file = _mapping(result.get("file"))
+                ref = _mapping(result.get("resourceRef"))
+                where = "/".join(str(ref[k]) for k in ("kind", "name") if ref.get(k))
+                path = _mapping(result.get("field")).get("path")
+                if path:
+                    where = f"{where} {path}".strip()
+                found.append((label, str(result.get("severity") or "info"), str(result.get("message") or ""),
+                              str(file.get("path") or ""), where))
+    return tuple(found)
 
 
 def _mapping(value: Any) -> dict[str, Any]:

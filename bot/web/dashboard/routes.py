@@ -85,7 +85,8 @@ def pages_router(store: DashboardStore, dependencies: list[Any]) -> APIRouter:
         current = row(view, revision)
         return show(request, "revision.html", {
             "title": f"{revision.package} {current.label}", "r": current, "facts": view.facts.get(revision.name),
-            "files": shown, "base": package.default_base(siblings, revision),
+            "files": shown, "anchors": {item["path"]: index for index, item in enumerate(shown, 1)},
+            "base": package.default_base(siblings, revision),
             "others": [r for r in siblings if r.name != revision.name],
             "crumbs": _crumbs(view.repository.name, revision.package, current.label)})
 
