@@ -86,6 +86,10 @@ class Forge(Protocol):
         """New title and description; a GitLab draft keeps its Draft: prefix."""
         ...
 
+    def add_labels(self, number: int, labels: Sequence[str]) -> None:
+        """Add labels to the PR/MR (created on the repository when new); labels it has already stay one."""
+        ...
+
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         """Merge only if the head is still `expected_head_sha`: else `Conflict`; `NotMergeable` if refused."""
         ...

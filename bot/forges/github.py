@@ -185,6 +185,10 @@ class GitHubForge:
 
         return self._call(f"edit pull request #{number}", edit)
 
+    def add_labels(self, number: int, labels: Sequence[str]) -> None:
+        if labels:  # a PR's labels are its issue's
+            self._call(f"label pull request #{number}", lambda: self._repo.get_issue(number).add_to_labels(*labels))
+
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         def merge() -> MergeResult:
             pr = self._repo.get_pull(number)

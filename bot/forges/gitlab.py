@@ -203,6 +203,11 @@ class GitLabForge:
 
         return self._call(f"edit merge request !{number}", edit)
 
+    def add_labels(self, number: int, labels: Sequence[str]) -> None:
+        if labels:  # add_labels keeps the MR's other labels (``labels`` would replace them)
+            self._call(f"label merge request !{number}", lambda: self._project.mergerequests.update(
+                number, {"add_labels": ",".join(labels)}))
+
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         def merge() -> MergeResult:
             options: dict[str, Any] = {"sha": expected_head_sha}

@@ -34,6 +34,8 @@ from bot.pr.upgrade_pulls import upsert_upgrade_pull
 
 log = logging.getLogger("porchbot.propagation")
 
+UPGRADE_LABEL = "porchbot/upgrade"
+
 
 @dataclass(frozen=True)
 class Propagated:
@@ -58,10 +60,11 @@ def propagate_to(engine: Engine, forge: Forge, config: policy.BotConfig, release
         if pull is None:
             continue
         if number >= release.number or _tracks(pull.title, release):
+            forge.add_labels(pull.number, [UPGRADE_LABEL])  # a job killed between opening and labelling
             return Propagated(where, "current", pull.number)
         moved = update_draft(engine, naming.revision_name(repository.name, downstream.package_path,
                                                           naming.split_draft_branch(branch)[1]), release.number)
-        upsert_upgrade_pull(forge, repository.branch, branch, moved)
+        forge.add_labels(upsert_upgrade_pull(forge, repository.branch, branch, moved).number, [UPGRADE_LABEL])
         forge.create_comment(pull.number, messages.upgrade_moved(moved.old_upstream, release.tag))
         return Propagated(where, "moved", pull.number)
     if _declined(forge, repository.branch, upgrade_branches(cache, downstream.package_path), release):
@@ -74,12 +77,14 @@ def propagate_to(engine: Engine, forge: Forge, config: policy.BotConfig, release
             return Propagated(where, "declined")  # not ours to reopen: someone else's branch of that name
         outcome = preview_upgrade(engine, source, release.number)
         pull = upsert_upgrade_pull(forge, repository.branch, short, outcome)
+        forge.add_labels(pull.number, [UPGRADE_LABEL])
         return Propagated(where, "opened", pull.number)
     source_revision = latest_published(engine, downstream)
     if source_revision is None:
         return Propagated(where, "unpublished")
     outcome = upgrade_revision(engine, source_revision.name, release.number, upgrade_workspace(release.number))
     pull = upsert_upgrade_pull(forge, repository.branch, short, outcome)
+    forge.add_labels(pull.number, [UPGRADE_LABEL])
     log.info("upgrade proposed", extra={"repo": repository.name, "reason": f"{where} -> {release.tag}"})
     return Propagated(where, "opened", pull.number)
 

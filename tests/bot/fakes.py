@@ -33,6 +33,7 @@ class RecordingForge:
     forge_kind: ForgeKind = "github"
     check_runs: list[tuple[str, str, str]] = field(default_factory=list)  # (sha, name, conclusion)
     login: str = "porchbot"
+    labels: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def kind(self) -> ForgeKind:
@@ -75,6 +76,10 @@ class RecordingForge:
 
         self.pulls[number] = replace(self.pulls[number], title=title, body=body)
         return self.pulls[number]
+
+    def add_labels(self, number: int, labels: Sequence[str]) -> None:
+        held = self.labels.setdefault(number, [])
+        held.extend(label for label in labels if label not in held)
 
     def merge_pull_request(self, number: int, expected_head_sha: str, message: str | None = None) -> MergeResult:
         raise NotImplementedError

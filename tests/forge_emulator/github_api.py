@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from typing import Any
@@ -86,6 +87,7 @@ class GitHubApi:
         self.add("POST", "/repos/{owner}/{repo}/pulls/{number}/reviews", self.create_review)
         self.add("GET", "/repos/{owner}/{repo}/pulls/{number}/reviews/{review_id}", self.get_review)
         self.add("GET", "/repos/{owner}/{repo}/issues/{number}", self.get_issue)
+        self.add("POST", "/repos/{owner}/{repo}/issues/{number}/labels", self.add_labels)
         self.add("GET", "/repos/{owner}/{repo}/issues/{number}/comments", self.list_comments)
         self.add("POST", "/repos/{owner}/{repo}/issues/{number}/comments", self.create_comment)
         self.add("GET", "/repos/{owner}/{repo}/issues/comments/{cid}", self.get_comment)
@@ -167,6 +169,19 @@ class GitHubApi:
         pull = self.store.pull(found, int(number))
         count = sum(1 for c in self.store.comments.values() if c.repo is found and c.number == pull.number)
         return Response.json(200, self.shapes.issue(pull, count))
+
+    def add_labels(self, request: Request, owner: str, repo: str, number: str) -> Response:
+        """GitHub takes a bare list of names or ``{"labels": [...]}``; it answers with all the labels."""
+        pull = self.store.pull(self.repo(owner, repo), int(number))
+        try:
+            body = json.loads(request.body or b"[]")
+        except ValueError:
+            raise ApiError(400, "Problems parsing JSON") from None
+        names = body.get("labels") if isinstance(body, dict) else body
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise ApiError(422, "Validation Failed: labels must be a list of names")
+        self.store.add_labels(pull, self.actor(request), names)
+        return Response.json(200, self.shapes.labels(pull))
 
     def get_review(self, request: Request, owner: str, repo: str, number: str, review_id: str) -> Response:
         pull = self.store.pull(self.repo(owner, repo), int(number))

@@ -106,7 +106,7 @@ class Shapes:
             "user": self.user(pull.author), "body": pull.body or None, "created_at": pull.created_at,
             "updated_at": pull.updated_at, "closed_at": pull.closed_at, "merged_at": pull.merged_at,
             "merge_commit_sha": pull.merge_commit_sha, "assignee": None, "assignees": [],
-            "requested_reviewers": [], "requested_teams": [], "labels": [], "milestone": None,
+            "requested_reviewers": [], "requested_teams": [], "labels": self.labels(pull), "milestone": None,
             "draft": pull.draft, "commits_url": f"{p}/commits", "review_comments_url": f"{p}/comments",
             "review_comment_url": f"{r}/pulls/comments{{/number}}",
             "comments_url": f"{r}/issues/{pull.number}/comments", "statuses_url": f"{r}/statuses/{pull.head_sha}",
@@ -127,6 +127,12 @@ class Shapes:
             "deletions": 0, "changed_files": 0,
         }
 
+    def labels(self, pull: Pull) -> list[dict[str, Any]]:
+        r = self.repo_url(pull.repo)
+        return [{"id": index + 1, "node_id": f"LA_{index + 1}", "url": f"{r}/labels/{name}", "name": name,
+                 "color": "ededed", "default": False, "description": None}
+                for index, name in enumerate(pull.labels)]
+
     def issue(self, pull: Pull, comment_count: int) -> dict[str, Any]:
         r = self.repo_url(pull.repo)
         i = f"{r}/issues/{pull.number}"
@@ -134,7 +140,7 @@ class Shapes:
         return {
             "url": i, "repository_url": r, "labels_url": f"{i}/labels{{/name}}", "comments_url": f"{i}/comments",
             "events_url": f"{i}/events", "html_url": html, "id": pull.id + 1, "node_id": f"I_{pull.id}",
-            "number": pull.number, "title": pull.title, "user": self.user(pull.author), "labels": [],
+            "number": pull.number, "title": pull.title, "user": self.user(pull.author), "labels": self.labels(pull),
             "state": pull.state, "locked": False, "assignee": None, "assignees": [], "milestone": None,
             "comments": comment_count,
             "created_at": pull.created_at, "updated_at": pull.updated_at, "closed_at": pull.closed_at,

@@ -158,6 +158,9 @@ class GitLabApi:
         state = {"close": "closed", "reopen": "open"}.get(str(event)) if event else None
         self.store.update_pull(pull, self.actor(request), title=title, body=request.param("description"),
                                state=state, draft=draft)
+        labels = _label_names(request.param("labels")) + _label_names(request.param("add_labels"))
+        if labels:  # GitLab replaces with `labels`; the bot only ever adds, so both add here
+            self.store.add_labels(pull, self.actor(request), labels)
         return Response.json(200, self.mr_json(pull))
 
     def merge_mr(self, request: Request, project: str, iid: str) -> Response:
@@ -350,3 +353,10 @@ class GitLabApi:
                                    "encoding": "base64", "content": base64.b64encode(data).decode(),
                                    "content_sha256": "", "ref": ref, "blob_id": repo.bare.blob_sha(ref, path),
                                    "commit_id": commit, "last_commit_id": commit})
+
+
+def _label_names(value: object) -> list[str]:
+    """GitLab's label parameters: a comma-separated string (or a JSON list)."""
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value or "").split(",") if part.strip()]

@@ -75,7 +75,7 @@ class Shapes:
             "closed_by": None, "closed_at": pull.closed_at if not pull.merged else None,
             "target_branch": pull.base_branch, "source_branch": pull.head_branch, "user_notes_count": 0,
             "upvotes": 0, "downvotes": 0, "author": self.user(pull.author), "assignees": [], "assignee": None,
-            "reviewers": [], "source_project_id": repo.id, "target_project_id": repo.id, "labels": [],
+            "reviewers": [], "source_project_id": repo.id, "target_project_id": repo.id, "labels": list(pull.labels),
             "draft": pull.draft, "work_in_progress": pull.draft, "milestone": None,
             "merge_when_pipeline_succeeds": False,
             "merge_status": {True: "can_be_merged", False: "cannot_be_merged", None: "unchecked"}[mergeable],

@@ -108,6 +108,7 @@ class Pull:
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
     reviews: list[Review] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # in the order they were first added
 
 
 @dataclass

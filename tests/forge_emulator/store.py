@@ -209,6 +209,14 @@ class Store:
             self.emit(Event("pull_request", action, pull.repo, actor, pull=pull, changes=changes))
         return pull
 
+    def add_labels(self, pull: Pull, actor: User, labels: list[str]) -> Pull:
+        """Both forges: adding a label the PR already has is no error and no second copy."""
+        with self.lock:
+            self.require(pull.repo, actor, "triage")
+            pull.labels.extend(label for label in dict.fromkeys(labels) if label not in pull.labels)
+            pull.updated_at = now_iso()
+        return pull
+
     def mergeable(self, pull: Pull) -> bool | None:
         if pull.state != "open":
             return None
