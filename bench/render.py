@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from yaml_roundtrip import generate  # noqa: E402
 
-from bot.render.api import render_package  # noqa: E402
+from bot.render.render_package import render_package  # noqa: E402
 from bot.render.render_types import RenderOptions  # noqa: E402
 from bot.render.runtimes.base import RuntimeOptions  # noqa: E402
 

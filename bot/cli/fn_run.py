@@ -33,7 +33,7 @@ def bool_flag(name: str, value: str) -> bool:
 def run_render(pkg_dir: str, runtime: str, allow_exec: bool, image_pull_policy: str, results_dir: str,
                truncate_output: str, output: str, allow_network: bool, allow_wasm: bool) -> int:
     """``fn render``; returns the exit code."""
-    from bot.render.api import render_package
+    from bot.render.render_package import render_package
     from bot.render.render_types import RenderOptions
     from bot.render.runtimes.base import RuntimeOptions
 
@@ -80,7 +80,7 @@ def run_eval(pkg_dir: str, args: list[str], image: str, exec_path: str, fn_confi
              selection: dict[str, object] | None = None) -> int:
     """``fn eval``; ``args`` are the function's ``key=value`` arguments; ``selection`` the ``--match-*`` and
     ``--exclude-*`` values by dest. Returns the exit code."""
-    from bot.render.eval import EvalOptions, eval_function
+    from bot.render.fn_eval import EvalOptions, eval_function
     from bot.render.kptfile import Selector
     from bot.render.runtimes.base import RuntimeOptions
 

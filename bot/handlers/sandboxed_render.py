@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.config.policy import BotConfig
 from bot.errors import PorchbotError
 from bot.observability import metrics
-from bot.render.api import render_package
+from bot.render.render_package import render_package
 from bot.render.render_types import RenderOptions, RenderOutcome
 from bot.render.sandbox_checks import preflight, runtime_options
 

@@ -17,8 +17,7 @@ class RenderFailed(PorchbotError):
 
 def render_staged(package_dir: Path) -> None:
     """Render ``package_dir`` in place; raise RenderFailed with the function results when it fails."""
-    import bot.render.pipeline  # noqa: F401  (registers the engine behind render_package)
-    from bot.render.api import render_package
+    from bot.render.render_package import render_package
     from bot.render.render_types import RenderOptions
 
     outcome = render_package(package_dir, RenderOptions())

@@ -14,7 +14,7 @@ from bot.errors import InvalidInput
 from bot.lifecycle.gitaccess import Git
 from bot.render.annotations import set_annotations_sorted
 from bot.render.resourcelist import ResourceList
-from bot.render.wire import encode_resource_list
+from bot.render.resourcelist_wire import encode_resource_list
 from bot.render.yaml.errors import YAMLError
 from bot.render.yaml.node import Kind, Node
 from bot.render.yaml.parser import parse_documents
@@ -71,7 +71,7 @@ def with_version(text: str, version: str) -> str:
 def split_metadata(text: str) -> tuple[ResourceList, str | None]:
     """A pushed ResourceList without its KptRevisionMetadata item, and that item's resourceVersion
     (None when there is no such item)."""
-    from bot.render.wire import decode_resource_list
+    from bot.render.resourcelist_wire import decode_resource_list
 
     resource_list = decode_resource_list(text, source="stdin")
     version: str | None = None

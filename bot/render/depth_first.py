@@ -7,7 +7,7 @@ from bot.errors import PorchbotError
 from bot.render.package import Package, local_resources
 from bot.render.package_pipeline import record_inputs, run_pipeline
 from bot.render.render_errors import KptError, PlainError, RenderError
-from bot.render.runner import RenderContext
+from bot.render.step_runner import RenderContext
 from bot.render.yaml.node import Node
 
 

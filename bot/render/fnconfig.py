@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 
 from bot.render import annotations as ann
+from bot.render.image_names import function_short_name
 from bot.render.kptfile import FunctionSpec
-from bot.render.registry_names import function_short_name
 from bot.render.render_errors import ValidateError
 from bot.render.yaml.node import Node
 

@@ -21,8 +21,8 @@ ENV_TAG = "PORCHBOT_FUNCTION_TAG"
 def run(stdin: TextIO, stdout: TextIO, stderr: TextIO, environ: dict[str, str] | os._Environ[str]) -> int:
     from bot.errors import PorchbotError
     from bot.render.functions.registry import DEFAULT_IMAGE_PREFIX, all_functions, lookup
+    from bot.render.resourcelist_wire import decode_resource_list, encode_resource_list
     from bot.render.runtimes.base import FunctionError
-    from bot.render.wire import decode_resource_list, encode_resource_list
 
     name = environ.get(ENV_FUNCTION, "")
     tag = environ.get(ENV_TAG, "") or "latest"

@@ -10,7 +10,7 @@ from bot.render import annotations as ann
 from bot.render.fnconfig import find_config
 from bot.render.package import Package
 from bot.render.render_errors import KptError, PlainError, RenderError
-from bot.render.runner import RenderContext, run_step
+from bot.render.step_runner import RenderContext, run_step
 from bot.render.validation import krm_error, validate_pipeline
 from bot.render.yaml.node import Node
 

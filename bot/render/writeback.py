@@ -125,7 +125,7 @@ def write_to_dir(out_dir: Path, root: Path, items: list[Node], docs: dict[int, S
 def stdout_resource_list(root: Path, items: list[Node]) -> str:
     """``-o stdout``: one ResourceList keeping index, path (root-relative) and seqindent."""
     from bot.render.resourcelist import ResourceList
-    from bot.render.wire import encode_resource_list
+    from bot.render.resourcelist_wire import encode_resource_list
 
     for item in items:
         path = root_relative_path(item, root)

@@ -143,7 +143,7 @@ source: |
 
 
 def test_push_with_a_failing_render_pushes_nothing(cli: Cli, registered: Path, tmp_path: Path) -> None:
-    pytest.importorskip("bot.render.pipeline")
+    pytest.importorskip("bot.render.render_package")
     draft = created_name(cli("rpkg", "init", "broken", "--repository", "blueprints"))
     pulled = tmp_path / "broken"
     cli("rpkg", "pull", draft, str(pulled))

@@ -25,7 +25,7 @@ def rows(table: str) -> list[list[str]]:
 
 def render_engine_present() -> bool:
     try:
-        import bot.render.pipeline  # noqa: F401
+        import bot.render.render_package  # noqa: F401
     except ImportError:
         return False
     return True

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from bot.config.policy import parse_config
+from bot.render.resourcelist_wire import decode_resource_list
 from bot.render.runtimes.base import FunctionError, FunctionRef
 from bot.render.runtimes.docker import DockerRuntime, docker_status
 from bot.render.sandbox_checks import runtime_options
-from bot.render.wire import decode_resource_list
 
 pytestmark = pytest.mark.docker
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.render.api import render_package
+from bot.render.render_package import render_package
 from bot.render.render_types import RenderOptions
 from bot.render.runtimes.base import RuntimeOptions
 from tests.render.test_bad_input import DEPLOYMENT, exec_script, kptfile, make_package

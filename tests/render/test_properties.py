@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render.api import render_package
 from bot.render.functions.registry import BuiltinFunction, all_functions, lookup
+from bot.render.render_package import render_package
 from bot.render.render_types import RenderOptions
 from bot.render.runtimes.base import RuntimeOptions
 from tests.render.property_configs import CONFIGS, EXTRA_KINDS

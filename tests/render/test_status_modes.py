@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.render.api import render_package
+from bot.render.render_package import render_package
 from bot.render.render_types import RenderOptions
 
 NAMESPACE = """apiVersion: v1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.render.resourcelist import ResourceList, ResourceRef, Result, ResultField, ResultFile
-from bot.render.wire import WireError, decode_resource_list, encode_resource_list, result_to_node
+from bot.render.resourcelist_wire import WireError, decode_resource_list, encode_resource_list, result_to_node
 from bot.render.yaml.emitter import emit_node
 from bot.render.yaml.node import Node
 

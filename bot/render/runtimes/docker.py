@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from bot.render.resourcelist import ResourceList
+from bot.render.resourcelist_wire import WireError, decode_resource_list, encode_resource_list
 from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, RuntimeOptions
 from bot.render.runtimes.docker_config import (
     CONTAINER_USER,
@@ -32,7 +33,6 @@ from bot.render.runtimes.docker_config import (
     normalize_pull_policy,
     parse_mount,
 )
-from bot.render.wire import WireError, decode_resource_list, encode_resource_list
 
 _STDOUT, _STDERR = 1, 2
 

@@ -9,8 +9,8 @@ import shlex
 import subprocess
 
 from bot.render.resourcelist import ResourceList
+from bot.render.resourcelist_wire import WireError, decode_resource_list, encode_resource_list
 from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, RuntimeOptions
-from bot.render.wire import WireError, decode_resource_list, encode_resource_list
 
 ALLOW_EXEC_MESSAGE = "must run with `--allow-exec` option to allow running function binaries"
 

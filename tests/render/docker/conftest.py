@@ -56,7 +56,7 @@ def _runtime(**options: Any) -> DockerRuntime:
 
 def _resource_list(mode: str, **data: str) -> ResourceList:
     """A one-ConfigMap ResourceList whose functionConfig tells the sandbox function what to do."""
-    from bot.render.wire import decode_resource_list
+    from bot.render.resourcelist_wire import decode_resource_list
 
     config = "".join(f"    {key}: {value!r}\n" for key, value in {"mode": mode, **data}.items())
     return decode_resource_list(

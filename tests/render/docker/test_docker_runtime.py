@@ -97,8 +97,8 @@ def test_filter_stderr_drops_pull_progress_like_kpt() -> None:
 
 
 def test_allowlist_refuses_other_images_before_touching_the_engine() -> None:
+    from bot.render.resourcelist_wire import decode_resource_list
     from bot.render.runtimes.base import RuntimeOptions
-    from bot.render.wire import decode_resource_list
 
     runtime = DockerRuntime(RuntimeOptions(allowed_images=("gcr.io/kpt-fn/*",)))
     empty = decode_resource_list("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n")

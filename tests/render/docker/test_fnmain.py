@@ -73,7 +73,7 @@ def test_runs_the_builtin_and_prints_the_list_with_results() -> None:
     environ = {"PORCHBOT_FUNCTION": "set-namespace", "PORCHBOT_FUNCTION_TAG": "latest"}
     code, stdout, stderr = call(INPUT, environ)
     assert (code, stderr) == (0, "")
-    from bot.render.wire import decode_resource_list
+    from bot.render.resourcelist_wire import decode_resource_list
 
     output = decode_resource_list(stdout)
     assert output.items[0].str_value("metadata", "namespace") == "staging"

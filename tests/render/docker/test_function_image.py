@@ -87,7 +87,7 @@ def registrations() -> list[tuple[str, str]]:
 
 
 def make_list(function: str, data: dict[str, str] | None) -> ResourceList:
-    from bot.render.wire import decode_resource_list
+    from bot.render.resourcelist_wire import decode_resource_list
 
     config = "  data: {}\n" if not data else "  data:\n" + "".join(f"    {k}: {v}\n" for k, v in data.items())
     return decode_resource_list(
@@ -98,7 +98,7 @@ def make_list(function: str, data: dict[str, str] | None) -> ResourceList:
 
 def outcome(run: object) -> tuple[str, int, str]:
     """(encoded output, exit code, stderr without its final newline) of one call, failures included."""
-    from bot.render.wire import encode_resource_list
+    from bot.render.resourcelist_wire import encode_resource_list
 
     if isinstance(run, FunctionError):
         output = encode_resource_list(run.output) if run.output is not None else ""

@@ -17,7 +17,7 @@ from tests.images.common import PROJECT_DIR
 def test_closure_carries_the_entrypoint_and_every_function_module() -> None:
     closure = import_closure(PROJECT_DIR, function_roots(PROJECT_DIR))
     copied = {str(path) for path in closure.files}
-    assert {"bot/__init__.py", "bot/render/fnmain.py", "bot/render/wire.py",
+    assert {"bot/__init__.py", "bot/render/fnmain.py", "bot/render/resourcelist_wire.py",
             "bot/render/functions/registry.py"} <= copied
     for module in (PROJECT_DIR / "bot" / "render" / "functions").glob("*.py"):
         assert str(module.relative_to(PROJECT_DIR)) in copied

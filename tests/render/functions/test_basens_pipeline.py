@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.render.api import render_package
+from bot.render.render_package import render_package
 from bot.render.render_types import RenderOptions
 
 FILES = {

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.render.api import render_package
 from bot.render.functions.registry import lookup
+from bot.render.render_package import render_package
 from bot.render.render_types import RenderOptions
 
 KPTFILE = """apiVersion: kpt.dev/v1

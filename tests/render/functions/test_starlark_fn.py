@@ -241,9 +241,9 @@ def test_a_second_run_changes_nothing(make_rl: MakeRL) -> None:
 @pytest.mark.parametrize("image", [MASTER, V050])
 def test_our_function_image_gives_the_builtin_items(image: str) -> None:
     """The same program through the docker runtime (our image under the catalog name) edits alike."""
+    from bot.render.resourcelist_wire import decode_resource_list, encode_resource_list
     from bot.render.runtimes.base import ContainerLimits, FunctionRef, RuntimeOptions
     from bot.render.runtimes.docker import DockerRuntime, docker_status
-    from bot.render.wire import decode_resource_list, encode_resource_list
 
     usable, reason = docker_status()
     if not usable:

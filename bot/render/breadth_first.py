@@ -11,7 +11,7 @@ from bot.render import annotations as ann
 from bot.render.package import Package, local_resources
 from bot.render.package_pipeline import record_inputs, run_pipeline
 from bot.render.render_errors import KptError, RenderError
-from bot.render.runner import RenderContext
+from bot.render.step_runner import RenderContext
 from bot.render.yaml.node import Node
 
 

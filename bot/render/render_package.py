@@ -1,4 +1,9 @@
-"""``kpt fn render``: hydrate the package tree, write the result, record the status and results."""
+"""The render entry point (``kpt fn render``) used by the CLI, the lifecycle engine and the bot.
+
+It hydrates the package tree (depth-first, or breadth-first when the root Kptfile asks), writes the
+result, and records the Kptfile status and the results file. What it takes and returns is in
+``bot.render.render_types``.
+"""
 
 from __future__ import annotations
 
@@ -11,29 +16,34 @@ from typing import TextIO
 
 from bot.config.settings import current_settings
 from bot.render import writeback
-from bot.render.bfs import hydrate_bfs
+from bot.render.breadth_first import hydrate_bfs
 from bot.render.console import Console
 from bot.render.depth_first import hydrate, partial_items
 from bot.render.kptfile import BFS_ANNOTATION, SAVE_ON_FAILURE_ANNOTATION, read_kptfile
+from bot.render.kptfile_status import write_status
 from bot.render.package import Package
 from bot.render.render_errors import PlainError, RenderError
 from bot.render.render_types import OUTPUT_STDOUT, OUTPUT_UNWRAP, RenderOptions, RenderOutcome
-from bot.render.results import write_results_dir
-from bot.render.runner import RenderContext
 from bot.render.runtimes.base import FunctionError
 from bot.render.runtimes.select import RuntimeSelector
-from bot.render.status import write_status
+from bot.render.step_records import write_results_dir
+from bot.render.step_runner import RenderContext
 from bot.render.validation import validate_pipeline
 from bot.render.yaml.node import Node
 
 
-def render(package_dir: Path, options: RenderOptions, progress: TextIO | None) -> RenderOutcome:
+def render_package(package_dir: Path, options: RenderOptions | None = None,
+                   progress: TextIO | None = None) -> RenderOutcome:
+    """Render ``package_dir`` in place (or to ``options.output``) with kpt fn render semantics.
+
+    ``progress`` receives kpt's console output (the ``Package "x":`` / ``[RUNNING]`` lines).
+    """
     # Node trees hold no reference cycles; the cyclic collector would only rescan the hundreds of
     # thousands of nodes a large package allocates (a third of the render time).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _render(package_dir, options, progress)
+        return _render(package_dir, options or RenderOptions(), progress)
     finally:
         if enabled:
             gc.enable()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.render.kptfile import KPTFILE, marshal_kptfile, read_kptfile
 from bot.render.render_types import StepOutcome
-from bot.render.results import step_status_node
+from bot.render.step_records import step_status_node
 from bot.render.yaml.node import Kind, Node
 
 

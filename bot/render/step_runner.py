@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.render import annotations as ann
+from bot.render.comment_resync import resync_output, tag_call_ids
 from bot.render.console import Console
 from bot.render.fnconfig import function_config
+from bot.render.image_names import step_image
 from bot.render.kptfile import FunctionSpec
 from bot.render.package import Package, SourceDoc
-from bot.render.registry_names import step_image
 from bot.render.render_errors import AlreadyHandled, PlainError
 from bot.render.render_types import StepOutcome
 from bot.render.resourcelist import ResourceList
-from bot.render.resync import resync_output, tag_call_ids
 from bot.render.runtimes.base import FunctionError, FunctionRef
 from bot.render.runtimes.select import RuntimeSelector
 from bot.render.selectors import has_selection, merge_output, select, tag_resource_ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.render.render_types import StepOutcome
-from bot.render.wire import result_to_node
+from bot.render.resourcelist_wire import result_to_node
 from bot.render.yaml.node import INT, Node
 
 

@@ -18,8 +18,8 @@ from bot.render.fnconfig import config_map_node
 from bot.render.kptfile import FunctionSpec, Kptfile, Selector
 from bot.render.package import Package, SourceDoc
 from bot.render.render_errors import AlreadyHandled, RenderError
-from bot.render.runner import RenderContext, run_step
 from bot.render.runtimes.base import RuntimeOptions
+from bot.render.step_runner import RenderContext, run_step
 from bot.render.yaml.node import Node
 
 
@@ -69,7 +69,7 @@ def _read_input(pkg: str, docs: dict[int, SourceDoc]) -> tuple[list[Node], Packa
     from bot.render.package import local_resources
 
     if pkg == "-":
-        from bot.render.wire import decode_resource_list
+        from bot.render.resourcelist_wire import decode_resource_list
 
         cwd = Path.cwd()
         stdin_items = decode_resource_list(sys.stdin.read(), source="the ResourceList on stdin").items
@@ -128,7 +128,7 @@ def _eval(pkg: str, options: EvalOptions, console: Console) -> int:
     else:
         _write(ctx, output, package, from_stdin, options, input_paths)
     if options.results_dir is not None:
-        from bot.render.results import write_results_dir
+        from bot.render.step_records import write_results_dir
 
         write_results_dir(options.results_dir, ctx.steps, exit_code)
     if error is not None:
