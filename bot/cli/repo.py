@@ -31,6 +31,7 @@ def register(
     repo_basic_password: str = typer.Option("", "--repo-basic-password"),
     token_env: str = typer.Option("", "--token-env", help="Environment variable holding an access token"),
     description: str = typer.Option("", "--description", help="A brief description of the repository"),
+    label: list[str] = typer.Option([], "--label", help="A label k=v (repeatable); PackageVariantSets select by them"),
 ) -> None:
     """Register a git repository of packages."""
     if (repo_basic_username or repo_basic_password) and token_env:
@@ -47,11 +48,22 @@ def register(
     repository = Repository(
         name=name or repositories.default_name(url), url=url, branch=branch, directory=directory,
         deployment=deployment, forge=forge, auth=auth, token_env=token_env, description=description,
+        labels=_labels(label),
     )
     registered = repositories.register(settings, repository)
     if auth == "basic":
         credentials.store_basic(settings, registered.name, repo_basic_username, repo_basic_password)
     # porchctl prints nothing on success.
+
+
+def _labels(given: list[str]) -> dict[str, str]:
+    labels = {}
+    for item in given:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"--label {item!r}: expected key=value")
+        labels[key.strip()] = value.strip()
+    return labels
 
 
 def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
@@ -94,8 +106,10 @@ def get(
         lines = []
         for repo in registered.values():
             ready, reason = states[repo.name]
-            # kubectl prints a false DEPLOYMENT as nothing (the column is the field, omitted when false).
-            row = [repo.name, "git", "Package", "true" if repo.deployment else "", str(ready), repo.url]
+            # porchctl v4 prints a false DEPLOYMENT as nothing (the field is omitted when false); the kpt
+            # book's CLI printed "false".
+            shown = "true" if repo.deployment else "false" if cobra.era() == "kpt-alpha" else ""
+            row = [repo.name, "git", "Package", shown, str(ready), repo.url]
             if wide:
                 row += [repo.branch, repo.display_directory, repo.forge, reason]
             lines.append(row)

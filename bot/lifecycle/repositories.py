@@ -35,6 +35,7 @@ class Repository:
     token_env: str = ""
     policies: dict[str, Any] = field(default_factory=dict)
     description: str = ""  # porchctl's `repo register --description`
+    labels: dict[str, str] = field(default_factory=dict)  # `repo register --label k=v`; variant sets select by them
 
     @property
     def forge_backed(self) -> bool:
