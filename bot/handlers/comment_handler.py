@@ -15,8 +15,8 @@ from bot.forges.models import CommentEvent, Permission, PullRequest
 from bot.handlers import trust
 from bot.handlers.context import BotContext
 from bot.handlers.executor import apply
-from bot.handlers.render_handler import draft_parts
 from bot.handlers.slash import Command, parse_comment
+from bot.lifecycle import naming
 from bot.lifecycle.repositories import Repository
 from bot.pr import messages
 from bot.pr.decide import DraftState, Intent, IntentKind, decide
@@ -92,7 +92,7 @@ def handle_comment(ctx: BotContext, event: CommentEvent) -> None:
         forge.create_comment(event.pull_number, messages.acknowledged_unknown(text))
     for command in parsed.commands:
         pull = forge.get_pull_request(event.pull_number)  # fresh for each: an earlier command changed it
-        if draft_parts(pull.head_branch) is None and command.name != "help":
+        if naming.draft_parts(pull.head_branch) is None and command.name != "help":
             forge.create_comment(pull.number, messages.not_a_draft(pull.head_branch))
             return
         log.info("command", extra={"command": command.name, "pr": pull.number, "head_sha": pull.head_sha})

@@ -17,7 +17,8 @@ from bot.handlers.comment_handler import handle_comment
 from bot.handlers.context import BotContext
 from bot.handlers.pull_handler import handle_pull
 from bot.handlers.release_handler import handle_branch_push, handle_release
-from bot.handlers.render_handler import draft_parts, render_draft
+from bot.handlers.render_handler import render_draft
+from bot.lifecycle import naming
 from bot.pr import messages
 from bot.queue.store import RATE_LIMIT_ATTEMPTS, Job
 
@@ -54,7 +55,7 @@ def handle_push(ctx: BotContext, event: PushEvent) -> None:
         handle_release(ctx, repository, event)
     elif branch == repository.branch:
         handle_branch_push(ctx, repository)
-    elif branch is not None and not event.deleted and draft_parts(branch) is not None:
+    elif branch is not None and not event.deleted and naming.draft_parts(branch) is not None:
         render_draft(ctx, repository, branch)
 
 
@@ -81,7 +82,7 @@ def _report_failure(ctx: BotContext, event: Event, err: PorchbotError) -> None:
         return
     forge = ctx.forge(repository)
     if isinstance(event, PushEvent) and not event.deleted and event.branch:
-        if draft_parts(event.branch) is None:
+        if naming.draft_parts(event.branch) is None:
             return
         head = forge.get_branch_head(event.branch) or event.after
         forge.set_commit_status(head, "error", RENDER_STATUS_CONTEXT, f"Porchbot failed: {err}"[:140])

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.pr import messages
 from bot.errors import Conflict, NotMergeable
 from bot.forges.base import Forge
 from bot.forges.models import PullRequest
 from bot.handlers.context import BotContext
+from bot.lifecycle import naming, publishing
+from bot.lifecycle.repositories import Repository
+from bot.pr import messages
 from bot.pr.decide import (
     Action,
     ConvertToDraft,
@@ -19,9 +21,7 @@ from bot.pr.decide import (
     Render,
     Reply,
 )
-from bot.lifecycle import naming, publishing
 from bot.pr.publishing import merge_and_publish, publish
-from bot.lifecycle.repositories import Repository
 
 log = logging.getLogger("porchbot.executor")
 

@@ -12,7 +12,8 @@ import logging
 from bot.forges.models import PullRequestEvent
 from bot.handlers.context import BotContext
 from bot.handlers.executor import apply
-from bot.handlers.render_handler import draft_parts, render_draft
+from bot.handlers.render_handler import render_draft
+from bot.lifecycle import naming
 from bot.pr.decide import Intent, decide
 from bot.pr.state import draft_state
 
@@ -24,7 +25,7 @@ LIFECYCLE_AFTER = {"opened": "Proposed or Draft", "ready_for_review": "Proposed"
 
 def handle_pull(ctx: BotContext, event: PullRequestEvent) -> None:
     hinted = event.pull_request
-    if draft_parts(hinted.head_branch) is None:
+    if naming.draft_parts(hinted.head_branch) is None:
         return  # not a package draft: none of the bot's business
     repository = ctx.repository_for(event.repo)
     if repository is None or hinted.base_branch != repository.branch:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config.sandbox import base_branch_patterns
-from bot.errors import PorchbotError
 from bot.forges.base import RENDER_STATUS_CONTEXT, Forge
 from bot.forges.models import Annotation, PullRequest
 from bot.handlers import trust
@@ -43,18 +42,6 @@ class RenderReport:
     waiting: bool = False  # an untrusted PR waits for /ok-to-render: nothing was rendered
 
 
-def draft_parts(branch: str) -> tuple[str, str] | None:
-    """``drafts/<pkgpath>/<workspace>`` → (pkgpath, workspace); None for any other branch, or for a name
-    the lifecycle would refuse (webhooks name branches nobody validated)."""
-    try:
-        package_path, workspace = naming.split_draft_branch(branch)
-        naming.validate_package_path(package_path)
-        naming.validate_workspace(workspace)
-    except PorchbotError:
-        return None
-    return package_path, workspace
-
-
 def _already_reported(forge: Forge, sha: str) -> bool:
     """A final status is on ``sha``: a render result, or the error a failed job left (which says to push
     again or comment /render; re-running it on every webhook would repeat its reply)."""
@@ -63,7 +50,7 @@ def _already_reported(forge: Forge, sha: str) -> bool:
 
 
 def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bool = False) -> RenderReport | None:
-    parts = draft_parts(branch)
+    parts = naming.draft_parts(branch)
     if parts is None:
         return None
     package_path, workspace = parts

@@ -23,7 +23,7 @@ OK_TO_RENDER = "ok-to-render"
 
 def package_approvers(config: policy.BotConfig, repository: Repository, forge: Forge,
                       pull: PullRequest) -> frozenset[str]:
-    parts = naming.split_package_ref(pull.head_branch.removeprefix(naming.DRAFTS))
+    parts = naming.draft_parts(pull.head_branch)
     package_path = parts[0] if parts else ""
     return policy.approvers_for(config, repository.name, lambda path: forge.get_file(path, pull.base_branch),
                                 package_path)

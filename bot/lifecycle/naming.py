@@ -98,3 +98,15 @@ def split_draft_branch(branch: str) -> tuple[str, str]:
     if parts is None:
         raise InvalidInput(f"{branch!r} is not a draft branch (drafts/<package path>/<workspace>)")
     return parts
+
+
+def draft_parts(branch: str) -> tuple[str, str] | None:
+    """``split_draft_branch`` for names nobody validated (webhooks, PR heads): None for any other branch,
+    or for a package path or workspace the lifecycle would refuse."""
+    try:
+        package_path, workspace = split_draft_branch(branch)
+        validate_package_path(package_path)
+        validate_workspace(workspace)
+    except InvalidInput:
+        return None
+    return package_path, workspace

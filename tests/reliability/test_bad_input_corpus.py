@@ -24,7 +24,6 @@ import pytest
 from bot.config.policy import parse_config
 from bot.errors import InvalidInput
 from bot.handlers.context import BotContext
-from bot.handlers.render_handler import draft_parts
 from bot.handlers.sandboxed_render import render_in_sandbox
 from bot.handlers.slash import parse_comment
 from bot.lifecycle import naming
@@ -249,7 +248,7 @@ def test_bad_workspaces_are_refused(workspace: str) -> None:
 @pytest.mark.parametrize("branch", ["drafts/../x/v1", "drafts//etc/v1", "drafts/x/../../v1", "drafts/x/./v1",
                                     "drafts/x/V1", "drafts/x", "drafts/", "drafts/.git/v1"])
 def test_pushes_to_bad_draft_branch_names_are_not_rendered(branch: str) -> None:
-    assert draft_parts(branch) is None
+    assert naming.draft_parts(branch) is None
 
 
 def test_the_cli_refuses_a_package_path_with_dot_dot(tmp_path: Path) -> None:
