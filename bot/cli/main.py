@@ -54,12 +54,15 @@ def build_app(argv: list[str] | None = None) -> typer.Typer:
 
 def _run_fast(argv: list[str]) -> int | None:
     """The fast path's exit code, with typer's handling of a closed pipe; None when typer must run."""
-    if not argv or argv[0] not in ("fn", "rpkg"):
+    if not argv or argv[0] not in ("fn", "rpkg", "pkg"):
         return None
-    from bot.cli import argv_fastpath as fastpath
+    if argv[0] == "pkg":
+        from bot.cli.pkg_argv import run as run_fast
+    else:
+        from bot.cli.argv_fastpath import run as run_fast
 
     try:
-        return fastpath.run(argv)
+        return run_fast(argv)
     except OSError as err:
         if err.errno != errno.EPIPE:
             raise

@@ -7,12 +7,7 @@ JSON/YAML with ``-o json|yaml`` (so scripts can read it and kpt-compatible stdou
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import typer
-
-from bot.errors import InvalidInput
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -25,16 +20,6 @@ def update(
     output: str = typer.Option("", "--output", "-o", help="Print the conflict report to stdout: json | yaml"),
 ) -> None:
     """Update a local package to another upstream revision (kpt pkg update), with a conflict report."""
-    from bot.upgrade.command import parse_target, run_update
-    from bot.upgrade.report import render
+    from bot.cli.pkg_argv import update as run
 
-    if output not in ("", "json", "yaml"):
-        raise InvalidInput(f"unknown output format {output!r}: use json or yaml")
-    request = parse_target(target, strategy or None, Path.cwd())
-    result = run_update(request)
-    for line in result.messages:
-        sys.stderr.write(line + "\n")
-    if output:
-        sys.stdout.write(render(result.conflicts, output))
-    elif result.conflicts:
-        sys.stderr.write("\n" + render(result.conflicts, "table"))
+    raise typer.Exit(run(target, strategy, output))

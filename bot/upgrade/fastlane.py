@@ -40,32 +40,34 @@ _META_FIELD = re.compile(r"^  (name|namespace): " + _SAFE + "$")
 Tree = dict[str, object]  # values: str | Tree | list[Tree]
 
 
+_TOP_ANY = re.compile(r"^(?:apiVersion|kind):", re.M)
+_META_START = re.compile(r"^metadata:", re.M)
+
+
 def quick_identity(text: str, path: str) -> Identity | None:
     """The identity of a document read from its text, None when the text is not plain enough to."""
-    lines = text.split("\n")
     top = {m.group(1): m.group(2) for m in _TOP.finditer(text)}
-    if any(line.startswith(("apiVersion:", "kind:")) and line.split(":", 1)[0] not in top
-           for line in lines):
+    if len(_TOP_ANY.findall(text)) != len(top):
         return None
     comment: tuple[str, str] | None = None
     meta: dict[str, str] = {}
-    inside = False
-    for line in lines:
-        if not inside:
-            if line.startswith("metadata:"):
-                match = _META.match(line)
-                if match is None:
+    start = _META_START.search(text)
+    if start is not None:
+        if len(_META_START.findall(text)) != 1:
+            return None
+        lines = text[start.start():].split("\n")
+        match = _META.match(lines[0])
+        if match is None:
+            return None
+        comment = (match.group(1), match.group(2)) if match.group(1) is not None else None
+        for line in lines[1:]:
+            if line and not line.startswith(" "):
+                break
+            if line.startswith(("  name:", "  namespace:")):
+                field_match = _META_FIELD.match(line)
+                if field_match is None:
                     return None
-                comment = (match.group(1), match.group(2)) if match.group(1) is not None else None
-                inside = True
-            continue
-        if line and not line.startswith(" "):
-            break
-        if line.startswith(("  name:", "  namespace:")):
-            match = _META_FIELD.match(line)
-            if match is None:
-                return None
-            meta[match.group(1)] = match.group(2)
+                meta[field_match.group(1)] = field_match.group(2)
     namespace, name = comment or (meta.get("namespace", ""), meta.get("name", ""))
     return Identity(group_of(top.get("apiVersion", "")), top.get("kind", ""), namespace, name, path)
 
@@ -94,16 +96,12 @@ def _parse(text: str) -> Tree | None:
     stack: list[tuple[int, Tree]] = [(0, root)]
     pending: tuple[int, Tree, str] | None = None  # a "key:" waiting for its block
     for line in text[:-1].split("\n"):
-        match = _LINE.match(line)
-        quoted = None
-        if match is None:
-            if line.startswith("metadata: # kpt-merge: "):
-                match = _LINE.match("metadata:")
-            elif (ident := _IDENT_LINE.match(line)) is not None:
-                match, quoted = _LINE.match(f"    {UPSTREAM_IDENTIFIER}: x"), ident.group(1)
-            if match is None:
-                return None
-        indent, dash, key, value = len(match.group(1)), match.group(2), match.group(3), match.group(4)
+        parts = _LINES.get(line)
+        if parts is None:
+            parts = _LINES[line] = _line(line)
+        if not parts:
+            return None
+        indent, dash, key, value, quoted = parts  # type: ignore[misc]
         if pending is not None:
             p_indent, p_map, p_key = pending
             pending = None
@@ -142,21 +140,43 @@ def _parse(text: str) -> Tree | None:
         elif quoted is not None:
             mapping[key] = "'" + quoted + "'"
         else:
-            if not _VALUE_FIRST.match(value):
-                return None
-            tag = resolve_scalar_tag(value)
-            if tag == "!!null" or (tag == "!!str" and yaml11_non_string(value)):
-                return None
             mapping[key] = value
     return None if pending is not None else root
+
+
+# Lines repeat across the resources of a package: each distinct line is matched once.
+_LINES: dict[str, tuple[object, ...]] = {}
+
+
+def _line(line: str) -> tuple[object, ...]:
+    """(indent, dash, key, value, quoted) of a line of the grammar, () for any other line."""
+    match = _LINE.match(line)
+    quoted = None
+    if match is None:
+        if line.startswith("metadata: # kpt-merge: "):
+            match = _LINE.match("metadata:")
+        elif (ident := _IDENT_LINE.match(line)) is not None:
+            match, quoted = _LINE.match(f"    {UPSTREAM_IDENTIFIER}: x"), ident.group(1)
+        if match is None:
+            return ()
+    value = match.group(4)
+    if quoted is None and value is not None:
+        tag = resolve_scalar_tag(value)
+        if not _VALUE_FIRST.match(value) or tag == "!!null" or (tag == "!!str" and yaml11_non_string(value)):
+            return ()
+    return (len(match.group(1)), match.group(2), match.group(3), value, quoted)
 
 
 def _lists_ok(node: object, schema: schemas.Schema | None) -> bool:
     if isinstance(node, dict):
         if schema is None and isinstance(node.get("kind"), str) and isinstance(node.get("apiVersion"), str):
             schema = schemas.for_resource(node["apiVersion"], node["kind"])  # type: ignore[arg-type]
-        return all(_lists_ok(value, schemas.field(schema, key) if schema is not None else None)
-                   for key, value in node.items())
+        for key, value in node.items():
+            if isinstance(value, str):
+                continue
+            if not _lists_ok(value, schemas.field(schema, key) if schema is not None else None):
+                return False
+        return True
     if isinstance(node, list):
         if schema is not None and schemas.is_associative(schema):
             _, keys = schemas.strategy_and_keys(schema)

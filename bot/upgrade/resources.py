@@ -27,7 +27,7 @@ from bot.upgrade import fastlane
 from bot.upgrade import identity as ids
 from bot.upgrade.conflicts import Conflict, ConflictKind, ConflictLog
 from bot.upgrade.merge3 import MergeError, merge_resource
-from bot.upgrade.package_io import PackageReadError, Resource, is_yaml, subpackage_dirs, walk_files, write_if_changed
+from bot.upgrade.package_io import PackageReadError, Resource, is_yaml, subpackage_dirs, walk_files
 
 _KEY_LINE = re.compile(r"^[A-Za-z]")
 _SOURCE_NAMES = {"dest": "local", "origin": "original upstream", "updated": "updated upstream"}
@@ -51,7 +51,9 @@ class Doc:
         return self.parsed
 
 
-def read_docs(package: Path, exclusions: list[str] = ()) -> list[Doc]:  # type: ignore[assignment]
+def read_docs(package: Path, exclusions: list[str] = (),  # type: ignore[assignment]
+              texts: dict[str, str] | None = None) -> list[Doc]:
+    """The documents of a package's files; ``texts`` receives each file's text when given."""
     if not package.is_dir():
         return []
     docs: list[Doc] = []
@@ -60,6 +62,8 @@ def read_docs(package: Path, exclusions: list[str] = ()) -> list[Doc]:  # type: 
             continue
         try:
             text = (package / rel).read_text(encoding="utf-8")
+            if texts is not None:
+                texts[rel] = text
             pieces = split_documents(text)
         except (OSError, UnicodeDecodeError, YAMLError) as err:
             raise PackageReadError(f"{package / rel}: {err}") from err
@@ -161,7 +165,8 @@ def merge_resources(local: Path, origin: Path, updated: Path, prefix: str = "") 
     Returns the conflicts seen and the files written (already in kpt's final form).
     """
     exclusions = subpackage_dirs(local)
-    sources = {"dest": read_docs(local), "origin": read_docs(origin, exclusions),
+    before: dict[str, str] = {}
+    sources = {"dest": read_docs(local, texts=before), "origin": read_docs(origin, exclusions),
                "updated": read_docs(updated, exclusions)}
     previous_files = {doc.path for doc in sources["dest"]}
     conflicts: list[Conflict] = []
@@ -185,7 +190,9 @@ def merge_resources(local: Path, origin: Path, updated: Path, prefix: str = "") 
             merged = _merge(entry, label, conflicts, prefix)
             if merged is not None:
                 output.append(merged)
-    return conflicts, _write(local, output, previous_files)
+    if not output:
+        return conflicts, set()  # kio's pipeline writes nothing (and deletes nothing) for an empty result
+    return conflicts, _write(local, output, previous_files, before)
 
 
 def _line(doc: Doc) -> int:
@@ -200,7 +207,7 @@ def _text(doc: Doc) -> str:
     return emit_documents([(resource.doc, resource.wide)])
 
 
-def _write(package: Path, docs: list[Doc], previous_files: set[str]) -> set[Path]:
+def _write(package: Path, docs: list[Doc], previous_files: set[str], before: dict[str, str]) -> set[Path]:
     by_file: dict[str, list[Doc]] = {}
     for doc in docs:
         by_file.setdefault(doc.path, []).append(doc)
@@ -208,8 +215,10 @@ def _write(package: Path, docs: list[Doc], previous_files: set[str]) -> set[Path
     for rel, group in by_file.items():
         group.sort(key=lambda doc: doc.index)
         target = package / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_if_changed(target, "---\n".join(_text(doc) for doc in group))
+        text = "---\n".join(_text(doc) for doc in group)
+        if before.get(rel) != text:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
         written.add(target)
     for rel in previous_files - set(by_file):
         (package / rel).unlink(missing_ok=True)
