@@ -70,7 +70,7 @@ def token_for(repository: Repository, fallback_env: str | None = None) -> str:
 
 def forge_for(repository: Repository, token: str | None = None) -> Forge:
     """A Forge bound to ``repository``; the token defaults to the repository's ``token_env``."""
-    if repository.forge not in ("github", "gitlab"):
+    if not repository.forge_backed:
         raise InvalidInput(f"repository {repository.name!r} is not forge-backed (forge: {repository.forge})")
     default_env = GITHUB_TOKEN_ENV if repository.forge == "github" else GITLAB_TOKEN_ENV
     secret = token or token_for(repository, default_env)
