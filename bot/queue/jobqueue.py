@@ -21,12 +21,9 @@ from bot.errors import RateLimited
 from bot.observability import metrics
 from bot.queue import crashpoints
 from bot.queue.sqlite_store import SqliteJobStore
-from bot.queue.store import Job, JobStore
+from bot.queue.store import COALESCED_KEY, Job, JobStore
 
 log = logging.getLogger("porchbot.queue")
-
-# Keys of push jobs (intake: forge:repo:ref:<ref>): a finished one covers every older pending push.
-COALESCED_KEY = ":ref:"
 
 JobHandler = Callable[[Job], None]
 

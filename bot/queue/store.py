@@ -14,6 +14,18 @@ PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 STATUSES = (PENDING, RUNNING, DONE, FAILED)
 # A job the forge rate-limits is deferred (not failed) this many times before it fails for good.
 RATE_LIMIT_ATTEMPTS = 5
+# In a push job's key: a finished one covers every older pending push of the same ref (coalescing).
+COALESCED_KEY = ":ref:"
+
+
+def ref_key(forge: str, repository: str, ref: str) -> str:
+    """The serialisation key of a push: one ref's jobs run one at a time and coalesce."""
+    return f"{forge}:{repository}{COALESCED_KEY}{ref}"
+
+
+def pull_key(forge: str, repository: str, number: int) -> str:
+    """The serialisation key of a PR's events and comments: they run one at a time, each of them."""
+    return f"{forge}:{repository}:pr:{number}"
 
 
 @dataclass(frozen=True)

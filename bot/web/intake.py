@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.errors import InvalidInput
 from bot.forges.models import CommentEvent, Event, PullRequestEvent, PushEvent
+from bot.queue.store import pull_key, ref_key
 from bot.web.github_events import parse_github
 from bot.web.gitlab_events import parse_gitlab
 from bot.web.payload import Ignored
@@ -28,15 +29,15 @@ class Intake:
 
 
 def serialisation_key(event: Event) -> str:
-    """Jobs of one key run one at a time: a ref's pushes (``forge:repo:ref:<ref>``, which the queue may
-    coalesce) or one PR's events and comments (``forge:repo:pr:<number>``)."""
-    base = f"{event.repo.forge}:{event.repo.full_name}"
+    """Jobs of one key run one at a time: a ref's pushes (which the queue may coalesce), or one PR's
+    events and comments."""
+    forge, repository = event.repo.forge, event.repo.full_name
     if isinstance(event, PushEvent):
-        return f"{base}:ref:{event.ref}"
+        return ref_key(forge, repository, event.ref)
     if isinstance(event, PullRequestEvent):
-        return f"{base}:pr:{event.pull_request.number}"
+        return pull_key(forge, repository, event.pull_request.number)
     if isinstance(event, CommentEvent):
-        return f"{base}:pr:{event.pull_number}"
+        return pull_key(forge, repository, event.pull_number)
     raise TypeError(f"not an event: {event!r}")
 
 
