@@ -121,7 +121,7 @@ def register(app: typer.Typer) -> None:
         try:
             change = drafts.push(engine, name, source)
         except RenderFailed as failure:
-            sys.stderr.write(failure.details + "\n")
+            sys.stderr.write((failure.details.strip() or str(failure)) + "\n")
             raise InvalidInput(RENDER_FAILED) from None
         except NotFound:
             raise not_found(name) from None

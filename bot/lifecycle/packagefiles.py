@@ -92,7 +92,7 @@ def set_upstream(kptfile: str, name: str, lock: GitLock, porch_form: bool = Fals
            f"    ref: {scalar(lock.ref)}\n")
     strategy = "" if porch_form else "  updateStrategy: resource-merge\n"
     upstream = f"upstream:\n  type: git\n  git:\n{git}{strategy}"
-    upstream_lock = f"upstreamLock:\n  type: git\n  git:\n{git}    commit: {lock.commit}\n"
+    upstream_lock = f"upstreamLock:\n  type: git\n  git:\n{git}    commit: {scalar(lock.commit)}\n"
     out: list[str] = []
     for key, lines in _blocks(kptfile):
         if key in ("upstream", "upstreamLock"):

@@ -24,6 +24,7 @@ from bot.lifecycle.discovery import (
 )
 from bot.lifecycle.drafts import Change
 from bot.lifecycle.gitaccess import RefUpdate
+from bot.lifecycle.readiness import require_ready
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Lifecycle:
     def propose(self, cache: RepositoryCache, revision: PackageRevision) -> Change:
         revision = self.backend.current(cache, revision)
         _require(revision, "propose", DRAFT)
+        require_ready(cache, revision)  # the Kptfile's readiness gates (bot.lifecycle.readiness)
         return Change(revision.name, PROPOSED, self.backend.propose(cache, revision), revision.commit)
 
     def reject(self, cache: RepositoryCache, revision: PackageRevision) -> Change:
@@ -87,9 +89,10 @@ class Lifecycle:
     def approve(self, cache: RepositoryCache, revision: PackageRevision) -> Change:
         revision = self.backend.current(cache, revision)
         _require(revision, "approve", PROPOSED)
+        require_ready(cache, revision)
         published = self.backend.publish(cache, revision)
-        name = naming.revision_name(cache.repository.name, revision.package_path, published.revision)
-        return Change(name, PUBLISHED, published.updates, published.commit)
+        # The workspace names the revision (Porch v4): approval gives it a number, not a new name.
+        return Change(revision.name, PUBLISHED, published.updates, published.commit)
 
     def delete(self, cache: RepositoryCache, revision: PackageRevision) -> Change:
         revision = self.backend.current(cache, revision)
@@ -108,6 +111,8 @@ class Lifecycle:
                        f"propose its deletion first with `porchbot rpkg propose-delete {revision.name}`")
 
     def propose_delete(self, cache: RepositoryCache, revision: PackageRevision) -> Change:
+        if revision.lifecycle == DELETION_PROPOSED:
+            return Change(revision.name, DELETION_PROPOSED, (), revision.commit)  # already: nothing to do
         if revision.lifecycle != PUBLISHED or revision.is_branch_entry:
             raise Conflict(f"cannot propose deletion of {revision.name}: it is not a published revision")
         deletion = naming.deletion_branch(revision.package_path, revision.revision)

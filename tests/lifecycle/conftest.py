@@ -60,10 +60,10 @@ def kpt_book_era(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 def cli(porchbot_env: dict[str, str]) -> Cli:
     """Run ``porchbot ARGS...`` as a real process (what a user runs), in this test's directories."""
 
-    def run(*args: str, cwd: Path | None = None) -> CliResult:
+    def run(*args: str, cwd: Path | None = None, stdin: str | None = None) -> CliResult:
         result = subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
                                 env={**os.environ, **porchbot_env}, cwd=cwd or PROJECT_DIR, check=False,
-                                timeout=120)
+                                timeout=120, input=stdin)
         return CliResult(result.returncode, result.stdout, result.stderr)
 
     return run

@@ -20,19 +20,27 @@ def registered(cli: Cli, packages_repo: Path) -> Path:
 
 
 def assert_one_line_error(result: CliResult, fragment: str) -> None:
+    """porchctl's one-line refusal: ``Error: <reason>`` (or its client-side ``error: ...`` checks)."""
     exit_code, stdout, stderr = result.exit_code, result.stdout, result.stderr
     assert exit_code == 1, (stdout, stderr)
     assert "Traceback" not in stderr
     lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
+    assert len(lines) == 1 and lines[0].startswith(("Error: ", "error: ")), stderr
     assert fragment in lines[0], lines[0]
+
+
+def assert_transition_error(result: CliResult, fragment: str) -> None:
+    """porchctl's report of a failed transition: ``<name> failed (<reason>)``, then ``Error: errors:``."""
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    failed, header, reason = result.stderr.splitlines()
+    assert failed.endswith(f"failed ({reason.strip()})") and header == "Error: errors:", result.stderr
+    assert fragment in reason, reason
 
 
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        pytest.param(["rpkg", "approve", "blueprints-" + "0" * 40], "not found", id="unknown-name"),
-        pytest.param(["rpkg", "propose", "no-such-thing"], "not a package revision name", id="malformed-name"),
         pytest.param(["rpkg", "init", "../escape", "--repository", "blueprints"], "invalid package path",
                      id="dotdot-path"),
         pytest.param(["rpkg", "init", "/abs/pkg", "--repository", "blueprints"], "invalid package path",
@@ -42,12 +50,25 @@ def assert_one_line_error(result: CliResult, fragment: str) -> None:
         pytest.param(["rpkg", "init", "app", "--repository", "blueprints"], "already exists",
                      id="init-over-existing"),
         pytest.param(["rpkg", "init", "x", "--repository", "nope"], "not registered", id="unknown-repository"),
-        pytest.param(["rpkg", "get", "-o", "toml"], "unknown output format", id="bad-output"),
+        pytest.param(["rpkg", "get", "-o", "toml"], "unable to match a printer", id="bad-output"),
     ],
 )
 def test_bad_input_is_refused(cli: Cli, registered: Path, args: list[str], fragment: str) -> None:
     before = remote_refs(registered)
     assert_one_line_error(cli(*args), fragment)
+    assert remote_refs(registered) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        pytest.param(["rpkg", "approve", "blueprints-" + "0" * 40], "not found", id="unknown-name"),
+        pytest.param(["rpkg", "propose", "no-such-thing"], "not a package revision name", id="malformed-name"),
+    ],
+)
+def test_bad_transition_is_refused(cli: Cli, registered: Path, args: list[str], fragment: str) -> None:
+    before = remote_refs(registered)
+    assert_transition_error(cli(*args), fragment)
     assert remote_refs(registered) == before
 
 
@@ -68,5 +89,5 @@ def test_unreachable_url(cli: Cli, tmp_path: Path) -> None:
 def test_register_twice_and_unregister_unknown(cli: Cli, registered: Path) -> None:
     assert_one_line_error(cli("repo", "register", str(registered)), "already registered")
     assert_one_line_error(cli("repo", "unregister", "nope"), "not registered")
-    assert cli("repo", "unregister", "blueprints").stdout == "blueprints deleted\n"
-    assert cli("repo", "get").stdout.strip().splitlines() == ["NAME   TYPE   CONTENT   DEPLOYMENT   READY   ADDRESS"]
+    assert cli("repo", "unregister", "blueprints").stdout == ""  # porchctl prints nothing
+    assert cli("repo", "get").stdout == ""  # nor a header when there is no repository

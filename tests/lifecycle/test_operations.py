@@ -30,7 +30,8 @@ def show(remote: Path, spec: str) -> str:
 
 def test_discovery_of_tags_branch_and_subpackages(cli: Cli, registered: Path) -> None:
     listing = [line.split() for line in cli("rpkg", "get").stdout.splitlines()[1:]]
-    assert [(row[1], row[2], row[3]) for row in listing] == [
+    # NAME PACKAGE WORKSPACENAME REVISION LATEST ...: package, revision, latest
+    assert [(row[1], row[3], row[4]) for row in listing] == [
         ("app", "main", "false"), ("app", "v1", "false"), ("app", "v2", "true"), ("nested/db", "main", "false")]
     document = yaml.safe_load(cli("rpkg", "get", name_of("app", "v2"), "-o", "yaml").stdout)
     item = document["items"][0]
@@ -61,19 +62,20 @@ def test_pull_edit_push_and_refusals(cli: Cli, registered: Path, tmp_path: Path)
     assert cli("rpkg", "push", draft, str(pulled)).exit_code == 0
     head = git("--git-dir", str(registered), "rev-parse", "drafts/web/v1")
     refused = cli("rpkg", "push", draft, str(stale))
-    assert refused.exit_code == 1 and "changed since it was pulled" in refused.stderr
+    assert refused.exit_code == 1 and "the object has been modified" in refused.stderr
     assert git("--git-dir", str(registered), "rev-parse", "drafts/web/v1") == head
 
     resource_list = yaml.safe_load(cli("rpkg", "pull", draft).stdout)
     assert resource_list["kind"] == "ResourceList"
     paths = sorted(i["metadata"]["annotations"]["config.kubernetes.io/path"] for i in resource_list["items"])
-    assert paths == ["Kptfile", "extra.yaml", "package-context.yaml", "svc.yaml"]
+    assert paths == [".KptRevisionMetadata", "Kptfile", "extra.yaml", "package-context.yaml", "svc.yaml"]
 
     assert cli("rpkg", "propose", draft).exit_code == 0
     not_draft = cli("rpkg", "push", draft, str(pulled))
     assert not_draft.exit_code == 1 and "only a Draft" in not_draft.stderr
-    marker = json.loads((pulled / ".porchbot-pull.json").read_text())
-    assert marker["name"] == draft
+    # porchctl's record of the pull: a file kpt does not read as a resource, naming the revision
+    metadata = yaml.safe_load((pulled / ".KptRevisionMetadata").read_text())
+    assert metadata["kind"] == "KptRevisionMetadata" and metadata["metadata"]["name"] == draft
 
 
 def test_delete_and_deletion_proposal(cli: Cli, registered: Path) -> None:
@@ -83,10 +85,10 @@ def test_delete_and_deletion_proposal(cli: Cli, registered: Path) -> None:
 
     published = name_of("app", "v1")
     refused = cli("rpkg", "del", published)
-    assert refused.exit_code == 1 and "propose-delete" in refused.stderr
+    assert refused.exit_code == 1 and "'DeletionProposed' prior to deletion" in refused.stderr
     assert cli("rpkg", "propose-delete", published).stdout == f"{published} proposed for deletion\n"
     assert cli("rpkg", "get", published).stdout.split()[-2] == "DeletionProposed"
-    assert cli("rpkg", "reject", published).stdout == f"{published} rejected\n"
+    assert cli("rpkg", "reject", published).stdout == f"{published} no longer proposed for deletion\n"
     assert cli("rpkg", "get", published).stdout.split()[-2] == "Published"
     cli("rpkg", "propose-delete", published)
     assert cli("rpkg", "del", published).exit_code == 0
@@ -154,7 +156,8 @@ def test_push_with_a_failing_render_pushes_nothing(cli: Cli, registered: Path, t
     result = cli("rpkg", "push", draft, str(pulled))
     assert result.exit_code == 1
     assert "starlark" in result.stderr and "broken on purpose" in result.stderr
-    assert result.stderr.strip().splitlines()[-1] == (
-        'Error: rendering the package failed: function "gcr.io/kpt-fn/starlark:v0.5.0" failed (nothing was pushed)')
+    assert result.stderr.endswith("Error: Error occurred rendering package in kpt function pipeline.\nPackage has "
+                                  "NOT been pushed to remote.\nPlease fix package locally (modify until 'kpt fn "
+                                  "render' succeeds) and retry. \n")
     assert "Traceback" not in result.stderr
     assert git("--git-dir", str(registered), "rev-parse", "drafts/broken/v1") == head
