@@ -24,6 +24,7 @@ from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.repositories import Repository
 from bot.pr import messages
 from bot.pr.conflict_annotations import conflict_annotations
+from bot.pr.propagation import auto_upgrade
 from bot.pr.render_annotations import annotations_for
 from bot.pr.upgrade_pulls import conflicts_in
 from bot.queue import crashpoints
@@ -60,6 +61,9 @@ def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bo
         if head is None:
             return None  # deleted since the event
         if not force and _already_reported(forge, head):
+            # A job redone after its report (or a push of the bot's render commit): an auto upgrade that
+            # a crash interrupted between the report and the merge is finished here.
+            auto_upgrade(ctx.config, ctx.is_bot, ctx.bot_login, repository, cache, forge, branch, head)
             return RenderReport(head, head, ok=True, changed=False, dropped=True)
         pull = forge.find_pull_request(branch, repository.branch)
         if pull is not None and not trust.render_allowed(ctx.config, repository, forge, pull, ctx.is_bot):
@@ -89,6 +93,8 @@ def render_draft(ctx: BotContext, repository: Repository, branch: str, force: bo
         report(forge, repository, branch, final, outcome, changed, annotations)
         log.info("rendered", extra={"repo": repository.name, "draft": branch, "head_sha": final,
                                     "outcome": "success" if outcome.ok else "failure"})
+        if outcome.ok:  # `propagation: auto` merges a clean upgrade PR once its render is green
+            auto_upgrade(ctx.config, ctx.is_bot, ctx.bot_login, repository, cache, forge, branch, final)
         return RenderReport(head, final, outcome.ok, changed)
 
 
