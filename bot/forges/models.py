@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, datetime
 from enum import Enum
+from functools import cache
 from typing import Any, Literal, get_args, get_type_hints
 
 from bot.errors import InvalidInput
@@ -239,7 +240,15 @@ EVENT_KINDS: dict[str, type[PushEvent] | type[PullRequestEvent] | type[CommentEv
 def event_to_json(event: Event) -> dict[str, Any]:
     """A neutral event as plain JSON values, tagged with its kind (what a queued job stores)."""
     kind = next(name for name, cls in EVENT_KINDS.items() if isinstance(event, cls))
-    return {"kind": kind, "event": asdict(event)}
+    return {"kind": kind, "event": _plain(event)}
+
+
+def _plain(value: Any) -> Any:
+    # The events hold only dataclasses and scalars: no deep copy (dataclasses.asdict) needed.
+    if is_dataclass(value) and not isinstance(value, type):
+        kind: Any = type(value)
+        return {name: _plain(getattr(value, name)) for name, _ in _field_types(kind)}
+    return value
 
 
 def event_from_json(data: Any) -> Event:
@@ -250,20 +259,25 @@ def event_from_json(data: Any) -> Event:
     return built
 
 
+@cache
+def _field_types(cls: Any) -> tuple[tuple[str, Any], ...]:
+    """Each field's name and the dataclass it holds (None for a scalar), resolved once per class:
+    evaluating the string annotations is most of a rebuild's cost."""
+    hints = get_type_hints(cls)
+    return tuple((f.name, _nested(hints[f.name])) for f in fields(cls))
+
+
+def _nested(hint: Any) -> Any:
+    # `User | None` and plain `User` alike: the dataclass among the hint's members, if any.
+    return next((t for t in (get_args(hint) or (hint,)) if is_dataclass(t)), None)
+
+
 def _build(cls: Any, data: Any) -> Any:
     if not isinstance(data, dict):
         raise InvalidInput(f"stored event: {cls.__name__} is not an object")
-    hints = get_type_hints(cls)
-    values = {f.name: _value(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data}
+    values = {name: data[name] if nested is None or data[name] is None else _build(nested, data[name])
+              for name, nested in _field_types(cls) if name in data}
     try:
         return cls(**values)
     except TypeError as err:  # a required field is missing
         raise InvalidInput(f"stored event: {err}") from None
-
-
-def _value(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    # `User | None` and plain `User` alike: the dataclass among the hint's members, if any.
-    nested = next((t for t in (get_args(hint) or (hint,)) if is_dataclass(t)), None)
-    return _build(nested, value) if nested is not None else value
