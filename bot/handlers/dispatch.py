@@ -18,6 +18,7 @@ from bot.handlers.context import BotContext
 from bot.handlers.pull_handler import handle_pull
 from bot.handlers.release_handler import handle_branch_push, handle_release
 from bot.handlers.render_handler import render_draft
+from bot.handlers.variants_handler import check_branch, reconcile_on_push
 from bot.lifecycle import naming
 from bot.pr import messages
 from bot.queue.store import RATE_LIMIT_ATTEMPTS, Job
@@ -55,8 +56,12 @@ def handle_push(ctx: BotContext, event: PushEvent) -> None:
         handle_release(ctx, repository, event)
     elif branch == repository.branch:
         handle_branch_push(ctx, repository)
+        reconcile_on_push(ctx, repository)
     elif branch is not None and not event.deleted and naming.draft_parts(branch) is not None:
         render_draft(ctx, repository, branch)
+    elif branch is not None and not event.deleted and not branch.startswith(
+            (naming.DRAFTS, naming.PROPOSED, naming.DELETION_PROPOSED)):
+        check_branch(ctx, repository, branch)  # a person's change under review: its variant files checked
 
 
 # Called with every push event a worker of this process handles (the dashboard registers a refresh of

@@ -9,6 +9,7 @@ import logging
 from bot.errors import PorchbotError
 from bot.forges.models import PushEvent
 from bot.handlers.context import BotContext
+from bot.handlers.variants_handler import reconcile_after_release
 from bot.lifecycle.downstream_index import DownstreamIndex
 from bot.lifecycle.propagation import behind, release_of
 from bot.lifecycle.repositories import Repository
@@ -42,4 +43,5 @@ def handle_release(ctx: BotContext, repository: Repository, event: PushEvent) ->
             outcome = propagate_to(ctx.engine, ctx.forge(target), ctx.config, release, downstream)
         log.info("propagated", extra={"repo": target.name, "reason": f"{outcome.downstream}: {outcome.action}"})
         done.append(outcome)
+    reconcile_after_release(ctx)  # the variants' own Drafts (not yet published) follow their upstream too
     return done
