@@ -92,7 +92,7 @@ def test_a_person_follows_links_from_the_overview_to_a_diff_and_the_fleet(server
     page.get_by_role("link", name="Fleet", exact=True).click()
     page.wait_for_url("**/fleet")
     fleet_text = page.inner_text("main")
-    assert "deployments/web-prod" in fleet_text and "None are declared" in fleet_text
+    assert "deployments/web-prod" in fleet_text and "downstream not created yet" in fleet_text
     check(page, shots, "fleet")
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing is cut off, tables scroll

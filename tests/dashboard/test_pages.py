@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from bot.config.settings import Secret, Settings
 from bot.queue.jobqueue import Queue
 from bot.web.app import create_app
-from tests.dashboard.fleet_fixture import Fleet, make_fleet, porchbot
+from tests.dashboard.fleet_fixture import VARIANT_YAML, Fleet, add_to_main, make_fleet, porchbot
 
 
 def text(html: str) -> str:
@@ -40,8 +40,8 @@ def client(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient
 def test_overview_lists_repositories_counts_and_activity(client: TestClient) -> None:
     page = text(client.get("/").text)
     assert "blueprints Ready last fetch succeeded no 1 0 0" in page  # not deployment, 1 package
-    assert "deployments Ready last fetch succeeded yes 1 1 0" in page  # one open draft
-    assert "Draft 1 Proposed 0 Published 2 DeletionProposed 0" in page
+    assert "deployments Ready last fetch succeeded yes 2 2 0" in page  # two open drafts
+    assert "Draft 2 Proposed 0 Published 3 DeletionProposed 0" in page
     assert "Ada Lovelace published web v2 in blueprints" in page
     assert "Ada Lovelace draft updated web-prod v1 in deployments" in page
 
@@ -51,6 +51,7 @@ def test_repository_lists_packages_with_latest_and_in_flight(client: TestClient,
     assert page.status_code == 200
     assert f'href="/revisions/{fleet.web_prod}"' in page.text
     assert "web-prod — 0 v1 Draft render passed web at web/v1" in text(page.text)
+    assert "web-staging v1 1 v2 Draft render passed web at web/v1" in text(page.text)
     assert "Pull requests" not in page.text  # no forge: no PR column
     assert "1 package Package Latest Published In flight Upstream web v2 2 —" in text(client.get("/repositories/blueprints").text)
     assert "0 packages" in text(client.get("/repositories/blueprints?q=nothing").text)
@@ -61,8 +62,12 @@ def test_package_timeline_upstream_and_downstreams(client: TestClient) -> None:
     assert "v1 v1 Published Ada Lovelace" in web and "v2 latest v2 Published Ada Lovelace" in web
     assert "This package has no upstream." in web
     assert "deployments/web-prod locked to web/v1 , 1 behind" in web
+    assert "deployments/web-staging locked to web/v1 , 1 behind" in web
     prod = text(client.get("/repositories/deployments/packages/web-prod").text)
     assert "Package blueprints/web Locked to web/v1 Newer revision yes : v2 is out, 1 behind" in prod
+    staging = text(client.get("/repositories/deployments/packages/web-staging").text)
+    assert "v1 latest v1 Published Ada Lovelace" in staging and "v2 v2 Draft render passed web at web/v2" in staging
+    assert staging.index("v1 latest v1 Published") < staging.index("v2 v2 Draft")  # a timeline: oldest first
 
 
 def test_revision_shows_files_highlighted_and_the_pipeline(client: TestClient, fleet: Fleet) -> None:
@@ -80,14 +85,18 @@ def test_diff_against_previous_published_by_default(client: TestClient, fleet: F
     back = text(client.get(f"/revisions/{fleet.web_v1}/diff?against={fleet.web_v2}").text)
     assert "deploy.yaml removed" in back and "- replicas: 3" in back
     assert client.get(f"/revisions/{fleet.web_v1}/diff").status_code == 404  # v1 has nothing before it
+    upgrade = text(client.get(f"/revisions/{fleet.staging_upgrade}/diff").text)  # a draft: against its base
+    assert "From v1 (Published) to v2 (Draft)" in upgrade and "+ replicas: 3" in upgrade
     assert client.get(f"/revisions/{fleet.web_v1}/diff?against=nope").status_code == 404
 
 
-def test_fleet_shows_downstreams_behind_and_variants_note(client: TestClient) -> None:
+def test_fleet_shows_downstreams_behind_and_the_variants(client: TestClient) -> None:
     page = text(client.get("/fleet").text)
     assert "blueprints/web newest v2" in page
     assert "deployments/web-prod v1 Draft v1 1 none" in page
-    assert "None are declared" in page
+    assert "deployments/web-staging v1 Published v1 1 v2 Draft render passed" in page  # the upgrade
+    assert "web-qa deployments:variants/web-qa.yaml blueprints/web v2 deployments/web-qa downstream not created yet" \
+        in page
 
 
 def test_live_region_answers_204_until_something_changes(client: TestClient) -> None:
@@ -189,3 +198,19 @@ def test_a_red_render_is_shown_with_its_findings(tmp_path: Path, monkeypatch: py
         in text(page)
     assert '<a href="#f-2">ns.yaml</a>' in page  # the finding links to the file shown below
     assert "<li><span class=\"stage\">mutator</span> <code>set-namespace:v0.4.1</code></li>" in page
+
+
+def test_a_broken_variant_file_is_named_with_its_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    remote = tmp_path / "site.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    broken = VARIANT_YAML.replace("  downstream:", "  downstreams:")
+    add_to_main(remote, tmp_path / "work", {"variants/web-qa.yaml": broken})
+    variables = {"PORCHBOT_CONFIG_DIR": str(tmp_path / "config"), "PORCHBOT_STATE_DIR": str(tmp_path / "state")}
+    for key, value in variables.items():
+        monkeypatch.setenv(key, value)
+    porchbot({**os.environ, **variables}, "repo", "register", str(remote), "--name", "site")
+    settings = Settings(state_dir=tmp_path / "state", config_dir=tmp_path / "config")
+    client = TestClient(create_app(settings, Queue(settings)))
+    fleet_page = text(client.get("/fleet").text)
+    assert "site:variants/web-qa.yaml: spec" in fleet_page and "downstreams" in fleet_page
+    assert "site : variant: site:variants/web-qa.yaml" in text(client.get("/").text)  # needs attention

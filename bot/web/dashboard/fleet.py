@@ -15,6 +15,7 @@ from bot.lifecycle.upstreams import normalise_url
 from bot.web.dashboard.gitread import KptfileFacts
 from bot.web.dashboard.models import IN_FLIGHT, RevisionRow, locked_revision, newest_published, row
 from bot.web.dashboard.snapshot import RepoView
+from bot.web.dashboard.variants import VariantRow
 
 
 @dataclass
@@ -66,8 +67,35 @@ def fleet(views: dict[str, RepoView]) -> list[UpstreamGroup]:
     return sorted(groups.values(), key=lambda g: (g.repository or g.url, g.package))
 
 
-def variants_status() -> dict[str, Any]:
-    """PackageVariant support: the module when it exists, else the note that none can be declared yet."""
+@dataclass(frozen=True)
+class VariantState:
+    variant: VariantRow
+    owner: str  # the repository declaring it
+    downstream: RevisionRow | None  # the downstream package's newest revision, None when not created yet
+    state: str
+
+
+def variants_status(views: dict[str, RepoView]) -> dict[str, Any]:
+    """The declared variants and the errors of their files; ``available`` False until bot.lifecycle.variants
+    exists (PackageVariant support)."""
     if importlib.util.find_spec("bot.lifecycle.variants") is None:
-        return {"available": False}
-    return {"available": True}
+        return {"available": False, "rows": [], "errors": []}
+    rows: list[VariantState] = []
+    errors: list[str] = []
+    for name, view in sorted(views.items()):
+        errors.extend(view.variant_errors)
+        for variant in view.variants:
+            target = views.get(variant.downstream_repo)
+            revisions = target.by_package().get(variant.downstream_package) if target else None
+            current = None
+            if target is not None and revisions:
+                newest = next((r for r in revisions if r.latest), None) or revisions[-1]
+                current = row(target, newest)
+            if target is None:
+                state = f"downstream repository {variant.downstream_repo!r} is not registered"
+            elif current is None:
+                state = "downstream not created yet"
+            else:
+                state = f"downstream at {current.label} ({current.lifecycle})"
+            rows.append(VariantState(variant, name, current, state))
+    return {"available": True, "rows": rows, "errors": errors}

@@ -62,6 +62,7 @@ def overview(views: dict[str, RepoView]) -> dict[str, Any]:
         activity.extend((name, item) for item in view.activity)
         if not view.ready:
             failing.append((name, f"fetch failed: {view.reason}"))
+        failing.extend((name, f"variant: {error}") for error in view.variant_errors)
         for revision in view.revisions:
             if revision.lifecycle in IN_FLIGHT:
                 item = row(view, revision)

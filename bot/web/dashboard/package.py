@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import NotFound
-from bot.lifecycle.discovery import PackageRevision
+from bot.lifecycle.discovery import DELETION_PROPOSED, PUBLISHED, PackageRevision
 from bot.lifecycle.upstreams import normalise_url
 from bot.web.dashboard.gitread import KptfileFacts
 from bot.web.dashboard.models import (
@@ -82,7 +82,11 @@ def package_page(views: dict[str, RepoView], repository: str, package: str) -> d
     revisions = view.by_package().get(package)
     if not revisions:
         raise NotFound(f"package {package!r} not found in repository {repository!r}")
-    timeline = [row(view, r) for r in revisions if not r.is_branch_entry]
+    # Oldest first: the published revisions by number, then what is in flight.
+    ordered = sorted((r for r in revisions if not r.is_branch_entry),
+                     key=lambda r: (0, r.published_number or 0, "") if r.published_number is not None
+                     and r.lifecycle in (PUBLISHED, DELETION_PROPOSED) else (1, 0, r.workspace))
+    timeline = [row(view, r) for r in ordered]
     branch = next((r for r in revisions if r.is_branch_entry), None)
     newest = next((r for r in revisions if r.latest), None) or revisions[-1]
     upstream = upstream_info(views, view.facts.get(newest.name, KptfileFacts()))

@@ -115,7 +115,7 @@ def pages_router(store: DashboardStore, dependencies: list[Any]) -> APIRouter:
     def fleet_page(request: Request) -> Response:
         return show(request, "fleet.html", {"title": "Fleet", "section": "fleet",
                                             "groups": fleet.fleet(store.views()),
-                                            "variants": fleet.variants_status()})
+                                            "variants": fleet.variants_status(store.views())})
 
     return router
 

@@ -18,6 +18,7 @@ from bot.lifecycle.repositories import Repository
 from bot.lifecycle.status import read_statuses
 from bot.web.dashboard.activity import Activity, read_activity
 from bot.web.dashboard.gitread import KptfileFacts, kptfile_facts, read_blobs
+from bot.web.dashboard.variants import VariantRow, read_variants
 
 ACTIVITY_SHOWN = 30
 
@@ -45,6 +46,8 @@ class RepoView:
     activity: tuple[Activity, ...] = ()  # the newest ACTIVITY_SHOWN events
     warnings: tuple[str, ...] = ()
     who: dict[str, str] = field(default_factory=dict)  # ref -> the person behind its last event
+    variants: tuple[VariantRow, ...] = ()  # declared in this repository's variants folder
+    variant_errors: tuple[str, ...] = ()
     # What pages derive from the view (package rows, summary): a view never changes, so each is built once.
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -70,7 +73,7 @@ def ref_key(cache: RepositoryCache) -> str:
 
 
 def build_view(cache: RepositoryCache, key: str, previous: RepoView | None,
-               overlay: Any = None) -> RepoView:
+               overlay: Any = None, registered: dict[str, Any] | None = None) -> RepoView:
     """The view of a freshly fetched cache. ``overlay(revisions, warnings) -> (revisions, pulls)`` gives drafts
     their pull request (forge-backed repositories); Kptfile facts of commits already known are reused."""
     revisions = Discovery(cache).list()
@@ -96,9 +99,10 @@ def build_view(cache: RepositoryCache, key: str, previous: RepoView | None,
             facts[revision.name] = kptfile_facts(data.decode("utf-8", "replace") if data else None)
     status = read_statuses(cache, list(revisions))
     activity = read_activity(cache.git)
+    variants, variant_errors = read_variants(cache, registered or {})
     return RepoView(cache.repository, True, "last fetch succeeded", time.time(), key, tuple(revisions), facts,
                     status, pulls, tuple(activity[:ACTIVITY_SHOWN]), tuple(warnings),
-                    {item.ref: item.who for item in activity})
+                    {item.ref: item.who for item in activity}, variants, variant_errors)
 
 
 def failed_view(repository: Repository, reason: str, previous: RepoView | None) -> RepoView:
@@ -107,7 +111,7 @@ def failed_view(repository: Repository, reason: str, previous: RepoView | None) 
         return RepoView(repository, False, reason, time.time())
     return RepoView(repository, False, reason, previous.fetched_at, previous.key, previous.revisions,
                     previous.facts, previous.status, previous.pulls, previous.activity, previous.warnings,
-                    previous.who)
+                    previous.who, previous.variants, previous.variant_errors)
 
 
 def forge_overlay(repository: Repository) -> Any:

@@ -79,7 +79,7 @@ class DashboardStore:
             previous = views.get(name)
             if previous is not None and previous.repository != repository:
                 previous = None  # re-registered differently: start again
-            view = self._refresh_one(name, previous)
+            view = self._refresh_one(name, previous, registered)
             if view is not previous:
                 views[name] = view
                 changed = True
@@ -89,7 +89,7 @@ class DashboardStore:
                 self.version += 1
                 self._changed.notify_all()
 
-    def _refresh_one(self, name: str, previous: RepoView | None) -> RepoView:
+    def _refresh_one(self, name: str, previous: RepoView | None, registered: dict[str, Any]) -> RepoView:
         with self._git_lock:
             try:
                 cache = self.engine.cache(name)
@@ -99,7 +99,7 @@ class DashboardStore:
                 key = ref_key(cache)
                 if previous is not None and previous.ready and previous.key == key:
                     return previous
-                return build_view(cache, key, previous, forge_overlay(cache.repository))
+                return build_view(cache, key, previous, forge_overlay(cache.repository), registered)
             except (PorchbotError, GitError, OSError) as err:
                 reason = str(err) or type(err).__name__
                 if previous is not None and not previous.ready and previous.reason == reason:
