@@ -107,3 +107,15 @@ def test_the_cli_prints_the_table_on_stderr_and_nothing_on_stdout(tmp_path: Path
                            capture_output=True, text=True, check=False)
     assert again.returncode == 1 and again.stderr.startswith("Error: Package ")  # uncommitted changes now
     assert "Traceback" not in again.stderr
+
+
+def test_without_an_old_upstream_every_resource_counts_as_added_on_both_sides(tmp_path: Path) -> None:
+    new, down = tmp_path / "new", tmp_path / "down"
+    write_tree(new, {"Kptfile": kptfile("up"), "app.yaml": deployment(1, image="nginx:1.26")})
+    write_tree(down, {"Kptfile": kptfile("down"), "app.yaml": deployment(1)})
+    add_merge_comments_in_dir(down)
+    result = update_package(down, None, new)
+    kinds = {(c.kind, c.path) for c in result.conflicts}
+    assert (ConflictKind.ADDED_BOTH, "") in kinds
+    assert (ConflictKind.OVERWRITTEN, "spec.template.spec.containers[name=main].image") in kinds
+    assert "image: nginx:1.26" in (down / "app.yaml").read_text()
