@@ -25,6 +25,7 @@ GROUPS = {
     "repo": "Register and list package repositories.",
     "rpkg": "Manage package revisions.",
     "pkg": "Work on local package directories (kpt pkg).",
+    "downstreams": "The downstream index propagation reads: reindex, get.",
 }
 SERVER_COMMANDS = ("serve", "worker")
 

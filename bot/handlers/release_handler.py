@@ -19,8 +19,8 @@ log = logging.getLogger("porchbot.propagation")
 
 
 def handle_branch_push(ctx: BotContext, repository: Repository) -> None:
-    with ctx.git(repository):
-        DownstreamIndex(ctx.engine).refresh(repository.name)
+    with ctx.git(repository):  # fetched just now
+        DownstreamIndex(ctx.engine).refresh(repository.name, fetch=False)
 
 
 def handle_release(ctx: BotContext, repository: Repository, event: PushEvent) -> list[Propagated]:
@@ -31,7 +31,7 @@ def handle_release(ctx: BotContext, repository: Repository, event: PushEvent) ->
     for name, registered in sorted(ctx.engine.repositories().items()):
         try:
             with ctx.git(registered):
-                index.refresh(name)
+                index.refresh(name, fetch=False)
         except PorchbotError as err:  # one unreachable repository does not stop the others' upgrades
             log.warning("downstream index not refreshed", extra={"repo": name, "reason": str(err)[:200]})
     done = []

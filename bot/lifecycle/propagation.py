@@ -19,7 +19,8 @@ from bot.lifecycle.discovery import PUBLISHED, PackageRevision
 from bot.lifecycle.downstream_index import Downstream, DownstreamIndex
 from bot.lifecycle.engine import Engine
 
-UPGRADE_WORKSPACE = re.compile(r"^upgrade-to-v(\d+)$")
+_RELEASE = re.compile(r"v[0-9]+")
+UPGRADE_WORKSPACE = re.compile(r"upgrade-to-v([0-9]+)")  # ASCII digits only: \d takes any script's
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def upgrade_workspace(number: int) -> str:
 
 
 def upgrade_number(workspace: str) -> int | None:
-    match = UPGRADE_WORKSPACE.match(workspace)
+    match = UPGRADE_WORKSPACE.fullmatch(workspace)  # fullmatch: "$" would let a trailing newline in
     return int(match.group(1)) if match else None
 
 
@@ -50,7 +51,8 @@ def release_of(engine: Engine, repository: str, ref: str) -> Release | None:
     if not ref.startswith("refs/tags/"):
         return None
     parts = naming.split_package_ref(ref[len("refs/tags/"):])
-    number = naming.published_number(parts[1]) if parts else None
+    # ASCII digits only, the whole name: naming.published_number reads "v٣" as 3 (its regex's \d).
+    number = naming.published_number(parts[1]) if parts and _RELEASE.fullmatch(parts[1]) else None
     if parts is None or number is None:
         return None
     registered = engine.repository(repository)

@@ -45,7 +45,7 @@ def test_a_clean_upgrade_merges_itself_and_a_conflicting_one_waits(tmp_path: Pat
         merged = w.pull_for("drafts/ns-a/upgrade-to-v2")
         assert merged.merged and merged.merged_by.login == "porchbot"
         assert merged.labels == ["porchbot/upgrade"]
-        assert w.replies_containing(merged.number, "Approved automatically")
+        eventually(lambda: w.replies_containing(merged.number, "Approved automatically"), "the bot saying so")
         assert "release: v2" in w.show("ns-a/v2", "ns-a/namespace.yaml")
 
         waiting = eventually(lambda: w.pull_for("drafts/ns-c/upgrade-to-v2"), "ns-c's upgrade PR")
