@@ -44,8 +44,10 @@ class Doc:
     def resource(self) -> Resource:
         if self.parsed is None:
             assert self.text is not None
-            docs = read_file_documents(self.text)
-            doc, wide = docs[0]
+            try:
+                doc, wide = read_file_documents(self.text)[0]
+            except YAMLError as err:
+                raise PackageReadError(f"{self.path}: {err}") from err
             ids.strip_reserved(doc.content[0])
             self.parsed = Resource(doc, self.path, self.index, wide)
         return self.parsed
