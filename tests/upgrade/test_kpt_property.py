@@ -96,7 +96,14 @@ def _scenario(draw: st.DrawFn) -> tuple[dict[str, str], dict[str, str], list[tup
     if draw(st.booleans()):
         updated.append(MAKERS[draw(st.integers(0, 2))](count))
     files_of = draw(st.sampled_from(["one file", "file each"]))
-    return _files(original, files_of), _files(updated, files_of), local_edits, draw(st.sampled_from(STRATEGIES))
+    original_files, updated_files = _files(original, files_of), _files(updated, files_of)
+    for files in (original_files, updated_files):  # a non-KRM file and a local subpackage, changed or not
+        files["README.md"] = draw(st.sampled_from(["v1 notes\n", "v2 notes\n"]))
+        if draw(st.integers(0, 2)):
+            files["sub/Kptfile"] = "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: sub\n"
+            files["sub/cfg.yaml"] = emit_node(python_to_node({**_config(9), "data": {"v": draw(st.sampled_from(["1", "2"]))}}))
+    local_edits.append(("README.md", draw(st.sampled_from([None, "local notes\n"]))))  # type: ignore[arg-type]
+    return original_files, updated_files, local_edits, draw(st.sampled_from(STRATEGIES))
 
 
 def _files(resources: list[Resource], layout: str) -> dict[str, str]:
@@ -108,13 +115,17 @@ def _edit(edits: list[tuple[str, int, tuple[Any, ...], Any]]):  # type: ignore[n
     def apply(package: Path) -> None:
         from bot.render.yaml import emit_documents, node_to_python, read_file_documents
 
-        for path in sorted(package.glob("*.yaml")):
+        for edit in edits:
+            if edit[0] == "README.md" and edit[1] is not None:
+                (package / "README.md").write_text(edit[1])
+        edits_ = [e for e in edits if e[0] != "README.md"]
+        for path in sorted(package.rglob("*.yaml")):
             docs = read_file_documents(path.read_text())
             out = []
             for doc, wide in docs:
                 data = node_to_python(doc.content[0])
                 index = int(data["metadata"]["name"].rsplit("-", 1)[1])
-                for kind, i, field, value in edits:
+                for kind, i, field, value in edits_:
                     if kind == data["kind"] and i == index:
                         _apply(data, field, value)
                 node = python_to_node(data)
