@@ -59,10 +59,10 @@ def normalize(argv: list[str]) -> list[str]:
     return out
 
 
-# Which porchctl the CLI speaks: "v4" (default: Porch v4's porchctl), or "kpt-alpha" (the kpt book's
-# `kpt alpha rpkg` of the seed walkthrough: no WORKSPACENAME column, a draft's workspace shown as its
-# revision, "rejected"). Read per call: tests switch it between commands.
-ERAS = ("v4", "kpt-alpha")
+# Which porchctl the CLI speaks: "v4" (default: Porch v4's porchctl), "v4.1" (Porch v4.1 and later:
+# <repo>.<pkg>.<workspace> names, integer revisions), or "kpt-alpha" (the kpt book's `kpt alpha rpkg` of the
+# seed walkthrough: no WORKSPACENAME column, a draft's workspace shown as its revision, "rejected").
+ERAS = ("v4", "v4.1", "kpt-alpha")
 
 
 def era() -> str:

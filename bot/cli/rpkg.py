@@ -23,15 +23,24 @@ KIND = "packagerevision.porch.kpt.dev"
 
 def shown_revision(revision: PackageRevision) -> str:
     """REVISION as the table shows it: none for drafts and proposals (Porch v4); the kpt book's CLI showed
-    the workspace there, because in its era the workspace was the revision to be (``--revision v1``)."""
-    if revision.lifecycle in (DRAFT, PROPOSED) and cobra.era() == "kpt-alpha":
+    the workspace there, because in its era the workspace was the revision to be (``--revision v1``);
+    Porch v4.1 shows integers (0 for drafts and proposals, -1 for the branch)."""
+    era = cobra.era()
+    unpublished = revision.lifecycle in (DRAFT, PROPOSED)
+    if era == "kpt-alpha" and unpublished:
         return revision.workspace
+    if era == "v4.1":
+        number = revision.published_number
+        return "-1" if revision.is_branch_entry else "0" if unpublished else str(number) if number else "0"
     return revision.revision
 
 
 def _order(revision: PackageRevision) -> tuple[str, str, int, int, str]:
-    """Porch's listing order: by package, then revision (none first, the branch, then v1, v2, ... v10)."""
+    """Porch's listing order: by package, then revision (none first, the branch, then v1, v2, ... v10;
+    by number where revisions are integers)."""
     shown = shown_revision(revision)
+    if cobra.era() == "v4.1":
+        return (revision.repository, revision.package_path, 0, int(shown), revision.workspace)
     number = None if revision.is_branch_entry else (int(shown[1:]) if shown[1:].isdigit() and shown[:1] == "v"
                                                    else None)
     rank = 0 if not shown else 1 if number is None else 2
@@ -43,7 +52,8 @@ def _select(revisions: list[PackageRevision], names: list[str], name: str, revis
     if lifecycle and lifecycle not in LIFECYCLES:
         raise InvalidInput(f"unknown lifecycle {lifecycle!r}: use one of {', '.join(LIFECYCLES)}")
     selected = [r for r in revisions if (not names or r.name in names) and name in r.package
-                and (not revision or r.revision == revision) and (not lifecycle or r.lifecycle == lifecycle)]
+                and (not revision or revision in (r.revision, shown_revision(r)))
+                and (not lifecycle or r.lifecycle == lifecycle)]
     missing = [n for n in names if not any(r.name == n for r in revisions)]
     if missing:
         raise not_found(missing[0], "get")
@@ -99,6 +109,9 @@ def get(
         return
     needs_objects = output not in ("", "wide")
     objects = package_revision_objects(engine.cache, selected, cobra.namespace()) if needs_objects else []
+    if needs_objects and cobra.era() == "v4.1":  # Porch v4.1's spec.revision: an integer, always present
+        for item, listed_revision in zip(objects, selected, strict=True):
+            item["spec"]["revision"] = int(shown_revision(listed_revision))
     sys.stdout.write(printers.render(objects, output, no_headers, KIND, lambda wide: _rows(selected, wide)))
 
 

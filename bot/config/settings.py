@@ -112,10 +112,11 @@ class Settings:
     debug: bool = field(default=False, metadata=about(
         "`1`: show tracebacks of CLI errors"))
     porchctl: str = field(default="v4", metadata=about(
-        "the porchctl the CLI speaks: `v4` (Porch v4: WORKSPACENAME column, drafts without a revision, "
-        "`no longer proposed for approval`, Porch's clone Kptfile) or `kpt-alpha` (the kpt book's "
-        "`kpt alpha rpkg`: six columns, a draft's workspace as its revision, `rejected`, `kpt pkg get`'s "
-        "clone Kptfile)"))
+        "the porchctl the CLI speaks: `v4` (Porch v4: hash names, WORKSPACENAME column, drafts without a "
+        "revision, `no longer proposed for approval`, Porch's clone Kptfile), `v4.1` (Porch v4.1 and later: "
+        "names `<repo>.<pkg.path>.<workspace>`, integer revisions: 0 for drafts, -1 for the branch) or "
+        "`kpt-alpha` (the kpt book's `kpt alpha rpkg`: six columns, a draft's workspace as its revision, "
+        "`rejected`, `kpt pkg get`'s clone Kptfile)"))
     test_crashpoint: str = field(default="", metadata=about(
         "crash point names (`a,b` or `*`) where a worker kills itself", public=False))
     test_crash_mode: str = field(default="", metadata=about(

@@ -100,10 +100,12 @@ def build_revisions(repository: str, branch: str, directory: str, refs: list[Ref
     small change re-parses and re-hashes only the refs that are new.
     """
     workspaces = tag_workspaces or {}
-    previous = memo.copy() if memo is not None else {}
+    style = naming.names_style()
+    previous = memo.copy() if memo is not None and memo.get(_STYLE) == style else {}
     if memo is not None:
         memo.clear()
     store = memo if memo is not None else {}
+    store[_STYLE] = style
     found: dict[tuple[str, str], tuple[PackageRevision, int | None]] = {}
     deletion: set[tuple[str, str]] = set()
 
@@ -119,7 +121,7 @@ def build_revisions(repository: str, branch: str, directory: str, refs: list[Ref
         # The branch entry is named after the branch (Porch: its workspace is the last approval's).
         basis = revision if branch_entry else workspace
         key = (package_path, basis if not branch_entry else "\0" + basis)
-        name = previous.get(key) or naming.revision_name(repository, package_path, basis)
+        name = previous.get(key) or naming.revision_name(repository, package_path, basis, directory, style)
         store[key] = name
         found[key] = (PackageRevision(
             name, repository, package_path, _relative(directory, package_path), workspace, revision,
@@ -208,7 +210,8 @@ class Discovery:
         snapshot = self.cache.git.run("for-each-ref", "--format=%(objectname) %(refname)",
                                       "refs/heads", "refs/tags")
         key = hashlib.sha1(
-            f"{_CACHE_FORMAT}\n{repository.branch}\n{repository.directory}\n{snapshot}".encode()
+            f"{_CACHE_FORMAT}\n{naming.names_style()}\n{repository.branch}\n{repository.directory}\n{snapshot}"
+            .encode()
         ).hexdigest()
         stored = _load(self.store)
         if stored.get("key") == key:
@@ -235,6 +238,7 @@ class Discovery:
         return revisions
 
 
+_STYLE = "\0names"  # the memo's entry: the name style its names were made in
 _WORKSPACES = "\0workspaces"  # the memo's entry: (tag ref, target) -> annotated workspace ('' for none)
 
 

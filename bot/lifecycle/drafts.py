@@ -65,7 +65,7 @@ def create_draft(cache: RepositoryCache, package_path: str, workspace: str, subj
     ref = naming.draft_branch(package_path, workspace)
     update = RefUpdate(ref, commit, None)
     cache.push([update])
-    name = naming.revision_name(cache.repository.name, package_path, workspace)
+    name = naming.revision_name(cache.repository.name, package_path, workspace, cache.repository.directory)
     return Change(name, DRAFT, (update,), commit)
 
 

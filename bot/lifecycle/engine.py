@@ -12,7 +12,8 @@ from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.discovery import Discovery, PackageRevision
 from bot.lifecycle.repositories import Repository
 
-_NAME = re.compile(r"^(?P<repo>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-[0-9a-f]{40}$")
+# Porch's hash names (<repo>-<sha1>) and v4.1's dotted ones (<repo>.<pkg.path>.<workspace>).
+_NAME = re.compile(r"^(?P<repo>[a-z0-9]([-a-z0-9]*[a-z0-9])?)(-[0-9a-f]{40}|\.[a-z0-9][-a-z0-9._]*)$")
 
 
 @dataclass
@@ -66,7 +67,8 @@ class Engine:
         """The package revision called ``name`` (fetched fresh from its repository)."""
         match = _NAME.match(name)
         if match is None:
-            raise InvalidInput(f"{name!r} is not a package revision name (<repository>-<40 hex digits>)")
+            raise InvalidInput(f"{name!r} is not a package revision name (<repository>-<40 hex digits>, or "
+                               "<repository>.<package>.<workspace>)")
         repository = match.group("repo")
         if repository in self.repositories():
             cache = self.cache(repository)

@@ -14,10 +14,29 @@ PROPOSED = "proposed/"
 DELETION_PROPOSED = "deletionProposed/"
 
 
-def revision_name(repository: str, package_path: str, workspace: str) -> str:
-    """Porch's seed-era stable name: ``<repo>-`` + sha1(``<repo>:<pkgpath>:<workspace-or-branch>``)."""
+HASH_NAMES = "hash"  # Porch up to v4.0: <repo>-sha1(<repo>:<pkgpath>:<workspace>)
+DOTTED_NAMES = "dotted"  # Porch v4.1 and later: <repo>.<pkg.path.with.dots>.<workspace>
+
+
+def revision_name(repository: str, package_path: str, workspace: str, directory: str = "",
+                  style: str | None = None) -> str:
+    """A package revision's name. By default Porch's hash name: ``<repo>-`` +
+    sha1(``<repo>:<pkgpath>:<workspace-or-branch>``), ``pkgpath`` from the git root. With Porch ≥ v4.1's
+    names (``style`` ``dotted``, or ``PORCHBOT_PORCHCTL=v4.1``): ``<repo>.<package path under the
+    repository's directory, dotted>.<workspace>``."""
+    if (style or names_style()) == DOTTED_NAMES:
+        relative = package_path[len(directory) + 1:] if directory and package_path.startswith(directory + "/") \
+            else package_path
+        return f"{repository}.{relative.replace('/', '.').strip('.')}.{workspace}"
     digest = hashlib.sha1(f"{repository}:{package_path}:{workspace}".encode()).hexdigest()
     return f"{repository}-{digest}"
+
+
+def names_style() -> str:
+    """The configured name style: ``dotted`` when the CLI speaks Porch v4.1's porchctl, else ``hash``."""
+    from bot.config.settings import current_settings
+
+    return DOTTED_NAMES if current_settings().porchctl == "v4.1" else HASH_NAMES
 
 
 def validate_workspace(workspace: str) -> str:

@@ -37,8 +37,8 @@ def unmet_gates(kptfile_text: str | None) -> list[str]:
         return []
     if not isinstance(document, dict):
         return []
-    info = document.get("info") if isinstance(document.get("info"), dict) else {}
-    status = document.get("status") if isinstance(document.get("status"), dict) else {}
+    info: dict[str, Any] = document["info"] if isinstance(document.get("info"), dict) else {}
+    status: dict[str, Any] = document["status"] if isinstance(document.get("status"), dict) else {}
     gates = [gate.get("conditionType") for gate in info.get("readinessGates") or []
              if isinstance(gate, dict) and gate.get("conditionType")]
     conditions = {str(condition.get("type")): str(condition.get("status"))

@@ -42,7 +42,9 @@ def test_api_lists_repositories_and_revisions(client: TestClient) -> None:
     revisions = client.get("/api/v1/packagerevisions?refresh=true").json()
     assert revisions["errors"] == []
     web = [item for item in revisions["items"] if item["spec"]["packageName"] == "web"]
-    assert [(item["spec"]["revision"], item["spec"]["lifecycle"]) for item in web] == [("v1", "Draft")]
+    # A draft has a workspace and no revision until approved (Porch v4: spec.revision absent).
+    assert [(item["spec"]["workspaceName"], item["spec"].get("revision"), item["spec"]["lifecycle"])
+            for item in web] == [("v1", None, "Draft")]
     assert web[0]["apiVersion"] == "porch.kpt.dev/v1alpha1"
 
 

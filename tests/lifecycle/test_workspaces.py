@@ -111,3 +111,22 @@ def test_push_from_stdin_needs_the_current_version(cli: Cli, registered: Path) -
     assert pushed.stdout == f"{name} pushed\n", pushed.stderr
     assert "description: from stdin" in git("--git-dir", str(registered), "show", "drafts/piped/w1:piped/Kptfile")
     assert "# piped" in git("--git-dir", str(registered), "show", "drafts/piped/w1:piped/README.md")
+
+
+def test_porch_v41_names_and_integer_revisions(cli: Cli, registered: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORCHBOT_PORCHCTL", "v4.1")
+    listing = rows(cli("rpkg", "get", "--name", "app").stdout)
+    assert [(row[0], row[2], row[3]) for row in listing] == [
+        ("blueprints.app.main", "main", "-1"), ("blueprints.app.v1", "v1", "1"), ("blueprints.app.v2", "v2", "2")]
+    name = created_name(cli("rpkg", "init", "web", "--repository", "blueprints", "--workspace", "first"))
+    assert name == "blueprints.web.first"
+    assert rows(cli("rpkg", "get", name).stdout) == [[name, "web", "first", "0", "false", "Draft", "blueprints"]]
+    cli("rpkg", "propose", name)
+    assert cli("rpkg", "approve", name).stdout == f"{name} approved\n"
+    spec = json.loads(cli("rpkg", "get", name, "-o", "json").stdout)["items"][0]["spec"]
+    assert (spec["revision"], spec["workspaceName"], spec["lifecycle"]) == (1, "first", "Published")
+    picked = cli("rpkg", "get", "--revision", "1", "--name", "web", "-o", "jsonpath={.metadata.name}")
+    assert picked.stdout == name, picked.stderr
+    monkeypatch.delenv("PORCHBOT_PORCHCTL")
+    assert cli("rpkg", "get", naming.revision_name("blueprints", "web", "first", style=naming.HASH_NAMES)
+               ).exit_code == 0  # the hash names are back by default
