@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-UPSTREAM_IDENTIFIER = "internal.kpt.dev/upstream-identifier"
+from bot.render.kpt_keys import UPSTREAM_IDENTIFIER
+
 _METADATA = re.compile(r"^metadata:[ \t]*$")
 _SEPARATOR = re.compile(r"^---(\s.*)?$")
 

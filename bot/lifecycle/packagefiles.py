@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from bot.render.kpt_keys import UPSTREAM_IDENTIFIER
+
 KPTFILE = "Kptfile"
 PACKAGE_CONTEXT = "package-context.yaml"
 DEFAULT_DESCRIPTION = "sample description"
@@ -81,7 +83,6 @@ def _blocks(text: str) -> list[tuple[str | None, list[str]]]:
     return blocks
 
 
-UPSTREAM_IDENTIFIER = "internal.kpt.dev/upstream-identifier"
 
 
 def set_upstream(kptfile: str, name: str, lock: GitLock, porch_form: bool = False) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.errors import InvalidInput
 from bot.lifecycle.gitaccess import Git
+from bot.render import kpt_keys as keys
 from bot.render.annotations import set_annotations_sorted
 from bot.render.resourcelist import ResourceList
 from bot.render.resourcelist_wire import encode_resource_list
@@ -29,8 +30,7 @@ METADATA_FILE = ".KptRevisionMetadata"
 METADATA_KIND = "KptRevisionMetadata"
 # Porch's namespace for PackageRevision UIDs (pkg/git/package.go): uid = uuid5(space, resource/ns/name).
 _UID_SPACE = uuid.UUID("aac71d91-5c67-456f-8fd2-902ef6da820e")
-_READER_ANNOTATIONS = ("config.kubernetes.io/index", "config.kubernetes.io/path",
-                       "internal.config.kubernetes.io/index", "internal.config.kubernetes.io/path")
+_READER_ANNOTATIONS = (keys.INDEX, keys.PATH, keys.INTERNAL_INDEX, keys.INTERNAL_PATH)
 
 
 def revision_uid(namespace: str, name: str) -> str:
@@ -102,8 +102,7 @@ def package_resource_list(git: Git, commit: str, package_path: str, metadata: st
     if metadata is not None:
         root = parse_documents(metadata)[0].content[0]
         set_annotations_sorted(root, {
-            "config.kubernetes.io/index": "0", "config.kubernetes.io/path": METADATA_FILE,
-            "internal.config.kubernetes.io/index": "0", "internal.config.kubernetes.io/path": METADATA_FILE,
+            keys.INDEX: "0", keys.PATH: METADATA_FILE, keys.INTERNAL_INDEX: "0", keys.INTERNAL_PATH: METADATA_FILE,
         })
         resource_list.items.append(root)
     prefix = package_path + "/"
@@ -123,10 +122,10 @@ def package_resource_list(git: Git, commit: str, package_path: str, metadata: st
             if document.head_comment:  # a comment above the document belongs to its resource here
                 root.head_comment = "\n".join(c for c in (document.head_comment, root.head_comment) if c)
             set_annotations_sorted(root, {
-                "config.kubernetes.io/index": str(index),
-                "config.kubernetes.io/path": relative,
-                "internal.config.kubernetes.io/index": str(index),
-                "internal.config.kubernetes.io/path": relative,
+                keys.INDEX: str(index),
+                keys.PATH: relative,
+                keys.INTERNAL_INDEX: str(index),
+                keys.INTERNAL_PATH: relative,
             })
             resource_list.items.append(root)
     return encode_resource_list(resource_list)

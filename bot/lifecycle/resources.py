@@ -10,8 +10,9 @@ from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.discovery import PackageRevision
 from bot.lifecycle.repositories import Repository
 from bot.lifecycle.status import read_statuses
+from bot.render import kpt_keys as keys
 
-LATEST_LABEL = "kpt.dev/latest-revision"
+LATEST_LABEL = keys.LATEST_REVISION
 
 
 def package_revision_object(revision: PackageRevision, status: dict[str, Any] | None = None,

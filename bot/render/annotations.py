@@ -1,4 +1,4 @@
-"""kpt's reader and execution annotations, and the helpers that add, read and remove them.
+"""Reading, setting and removing kpt's annotations on resources (the keys are in ``kpt_keys``).
 
 kyaml writes annotation values single-quoted ("some tools get confused about the type if
 annotations are not quoted"), which is why ``-o stdout`` shows ``config.kubernetes.io/index: '0'``.
@@ -6,23 +6,8 @@ annotations are not quoted"), which is why ``-o stdout`` shows ``config.kubernet
 
 from __future__ import annotations
 
+from bot.render.kpt_keys import INDEX, INTERNAL_INDEX, INTERNAL_PATH, PATH
 from bot.render.yaml.node import Kind, Node, Style
-
-INDEX = "config.kubernetes.io/index"
-INTERNAL_INDEX = "internal.config.kubernetes.io/index"
-PATH = "config.kubernetes.io/path"
-INTERNAL_PATH = "internal.config.kubernetes.io/path"
-SEQ_INDENT = "internal.config.kubernetes.io/seqindent"
-PACKAGE_PATH = "internal.config.kubernetes.io/package-path"
-ID = "internal.config.kubernetes.io/id"
-LEGACY_ID = "config.k8s.io/id"
-MIGRATION_ID = "internal.config.kubernetes.io/annotations-migration-resource-id"
-KPT_RESOURCE_ID = "internal.config.kubernetes.io/kpt-resource-id"
-LOCAL_CONFIG = "config.kubernetes.io/local-config"
-
-# Removed before anything is written in place; -o stdout keeps index, path and seqindent.
-READER_ANNOTATIONS = (INDEX, INTERNAL_INDEX, PATH, INTERNAL_PATH, SEQ_INDENT, PACKAGE_PATH)
-CALL_ANNOTATIONS = (ID, LEGACY_ID, MIGRATION_ID, KPT_RESOURCE_ID)
 
 
 def annotations_node(item: Node) -> Node | None:

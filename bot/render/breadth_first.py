@@ -8,6 +8,7 @@ packages by their package-path annotation.
 from __future__ import annotations
 
 from bot.render import annotations as ann
+from bot.render import kpt_keys as keys
 from bot.render.package import Package, local_resources
 from bot.render.package_pipeline import record_inputs, run_pipeline
 from bot.render.render_errors import KptError, RenderError
@@ -29,7 +30,7 @@ def _discover(root: Package) -> list[Package]:
 
 
 def _owned_by(item: Node, package: Package) -> bool:
-    owner = ann.get_annotation(item, ann.PACKAGE_PATH) or ""
+    owner = ann.get_annotation(item, keys.PACKAGE_PATH) or ""
     base = str(package.path)
     return owner == base or owner.startswith(base + "/")
 

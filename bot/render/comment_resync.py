@@ -9,6 +9,7 @@ skip this.
 from __future__ import annotations
 
 from bot.render import annotations as ann
+from bot.render import kpt_keys as keys
 from bot.render.yaml.node import Kind, Node
 
 
@@ -17,10 +18,10 @@ def tag_call_ids(items: list[Node], mutator: bool) -> dict[str, Node]:
     for index, item in enumerate(items):
         call_id = str(index + 1)
         if mutator:
-            ann.set_annotations(item, ((ann.ID, call_id), (ann.LEGACY_ID, call_id),
-                                       (ann.MIGRATION_ID, str(index))))
+            ann.set_annotations(item, ((keys.ID, call_id), (keys.LEGACY_ID, call_id),
+                                       (keys.MIGRATION_ID, str(index))))
         else:
-            ann.set_annotations(item, ((ann.ID, call_id), (ann.LEGACY_ID, call_id)))
+            ann.set_annotations(item, ((keys.ID, call_id), (keys.LEGACY_ID, call_id)))
         originals[call_id] = item
     return originals
 
@@ -29,7 +30,7 @@ def resync_output(originals: dict[str, Node], output: list[Node]) -> dict[int, N
     """Repair each matched output item in place; returns output id(item) -> original item."""
     matched: dict[int, Node] = {}
     for item in output:
-        resource_id = ann.get_annotation(item, ann.ID) or ann.get_annotation(item, ann.LEGACY_ID)
+        resource_id = ann.get_annotation(item, keys.ID) or ann.get_annotation(item, keys.LEGACY_ID)
         original = originals.get(resource_id or "")
         if original is None:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from bot.render import annotations as ann
+from bot.render import kpt_keys as keys
 from bot.render.image_names import function_short_name
 from bot.render.kptfile import FunctionSpec
 from bot.render.render_errors import ValidateError
@@ -28,12 +29,12 @@ def find_config(function: FunctionSpec, role: str, index: int, package_path: str
     """The configPath resource as it is now in memory (earlier mutators' edits included)."""
     wanted = posixpath.normpath(function.config_path)
     for item in items:
-        if ann.get_annotation(item, ann.PACKAGE_PATH) != package_path:
+        if ann.get_annotation(item, keys.PACKAGE_PATH) != package_path:
             continue
         path = ann.resource_path(item)
         if path is not None and posixpath.normpath(path) == wanted:
             config = item.copy()
-            ann.remove_annotations(config, ann.READER_ANNOTATIONS + ann.CALL_ANNOTATIONS)
+            ann.remove_annotations(config, keys.READER_ANNOTATIONS + keys.CALL_ANNOTATIONS)
             return config
     name = function.name or function_short_name(function.image) or function.exec
     raise ValidateError(

@@ -13,8 +13,6 @@ from bot.render.yaml.node import Kind, Node
 
 KPTFILE = "Kptfile"
 KPT_API_VERSION = "kpt.dev/v1"
-BFS_ANNOTATION = "kpt.dev/bfs-rendering"
-SAVE_ON_FAILURE_ANNOTATION = "kpt.dev/save-on-render-failure"
 
 
 @dataclass

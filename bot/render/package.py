@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.render import annotations as ann
+from bot.render import kpt_keys as keys
 from bot.render.kptfile import KPTFILE, Kptfile, read_kptfile
 from bot.render.krmignore import IgnoreMatcher
 from bot.render.render_errors import KptError, PlainError
@@ -145,12 +146,12 @@ def read_file_resources(package: Package, rel: str, docs: dict[int, SourceDoc]) 
         if content.kind is not Kind.MAPPING:
             raise PlainError(f"{file_path}: document {index} is not a YAML mapping")
         ann.set_annotations_sorted(content, {
-            ann.INDEX: str(index),
-            ann.INTERNAL_INDEX: str(index),
-            ann.PATH: rel,
-            ann.INTERNAL_PATH: rel,
-            ann.SEQ_INDENT: detect_seq_indent(piece),
-            ann.PACKAGE_PATH: str(package.path),
+            keys.INDEX: str(index),
+            keys.INTERNAL_INDEX: str(index),
+            keys.PATH: rel,
+            keys.INTERNAL_PATH: rel,
+            keys.SEQ_INDENT: detect_seq_indent(piece),
+            keys.PACKAGE_PATH: str(package.path),
         })
         docs[id(content)] = SourceDoc(document=document, json=rel.endswith(".json"), bare_sequence=bare)
         items.append(content)

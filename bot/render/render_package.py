@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config.settings import current_settings
+from bot.render import kpt_keys as keys
 from bot.render import writeback
 from bot.render.breadth_first import hydrate_bfs
 from bot.render.console import Console
 from bot.render.depth_first import hydrate, partial_items
-from bot.render.kptfile import BFS_ANNOTATION, SAVE_ON_FAILURE_ANNOTATION, read_kptfile
+from bot.render.kptfile import read_kptfile
 from bot.render.kptfile_status import write_status
 from bot.render.package import Package
 from bot.render.render_errors import PlainError, RenderError
@@ -62,8 +63,8 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
     error: RenderError | None = None
     items: list[Node] = []
     input_paths: set[str] = set()
-    bfs = root.kptfile.annotations.get(BFS_ANNOTATION) == "true"
-    ctx.save_on_failure = root.kptfile.annotations.get(SAVE_ON_FAILURE_ANNOTATION) == "true"
+    bfs = root.kptfile.annotations.get(keys.BFS_RENDERING) == "true"
+    ctx.save_on_failure = root.kptfile.annotations.get(keys.SAVE_ON_RENDER_FAILURE) == "true"
     try:
         items = hydrate_bfs(ctx, root, input_paths) if bfs else hydrate(ctx, root, input_paths)
     except RenderError as err:

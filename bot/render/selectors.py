@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.render import annotations as ann
+from bot.render import kpt_keys as keys
 from bot.render.kptfile import FunctionSpec, Selector
 from bot.render.yaml.node import Kind, Node
 
@@ -55,23 +56,23 @@ def select(function: FunctionSpec, items: list[Node]) -> list[Node]:
 
 def tag_resource_ids(items: list[Node]) -> None:
     for index, item in enumerate(items):
-        ann.set_annotation(item, ann.KPT_RESOURCE_ID, str(index))
+        ann.set_annotation(item, keys.KPT_RESOURCE_ID, str(index))
 
 
 def merge_output(items: list[Node], selected: list[Node], output: list[Node]) -> list[Node]:
     """Unselected resources keep their place; selected ones are replaced (or dropped); new ones go last."""
-    selected_ids = {ann.get_annotation(item, ann.KPT_RESOURCE_ID) for item in selected}
+    selected_ids = {ann.get_annotation(item, keys.KPT_RESOURCE_ID) for item in selected}
     by_id: dict[str, Node] = {}
     new_items: list[Node] = []
     for item in output:
-        resource_id = ann.get_annotation(item, ann.KPT_RESOURCE_ID)
+        resource_id = ann.get_annotation(item, keys.KPT_RESOURCE_ID)
         if resource_id is None:
             new_items.append(item)
         else:
             by_id.setdefault(resource_id, item)
     merged: list[Node] = []
     for item in items:
-        resource_id = ann.get_annotation(item, ann.KPT_RESOURCE_ID)
+        resource_id = ann.get_annotation(item, keys.KPT_RESOURCE_ID)
         if resource_id in selected_ids:
             replacement = by_id.get(resource_id or "")
             if replacement is not None:
@@ -80,5 +81,5 @@ def merge_output(items: list[Node], selected: list[Node], output: list[Node]) ->
             merged.append(item)
     merged.extend(new_items)
     for item in merged:
-        ann.remove_annotations(item, (ann.KPT_RESOURCE_ID,))
+        ann.remove_annotations(item, (keys.KPT_RESOURCE_ID,))
     return merged

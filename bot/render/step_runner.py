@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.render import annotations as ann
+from bot.render import kpt_keys as keys
 from bot.render.comment_resync import resync_output, tag_call_ids
 from bot.render.console import Console
 from bot.render.fnconfig import function_config
@@ -132,7 +133,7 @@ def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role:
     if role == "validator":
         if selection:
             for item in items:
-                ann.remove_annotations(item, (ann.KPT_RESOURCE_ID,))
+                ann.remove_annotations(item, (keys.KPT_RESOURCE_ID,))
         return items
     if selection:
         return merge_output(items, selected, output)
@@ -148,7 +149,7 @@ def _execution_failure(step: StepOutcome, message: str) -> NoReturn:
 
 def _remove_call_ids(items: list[Node]) -> None:
     for item in items:
-        ann.remove_annotations(item, (ann.ID, ann.LEGACY_ID, ann.MIGRATION_ID))
+        ann.remove_annotations(item, (keys.ID, keys.LEGACY_ID, keys.MIGRATION_ID))
 
 
 def _check_output_paths(output: list[Node], package: Package, function: FunctionSpec,
@@ -161,19 +162,19 @@ def _check_output_paths(output: list[Node], package: Package, function: Function
         except ann.AnnotationConflict as err:
             raise PlainError(str(err)) from err
         values = ann.annotation_values(item)
-        package_path = values.get(ann.PACKAGE_PATH)
+        package_path = values.get(keys.PACKAGE_PATH)
         if package_path is None:
             package_path = str(package.path)
-            ann.set_annotation(item, ann.PACKAGE_PATH, package_path)
-        path = values.get(ann.INTERNAL_PATH) or values.get(ann.PATH)
+            ann.set_annotation(item, keys.PACKAGE_PATH, package_path)
+        path = values.get(keys.INTERNAL_PATH) or values.get(keys.PATH)
         if path is None:
             path = _default_path(item, function)
-            ann.set_annotation(item, ann.PATH, path)
-            ann.set_annotation(item, ann.INTERNAL_PATH, path)
+            ann.set_annotation(item, keys.PATH, path)
+            ann.set_annotation(item, keys.INTERNAL_PATH, path)
         cleaned = posixpath.normpath(path.lstrip("/")) if path.startswith("/") else posixpath.normpath(path)
         if cleaned == ".." or cleaned.startswith("../"):
             raise PlainError(f"function must not modify resources outside of package: resource has path {path}")
-        index = values.get(ann.INTERNAL_INDEX) or values.get(ann.INDEX)
+        index = values.get(keys.INTERNAL_INDEX) or values.get(keys.INDEX)
         if index is None:
             continue
         key = (package_path, cleaned, index)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.render import annotations as ann
+from bot.render import kpt_keys as keys
 from bot.render.package import BARE_SEQ_KEY, SourceDoc
 from bot.render.yaml.node import Kind, Node
 
@@ -24,9 +25,9 @@ def root_relative_path(item: Node, root: Path, values: dict[str, str] | None = N
     """``<subpackage rel dir>/<clean(path)>``: a plain join, as kpt does."""
     if values is None:
         values = ann.annotation_values(item)
-    path = values.get(ann.INTERNAL_PATH) or values.get(ann.PATH) or ""
+    path = values.get(keys.INTERNAL_PATH) or values.get(keys.PATH) or ""
     cleaned = posixpath.normpath(path.lstrip("/")) if path else ""
-    package_path = values.get(ann.PACKAGE_PATH)
+    package_path = values.get(keys.PACKAGE_PATH)
     if package_path and package_path != str(root):
         rel_dir = os.path.relpath(package_path, root).replace(os.sep, "/")
         if rel_dir != ".":
@@ -41,7 +42,7 @@ def place(items: list[Node], root: Path) -> dict[str, list[PlacedResource]]:
     for item in items:
         values = ann.annotation_values(item)
         path = root_relative_path(item, root, values)
-        index_text = values.get(ann.INTERNAL_INDEX) or values.get(ann.INDEX)
+        index_text = values.get(keys.INTERNAL_INDEX) or values.get(keys.INDEX)
         if index_text is None or not index_text.lstrip("-").isdigit():
             pending.append((path, item))
             continue
@@ -57,8 +58,8 @@ def place(items: list[Node], root: Path) -> dict[str, list[PlacedResource]]:
 
 def _clean_item(item: Node) -> str:
     """Drop every reader/call annotation; returns the sequence indent the resource asked for."""
-    seq_indent = ann.get_annotation(item, ann.SEQ_INDENT) or "compact"
-    ann.remove_annotations(item, ann.READER_ANNOTATIONS + ann.CALL_ANNOTATIONS)
+    seq_indent = ann.get_annotation(item, keys.SEQ_INDENT) or "compact"
+    ann.remove_annotations(item, keys.READER_ANNOTATIONS + keys.CALL_ANNOTATIONS)
     return seq_indent
 
 
@@ -130,9 +131,9 @@ def stdout_resource_list(root: Path, items: list[Node]) -> str:
     for item in items:
         path = root_relative_path(item, root)
         if path:
-            ann.set_annotation(item, ann.PATH, path)
-            ann.set_annotation(item, ann.INTERNAL_PATH, path)
-        ann.remove_annotations(item, (ann.PACKAGE_PATH, *ann.CALL_ANNOTATIONS))
+            ann.set_annotation(item, keys.PATH, path)
+            ann.set_annotation(item, keys.INTERNAL_PATH, path)
+        ann.remove_annotations(item, (keys.PACKAGE_PATH, *keys.CALL_ANNOTATIONS))
     return encode_resource_list(ResourceList(items=items))
 
 

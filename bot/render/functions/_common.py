@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import NoReturn
 
+from bot.render import kpt_keys as keys
 from bot.render.functions._gotext import go_json as go_json
 from bot.render.functions._gotext import go_json_type as go_json_type
 from bot.render.functions._gotext import go_list as go_list
@@ -22,11 +23,11 @@ from bot.render.resourcelist import ResourceList, ResourceRef, Result, ResultFil
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import MAP, STR, Kind, Node, Style
 
-LOCAL_CONFIG_ANNOTATION = "config.kubernetes.io/local-config"
-UPSTREAM_IDENTIFIER_ANNOTATION = "internal.kpt.dev/upstream-identifier"
-DEPENDS_ON_ANNOTATION = "config.kubernetes.io/depends-on"
-PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
-INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.io/index")
+LOCAL_CONFIG_ANNOTATION = keys.LOCAL_CONFIG
+UPSTREAM_IDENTIFIER_ANNOTATION = keys.UPSTREAM_IDENTIFIER
+DEPENDS_ON_ANNOTATION = keys.DEPENDS_ON
+PATH_ANNOTATIONS = keys.PATH_KEYS
+INDEX_ANNOTATIONS = keys.INDEX_KEYS
 
 DEFAULT_NAMESPACE = "default"
 UNKNOWN_NAMESPACE = "~C"  # the SDK's marker for cluster-scoped or unknown-scope origins

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from bot.render import kpt_keys as keys
 from bot.render.resourcelist import ResourceList, Result, ResultField, ResultFile
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.convert import resolve_scalar_tag
@@ -19,7 +20,7 @@ from bot.render.yaml.node import STR, Kind, Node, Style
 Visit = Callable[[Node, str], None]
 
 # kioutil.GetFileAnnotations: the internal annotation first, then the legacy one.
-PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
+PATH_ANNOTATIONS = keys.PATH_KEYS
 
 
 def accept(item: Node, visit_mapping: Visit, visit_scalar: Visit, path: str = "") -> None:

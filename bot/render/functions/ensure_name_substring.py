@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.render import kpt_keys as keys
 from bot.render.functions import _common as c
 from bot.render.functions._kustomize import (
     FieldSpec,
@@ -31,18 +32,12 @@ from bot.render.yaml.node import STR, Kind, Node, Style
 
 FN_CONFIG_API_VERSION = "fn.kpt.dev/v1alpha1"
 FN_CONFIG_KIND = "EnsureNameSubstring"
-DEPENDS_ON = "config.kubernetes.io/depends-on"
+DEPENDS_ON = keys.DEPENDS_ON
 PREPEND, APPEND = "prepend", "append"
 NAME_PATH = "metadata/name"
 
 # kustomize api v0.10's BuildAnnotations include kpt's file annotations (but not the ids).
-KPT_FILE_ANNOTATIONS = (
-    "internal.config.kubernetes.io/path",
-    "internal.config.kubernetes.io/index",
-    "internal.config.kubernetes.io/seqindent",
-    "config.kubernetes.io/path",
-    "config.kubernetes.io/index",
-)
+KPT_FILE_ANNOTATIONS = (keys.INTERNAL_PATH, keys.INTERNAL_INDEX, keys.SEQ_INDENT, keys.PATH, keys.INDEX)
 SKIPPED_KINDS = (Gvk(kind="CustomResourceDefinition"), Gvk(group="apiregistration.k8s.io", kind="APIService"),
                  Gvk(kind="Namespace"), Gvk(group="kpt.dev", kind="Kptfile"))
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bot.render import kpt_keys as keys
 from bot.render.functions import _kubeval_baked as baked
 from bot.render.functions._kubeval_schema import validate
 from bot.render.functions.registry import BuiltinFunction, register
@@ -185,10 +186,10 @@ def _file(data: dict[str, Any]) -> ResultFile | None:
     assert isinstance(metadata, dict)
     annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
     assert isinstance(annotations, dict)
-    path = annotations.get("config.kubernetes.io/path") or annotations.get("internal.config.kubernetes.io/path")
+    path = annotations.get(keys.PATH) or annotations.get(keys.INTERNAL_PATH)
     if not path:
         return None
-    index = annotations.get("config.kubernetes.io/index") or annotations.get("internal.config.kubernetes.io/index")
+    index = annotations.get(keys.INDEX) or annotations.get(keys.INTERNAL_INDEX)
     try:
         return ResultFile(path=str(path), index=int(index or 0))
     except ValueError:

@@ -8,6 +8,7 @@ does give severities.
 
 from __future__ import annotations
 
+from bot.render import kpt_keys as keys
 from bot.render.functions.registry import BuiltinFunction, register
 from bot.render.resourcelist import ResourceList, Result, ResultFile
 from bot.render.runtimes.base import FunctionError
@@ -36,8 +37,7 @@ def item_path(item: Node) -> str:
     annotations = item.path("metadata", "annotations")
     if annotations is None:
         return ""
-    return (annotations.str_value("internal.config.kubernetes.io/path")
-            or annotations.str_value("config.kubernetes.io/path") or "")
+    return annotations.str_value(keys.INTERNAL_PATH) or annotations.str_value(keys.PATH) or ""
 
 
 def _action(function_config: Node | None) -> str:

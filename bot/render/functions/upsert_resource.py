@@ -14,17 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.render import kpt_keys as keys
 from bot.render.functions.registry import BuiltinFunction, BuiltinRun, register
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import Kind, Node
 
-TARGET_PATH = "config.kubernetes.io/target-path"
-FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
-LEGACY_PATH = "config.kubernetes.io/path"
-LEGACY_INDEX = "config.kubernetes.io/index"
-INTERNAL_PATH = "internal.config.kubernetes.io/path"
-INTERNAL_INDEX = "internal.config.kubernetes.io/index"
+TARGET_PATH = keys.TARGET_PATH
+FUNCTION_ANNOTATIONS = (keys.FUNCTION, keys.LEGACY_FUNCTION)
+LEGACY_PATH = keys.PATH
+LEGACY_INDEX = keys.INDEX
+INTERNAL_PATH = keys.INTERNAL_PATH
+INTERNAL_INDEX = keys.INTERNAL_INDEX
 
 
 @dataclass(frozen=True)
