@@ -11,11 +11,11 @@ from pathlib import Path
 
 from bot.errors import InvalidInput
 
-PULL_POLICIES = {"always": "always", "ifnotpresent": "ifNotPresent", "never": "never"}
-
 
 def pull_policy(value: str) -> str:
-    policy = PULL_POLICIES.get(value.lower())
+    from bot.render.runtimes.docker_config import canonical_pull_policy
+
+    policy = canonical_pull_policy(value)
     if policy is None:
         raise InvalidInput(f"--image-pull-policy must be one of always, ifNotPresent, never (got {value!r})")
     return policy

@@ -91,10 +91,6 @@ def resource_path(item: Node) -> str | None:
     return get_annotation(item, INTERNAL_PATH) or get_annotation(item, PATH)
 
 
-def resource_index(item: Node) -> str | None:
-    return get_annotation(item, INTERNAL_INDEX) or get_annotation(item, INDEX)
-
-
 class AnnotationConflict(Exception):
     pass
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 PREFIX = "dev.kpt.v1."
-KPTFILE_TITLE = PREFIX + "kptfile"
 
 
 def _string() -> dict[str, Any]:

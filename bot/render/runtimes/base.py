@@ -74,10 +74,6 @@ class RuntimeOptions:
 class FunctionRuntime(Protocol):
     name: str
 
-    def can_run(self, function: FunctionRef) -> bool:
-        """True when this runtime reproduces/runs the function (builtin: image+tag known)."""
-        ...
-
     def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
         """Run one function. Raise FunctionError for non-zero exits and execution errors."""
         ...

@@ -41,9 +41,6 @@ class BuiltinRuntime:
     def __init__(self, options: RuntimeOptions | None = None) -> None:
         self.options = options or RuntimeOptions()
 
-    def can_run(self, function: FunctionRef) -> bool:
-        return bool(function.image) and lookup_builtin(function.image, self.options.allow_wasm) is not None
-
     def reproduces(self, function: FunctionRef, resource_list: ResourceList) -> bool:
         """Whether this call gives the image's output (a builtin may lack what some inputs need)."""
         builtin = lookup_builtin(function.image, self.options.allow_wasm) if function.image else None

@@ -57,9 +57,6 @@ class DockerRuntime:
         self.pull_policy = normalize_pull_policy(options.image_pull_policy)
         self._api: Any = None
 
-    def can_run(self, function: FunctionRef) -> bool:
-        return bool(function.image)
-
     def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
         image = function.image
         if not image:

@@ -9,9 +9,9 @@ import fnmatch
 import os
 from typing import Any
 
+from bot.config.sandbox import PULL_POLICIES
 from bot.render.runtimes.base import FunctionError
 
-PULL_POLICIES = {"always": "always", "ifnotpresent": "ifNotPresent", "never": "never"}
 CONTAINER_USER = "nobody"
 TMPFS_OPTIONS = "rw,nosuid,nodev,noexec,size=64m,mode=1777"
 # Lines the docker CLI mixes into a function's stderr while pulling; kpt drops the same ones.
@@ -20,8 +20,14 @@ _PULL_NOISE = (": Already exists", ": Pulling fs layer", ": Verifying Checksum",
                "Status: Downloaded newer image", "Status: Image is up to date for", "Unable to find image")
 
 
+def canonical_pull_policy(value: str) -> str | None:
+    """The pull policy ``value`` names whatever its letter case (kpt's flag takes ``IfNotPresent``)."""
+    lowered = value.lower()
+    return next((policy for policy in PULL_POLICIES if policy.lower() == lowered), None)
+
+
 def normalize_pull_policy(policy: str) -> str:
-    normalized = PULL_POLICIES.get(policy.replace("-", "").replace("_", "").lower())
+    normalized = canonical_pull_policy(policy.replace("-", "").replace("_", ""))
     if normalized is None:
         raise FunctionError(f"unknown image pull policy {policy!r}: use always, ifNotPresent or never",
                             execution_error=True)

@@ -21,9 +21,6 @@ class ExecRuntime:
     def __init__(self, options: RuntimeOptions) -> None:
         self.options = options
 
-    def can_run(self, function: FunctionRef) -> bool:
-        return bool(function.exec)
-
     def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
         if not self.options.allow_exec:
             raise FunctionError(ALLOW_EXEC_MESSAGE, execution_error=True)

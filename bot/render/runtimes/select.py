@@ -64,9 +64,6 @@ class _PerCall:
     def __init__(self, selector: RuntimeSelector) -> None:
         self.selector = selector
 
-    def can_run(self, function: FunctionRef) -> bool:
-        return True
-
     def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
         from bot.render.runtimes.builtin import BuiltinRuntime
 
