@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from bot.lifecycle.discovery import DELETION_PROPOSED, DRAFT, PROPOSED, PUBLISHED
 from bot.web.dashboard.activity import Activity
@@ -36,6 +37,7 @@ class PackageRow:
     published: int
     in_flight: list[RevisionRow] = field(default_factory=list)
     upstream: str = ""
+    href: str = ""
 
 
 def summary(view: RepoView) -> RepoSummary:
@@ -91,5 +93,7 @@ def _build_rows(view: RepoView) -> list[PackageRow]:
         newest = latest or revisions[-1]
         done = sum(1 for r in revisions if r.lifecycle in PUBLISHED_LIKE and not r.is_branch_entry)
         in_flight = [row(view, r) for r in revisions if r.lifecycle in IN_FLIGHT]
-        rows.append(PackageRow(package, latest.revision if latest else "", done, in_flight, row(view, newest).upstream))
+        href = f"/repositories/{quote(view.repository.name)}/packages/{quote(package)}"
+        rows.append(PackageRow(package, latest.revision if latest else "", done, in_flight, row(view, newest).upstream,
+                               href))
     return rows
