@@ -16,7 +16,7 @@ from bot.forges.models import CommentEvent, Event, PullRequestEvent, PushEvent, 
 from bot.handlers.comment_handler import handle_comment
 from bot.handlers.context import BotContext
 from bot.handlers.pull_handler import handle_pull
-from bot.handlers.release_handler import handle_branch_push, handle_release
+from bot.handlers.release_handler import INTERNAL_KIND, handle_branch_push, handle_release, run_propagation
 from bot.handlers.render_handler import render_draft
 from bot.handlers.variants_handler import check_branch, reconcile_on_push
 from bot.lifecycle import naming
@@ -99,6 +99,9 @@ def _report_failure(ctx: BotContext, event: Event, err: PorchbotError) -> None:
 
 
 def handle_job(ctx: BotContext, job: Job) -> None:
+    if job.kind == INTERNAL_KIND:  # a release's fan-out: one downstream's propagation
+        run_propagation(ctx, job)
+        return
     event = stored_event(job)  # UnreadableJob: the queue marks the job failed, the log says why
     bound: dict[str, object] = {"forge": event.repo.forge, "event": type(event).__name__,
                                 "delivery": event.delivery_id, "key": job.key}

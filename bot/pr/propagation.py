@@ -60,8 +60,7 @@ def propagate_to(engine: Engine, forge: Forge, config: policy.BotConfig, release
                                       lambda path: forge.get_file(path, repository.branch), downstream.package_path)
     if mode == "off":
         return Propagated(where, "off")
-    cache = engine.cache(repository.name)
-    cache.fetched = False
+    cache = engine.cache(repository.name)  # fetched by the caller, under the repository's lock (ctx.git)
     cache.fetch()
     for branch, number in upgrade_branches(cache, downstream.package_path):
         pull = forge.find_pull_request(branch, repository.branch)
