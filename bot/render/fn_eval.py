@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.errors import InvalidInput, PorchbotError
 from bot.render import annotations as ann
@@ -21,6 +21,9 @@ from bot.render.render_errors import AlreadyHandled, RenderError
 from bot.render.runtimes.base import RuntimeOptions
 from bot.render.step_runner import RenderContext, run_step
 from bot.render.yaml.node import Node
+
+if TYPE_CHECKING:
+    from bot.render.functions.registry import FunctionRegistry
 
 
 @dataclass
@@ -36,6 +39,7 @@ class EvalOptions:
     truncate_output: bool = True
     selectors: list[Selector] = field(default_factory=list)  # --match-* (one selector), --exclude-*
     exclude: list[Selector] = field(default_factory=list)
+    builtins: FunctionRegistry | None = None  # the builtin functions to look images up in (None: the catalog)
 
 
 def _function_config(options: EvalOptions) -> Node | None:
@@ -113,7 +117,7 @@ def _eval(pkg: str, options: EvalOptions, console: Console) -> int:
     docs: dict[int, SourceDoc] = {}
     items, package, from_stdin = _read_input(pkg, docs)
     ctx = RenderContext(root=package.root, console=console, docs=docs, show_package=False,
-                        selector=RuntimeSelector(options.runtime, options.runtime_options))
+                        selector=RuntimeSelector(options.runtime, options.runtime_options, options.builtins))
     function = FunctionSpec(image=options.image, exec=options.exec, selectors=list(options.selectors),
                             exclude=list(options.exclude))
     input_paths = set(_paths(items, package))  # before the call: functions may drop annotations

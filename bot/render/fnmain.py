@@ -12,25 +12,31 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import AbstractContextManager, nullcontext
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from bot.render.functions.registry import FunctionRegistry
 
 ENV_FUNCTION = "PORCHBOT_FUNCTION"
 ENV_TAG = "PORCHBOT_FUNCTION_TAG"
 
 
-def run(stdin: TextIO, stdout: TextIO, stderr: TextIO, environ: dict[str, str] | os._Environ[str]) -> int:
+def run(stdin: TextIO, stdout: TextIO, stderr: TextIO, environ: dict[str, str] | os._Environ[str],
+        builtins: FunctionRegistry | None = None) -> int:
+    """One function call; ``builtins`` is the registry to find the function in (the catalog's by default)."""
     from bot.errors import PorchbotError
-    from bot.render.functions.registry import DEFAULT_IMAGE_PREFIX, all_functions, lookup
+    from bot.render.functions.registry import CATALOG, DEFAULT_IMAGE_PREFIX
     from bot.render.resourcelist_wire import decode_resource_list, encode_resource_list
     from bot.render.runtimes.base import FunctionError
 
+    registry = builtins or CATALOG
     name = environ.get(ENV_FUNCTION, "")
     tag = environ.get(ENV_TAG, "") or "latest"
     if not name:
-        names = ", ".join(sorted({f.name for f in all_functions()}))
+        names = ", ".join(sorted({f.name for f in registry.all()}))
         stderr.write(f"{ENV_FUNCTION} is not set: this image runs one of: {names}\n")
         return 1
-    function = lookup(f"{DEFAULT_IMAGE_PREFIX}/{name}:{tag}")
+    function = registry.lookup(f"{DEFAULT_IMAGE_PREFIX}/{name}:{tag}")
     if function is None:
         stderr.write(f"no builtin reproduces {name}:{tag} in this image\n")
         return 1

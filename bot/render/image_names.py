@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config.settings import current_settings
-from bot.render.functions.registry import DEFAULT_IMAGE_PREFIX, parse_image, resolve_image
+from bot.render.functions.registry import DEFAULT_IMAGE_PREFIX, FunctionRegistry, parse_image, resolve_image
 
 
 def function_short_name(image: str) -> str:
@@ -32,8 +32,9 @@ def _local_image_tags(repository: str) -> list[str]:
     return tags
 
 
-def step_image(image: str, tag_constraint: str, runtime: str) -> str:
-    """The image a step runs: ``tag:`` (a semver constraint) resolved against the tags we can run."""
+def step_image(image: str, tag_constraint: str, runtime: str, builtins: FunctionRegistry) -> str:
+    """The image a step runs: ``tag:`` (a semver constraint) resolved against the tags we can run
+    (``builtins``' registrations, and the images docker has)."""
     from bot.render.render_errors import PlainError
     from bot.render.semver import best_tag
 
@@ -43,10 +44,8 @@ def step_image(image: str, tag_constraint: str, runtime: str) -> str:
     repository = base.rsplit(":", 1)[0] if ":" in base.rsplit("/", 1)[-1] else base
     tags: list[str] = []
     if runtime in ("auto", "builtin"):
-        from bot.render.functions.registry import all_functions
-
         short = function_short_name(repository)
-        tags.extend(t for f in all_functions() if f.name == short for t in f.tags if not t.startswith("^"))
+        tags.extend(t for f in builtins.all() if f.name == short for t in f.tags if not t.startswith("^"))
     if runtime in ("auto", "docker"):
         tags.extend(_local_image_tags(repository))
     best = best_tag(tag_constraint, tags)

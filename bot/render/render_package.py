@@ -154,7 +154,7 @@ def _load_root(package_dir: Path, options: RenderOptions, console: Console) -> t
     if output is not None and output not in (OUTPUT_STDOUT, OUTPUT_UNWRAP) and Path(output).exists():
         raise PlainError(f'directory "{output}" already exists, please delete the directory and retry')
     root = Package(path=resolved, root=resolved, kptfile=kptfile)
-    selector = RuntimeSelector(options.runtime, options.runtime_options)
+    selector = RuntimeSelector(options.runtime, options.runtime_options, options.builtins)
     return root, RenderContext(root=resolved, console=console, selector=selector)
 
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.render.resourcelist import Result
 from bot.render.runtimes.base import RuntimeOptions
+
+if TYPE_CHECKING:  # callers holding only these types need not load the function registry
+    from bot.render.functions.registry import FunctionRegistry
 
 OUTPUT_STDOUT = "stdout"
 OUTPUT_UNWRAP = "unwrap"
@@ -22,6 +26,7 @@ class RenderOptions:
     results_dir: Path | None = None
     truncate_output: bool = True
     output: str | None = None  # None (in place) | "stdout" | "unwrap" | a directory
+    builtins: FunctionRegistry | None = None  # the builtin functions to look images up in (None: the catalog)
 
 
 @dataclass

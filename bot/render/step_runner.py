@@ -63,7 +63,7 @@ def run_step(ctx: RenderContext, package: Package, function: FunctionSpec, role:
 
     ``config`` overrides the step's own functionConfig (``fn eval --fn-config``).
     """
-    image = step_image(function.image, function.tag, ctx.selector.runtime) if function.image else ""
+    image = step_image(function.image, function.tag, ctx.selector.runtime, ctx.selector.builtins) if function.image else ""
     display = image or function.exec
     step = StepOutcome(image=image, exec=function.exec, name=function.name)
     (ctx.mutation_steps if role == "mutator" else ctx.validation_steps).append(step)

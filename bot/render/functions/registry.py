@@ -8,7 +8,7 @@ reproduce, and ``--runtime auto`` then falls back to docker rather than giving d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from bot.render.functions import _releases
@@ -39,22 +39,6 @@ class BuiltinFunction:
             elif pattern == tag:
                 return True
         return False
-
-
-_REGISTRY: list[BuiltinFunction] = []
-
-
-def register(function: BuiltinFunction) -> BuiltinFunction:
-    note = short_tag_note(function.name, function.tags)
-    if note:
-        function = replace(function, description=function.description + note)
-    _REGISTRY.append(function)
-    return function
-
-
-def all_functions() -> list[BuiltinFunction]:
-    _load_all()
-    return list(_REGISTRY)
 
 
 @dataclass(frozen=True)
@@ -91,27 +75,6 @@ def resolve_image(image: str, prefix: str = DEFAULT_IMAGE_PREFIX) -> str:
     return resolved
 
 
-def lookup(image: str) -> BuiltinFunction | None:
-    """The builtin reproducing ``image``. A short tag (``v0.4``) the registrations do not list is
-    read as the registry reads it: the newest ``v0.4.Z`` on the registry the name pulls from."""
-    ref = parse_image(image)
-    if not ref.catalog or not ref.tag:
-        return None
-    _load_module_for(ref.name)
-    found = _matching(ref.name, ref.tag)
-    if found is None and _releases.is_short_tag(ref.tag):
-        release = _releases.resolve_short_tag(ref.name, ref.tag, _releases.registry_of(image))
-        found = _matching(ref.name, release) if release else None
-    return found
-
-
-def _matching(name: str, tag: str) -> BuiltinFunction | None:
-    for function in _REGISTRY:
-        if function.name == name and function.matches_tag(tag):
-            return function
-    return None
-
-
 def short_tag_note(name: str, tags: tuple[str, ...]) -> str:
     """`` (also v0.4, v0 on gcr.io/kpt-fn)``: the short tags that pull one of ``tags`` today and are
     not listed among them, for the description ``fn list`` shows."""
@@ -131,37 +94,101 @@ def short_tag_note(name: str, tags: tuple[str, ...]) -> str:
 # Module per catalog name where it is not the name with '-' -> '_' (a module called ``starlark``
 # would shadow the starlark-pyo3 package).
 _MODULE_NAMES = {"starlark": "starlark_fn"}
-_loaded = False
-_loaded_modules: set[str] = set()
 
 
-def _load_module_for(name: str) -> None:
-    """Import only the module of one function: `porchbot fn render` should not pay for all of them."""
-    if _loaded:
-        return
-    module = _MODULE_NAMES.get(name, name.replace("-", "_"))
-    if module in _loaded_modules or not module.replace("_", "").isalnum():
-        return
-    _loaded_modules.add(module)
-    import importlib.util
+class FunctionRegistry:
+    """Builtins by catalog name and tag: what the builtin runtime, ``--runtime auto`` and the function
+    image's entrypoint look images up in.
 
-    qualified = f"bot.render.functions.{module}"
-    if importlib.util.find_spec(qualified) is not None:
-        importlib.import_module(qualified)
+    ``CATALOG`` (below) is the one they use unless given another: each function module adds its
+    builtins with ``register`` when imported, and a lookup imports only the module of the name looked
+    up (``porchbot fn render`` should not pay for all of them). A test passes a registry of its own:
+    ``CATALOG.only(name, ...)`` or ``FunctionRegistry([...])``.
+    """
+
+    def __init__(self, functions: Iterable[BuiltinFunction] = (), *, imports_modules: bool = False) -> None:
+        self._functions = list(functions)
+        self._imports_modules = imports_modules
+        self._loaded_all = False
+        self._loaded_modules: set[str] = set()
+
+    def add(self, function: BuiltinFunction) -> BuiltinFunction:
+        self._functions.append(function)
+        return function
+
+    def all(self) -> list[BuiltinFunction]:
+        self._load_all()
+        return list(self._functions)
+
+    def only(self, *names: str) -> FunctionRegistry:
+        """A registry of just these catalog names' builtins (only their modules are imported)."""
+        for name in names:
+            self._load_module_for(name)
+        return FunctionRegistry(f for f in self._functions if f.name in names)
+
+    def lookup(self, image: str) -> BuiltinFunction | None:
+        """The builtin reproducing ``image``. A short tag (``v0.4``) the registrations do not list is
+        read as the registry reads it: the newest ``v0.4.Z`` on the registry the name pulls from."""
+        ref = parse_image(image)
+        if not ref.catalog or not ref.tag:
+            return None
+        self._load_module_for(ref.name)
+        found = self._matching(ref.name, ref.tag)
+        if found is None and _releases.is_short_tag(ref.tag):
+            release = _releases.resolve_short_tag(ref.name, ref.tag, _releases.registry_of(image))
+            found = self._matching(ref.name, release) if release else None
+        return found
+
+    def _matching(self, name: str, tag: str) -> BuiltinFunction | None:
+        for function in self._functions:
+            if function.name == name and function.matches_tag(tag):
+                return function
+        return None
+
+    def _load_module_for(self, name: str) -> None:
+        """Import only the module of one function (importing it registers its builtins here)."""
+        if not self._imports_modules or self._loaded_all:
+            return
+        module = _MODULE_NAMES.get(name, name.replace("-", "_"))
+        if module in self._loaded_modules or not module.replace("_", "").isalnum():
+            return
+        self._loaded_modules.add(module)
+        import importlib.util
+
+        qualified = f"bot.render.functions.{module}"
+        if importlib.util.find_spec(qualified) is not None:
+            importlib.import_module(qualified)
+
+    def _load_all(self) -> None:
+        """Import every module in bot.render.functions so each registers itself."""
+        if not self._imports_modules or self._loaded_all:
+            return
+        self._loaded_all = True
+        import importlib
+        import pkgutil
+
+        import bot.render.functions as package
+
+        for module in pkgutil.iter_modules(package.__path__):
+            if module.name not in {"registry"} and not module.name.startswith("_"):
+                self._loaded_modules.add(module.name)
+                importlib.import_module(f"bot.render.functions.{module.name}")
 
 
-def _load_all() -> None:
-    """Import every module in bot.render.functions so each registers itself."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    import importlib
-    import pkgutil
+CATALOG = FunctionRegistry(imports_modules=True)
 
-    import bot.render.functions as package
 
-    for module in pkgutil.iter_modules(package.__path__):
-        if module.name not in {"registry"} and not module.name.startswith("_"):
-            _loaded_modules.add(module.name)
-            importlib.import_module(f"bot.render.functions.{module.name}")
+def register(function: BuiltinFunction) -> BuiltinFunction:
+    """What a function module calls at import for each (name, tag set) it implements."""
+    note = short_tag_note(function.name, function.tags)
+    if note:
+        function = replace(function, description=function.description + note)
+    return CATALOG.add(function)
+
+
+def all_functions() -> list[BuiltinFunction]:
+    return CATALOG.all()
+
+
+def lookup(image: str) -> BuiltinFunction | None:
+    return CATALOG.lookup(image)

@@ -74,6 +74,11 @@ class RuntimeOptions:
 class FunctionRuntime(Protocol):
     name: str
 
+    def reproduces(self, function: FunctionRef, resource_list: ResourceList) -> bool:
+        """Whether this call's output is the function's own: always for a runtime that runs the image or
+        the executable; for a builtin, only when it reimplements what this call needs."""
+        ...
+
     def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
         """Run one function. Raise FunctionError for non-zero exits and execution errors."""
         ...

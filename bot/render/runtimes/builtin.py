@@ -5,19 +5,20 @@ from __future__ import annotations
 import sys
 from contextlib import AbstractContextManager, nullcontext
 
-from bot.render.functions.registry import BuiltinFunction, lookup, parse_image
+from bot.render.functions.registry import CATALOG, BuiltinFunction, FunctionRegistry, parse_image
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, RuntimeOptions
 from bot.render.runtimes.docker_config import filter_stderr
 
 
-def lookup_builtin(image: str, allow_wasm: bool = False) -> BuiltinFunction | None:
+def lookup_builtin(image: str, allow_wasm: bool = False,
+                   registry: FunctionRegistry = CATALOG) -> BuiltinFunction | None:
     """The builtin for ``image``; with ``allow_wasm`` a catalog ``wasm/NAME:TAG`` build maps to NAME
     (the wasm builds are compiled from the same sources as the images)."""
-    found = lookup(image)
+    found = registry.lookup(image)
     if found is None and allow_wasm and "/wasm/" in image:
         ref = parse_image(image)
-        found = lookup(f"{ref.name}:{ref.tag}") or lookup(f"{ref.name}:latest")
+        found = registry.lookup(f"{ref.name}:{ref.tag}") or registry.lookup(f"{ref.name}:latest")
     return found
 
 
@@ -38,12 +39,16 @@ def _mount_context(builtin: BuiltinFunction, mounts: tuple[str, ...]) -> Abstrac
 class BuiltinRuntime:
     name = "builtin"
 
-    def __init__(self, options: RuntimeOptions | None = None) -> None:
+    def __init__(self, options: RuntimeOptions | None = None, registry: FunctionRegistry = CATALOG) -> None:
         self.options = options or RuntimeOptions()
+        self.registry = registry
+
+    def _builtin(self, function: FunctionRef) -> BuiltinFunction | None:
+        return lookup_builtin(function.image, self.options.allow_wasm, self.registry) if function.image else None
 
     def reproduces(self, function: FunctionRef, resource_list: ResourceList) -> bool:
         """Whether this call gives the image's output (a builtin may lack what some inputs need)."""
-        builtin = lookup_builtin(function.image, self.options.allow_wasm) if function.image else None
+        builtin = self._builtin(function)
         if builtin is None:
             return False
         if builtin.reproduces is None:
@@ -52,7 +57,7 @@ class BuiltinRuntime:
             return builtin.reproduces(resource_list)
 
     def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
-        builtin = lookup_builtin(function.image, self.options.allow_wasm) if function.image else None
+        builtin = self._builtin(function)
         if builtin is None:
             raise FunctionError(f"no builtin implementation of function {function.display!r} "
                                 "(use --runtime docker or auto)", execution_error=True)

@@ -57,6 +57,9 @@ class DockerRuntime:
         self.pull_policy = normalize_pull_policy(options.image_pull_policy)
         self._api: Any = None
 
+    def reproduces(self, function: FunctionRef, resource_list: ResourceList) -> bool:
+        return True  # it runs the image itself
+
     def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
         image = function.image
         if not image:

@@ -21,6 +21,9 @@ class ExecRuntime:
     def __init__(self, options: RuntimeOptions) -> None:
         self.options = options
 
+    def reproduces(self, function: FunctionRef, resource_list: ResourceList) -> bool:
+        return True  # it runs the executable itself
+
     def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
         if not self.options.allow_exec:
             raise FunctionError(ALLOW_EXEC_MESSAGE, execution_error=True)

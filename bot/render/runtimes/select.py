@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.render.functions.registry import CATALOG, FunctionRegistry
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, FunctionRuntime, RuntimeOptions
 
@@ -9,30 +10,37 @@ RUNTIME_CHOICES = ("auto", "builtin", "docker")
 
 
 class RuntimeSelector:
-    """Creates each runtime once per render (the docker client is costly and imported lazily)."""
+    """Creates each runtime once per render (the docker client is costly and imported lazily).
 
-    def __init__(self, runtime: str, options: RuntimeOptions) -> None:
+    ``builtins`` is the function registry the builtin runtime looks images up in (the catalog's unless
+    a caller, a test, passes its own).
+    """
+
+    def __init__(self, runtime: str, options: RuntimeOptions, builtins: FunctionRegistry | None = None) -> None:
         if runtime not in RUNTIME_CHOICES:
             raise FunctionError(f"unknown runtime {runtime!r}: choose one of {', '.join(RUNTIME_CHOICES)}")
         self.runtime = runtime
         self.options = options
+        self.builtins = builtins or CATALOG
         self._cache: dict[str, FunctionRuntime] = {}
 
     def for_function(self, function: FunctionRef) -> FunctionRuntime:
         if function.exec:
-            return self._get("exec")
+            return self.runtime_named("exec")
         if self.runtime == "builtin":
-            return self._get("builtin")
+            return self.runtime_named("builtin")
         from bot.render.runtimes.builtin import lookup_builtin
 
-        builtin = lookup_builtin(function.image, self.options.allow_wasm) if self.runtime == "auto" else None
+        builtin = lookup_builtin(function.image, self.options.allow_wasm, self.builtins) \
+            if self.runtime == "auto" else None
         if builtin is not None and builtin.reproduces is not None:
             return _PerCall(self)  # whether the builtin reproduces depends on the input (kubeval)
         if builtin is not None:
-            return self._get("builtin")
-        return self._get("docker")
+            return self.runtime_named("builtin")
+        return self.runtime_named("docker")
 
-    def _get(self, name: str) -> FunctionRuntime:
+    def runtime_named(self, name: str) -> FunctionRuntime:
+        """The ``exec``, ``builtin`` or ``docker`` runtime of this render, created on first use."""
         runtime = self._cache.get(name)
         if runtime is None:
             runtime = self._create(name)
@@ -47,7 +55,7 @@ class RuntimeSelector:
         if name == "builtin":
             from bot.render.runtimes.builtin import BuiltinRuntime
 
-            return BuiltinRuntime(self.options)
+            return BuiltinRuntime(self.options, self.builtins)
         try:
             from bot.render.runtimes.docker import DockerRuntime
         except ImportError as err:
@@ -64,10 +72,11 @@ class _PerCall:
     def __init__(self, selector: RuntimeSelector) -> None:
         self.selector = selector
 
-    def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
-        from bot.render.runtimes.builtin import BuiltinRuntime
+    def reproduces(self, function: FunctionRef, resource_list: ResourceList) -> bool:
+        return True  # the image runs whenever the builtin would not reproduce it
 
-        builtin = self.selector._get("builtin")
-        if isinstance(builtin, BuiltinRuntime) and builtin.reproduces(function, resource_list):
+    def run(self, function: FunctionRef, resource_list: ResourceList) -> FunctionRun:
+        builtin = self.selector.runtime_named("builtin")
+        if builtin.reproduces(function, resource_list):
             return builtin.run(function, resource_list)
-        return self.selector._get("docker").run(function, resource_list)
+        return self.selector.runtime_named("docker").run(function, resource_list)

@@ -8,8 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.render.fnmain import run
-from bot.render.functions import registry
-from bot.render.functions.registry import DEFAULT_IMAGE_PREFIX, BuiltinFunction, lookup
+from bot.render.functions.registry import DEFAULT_IMAGE_PREFIX, BuiltinFunction, FunctionRegistry, lookup
 from bot.render.resourcelist import ResourceList, Result
 from bot.render.runtimes.base import FunctionError
 
@@ -36,9 +35,9 @@ functionConfig:
 """
 
 
-def call(stdin: str, environ: dict[str, str]) -> tuple[int, str, str]:
+def call(stdin: str, environ: dict[str, str], builtins: FunctionRegistry | None = None) -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = run(io.StringIO(stdin), stdout, stderr, environ)
+    code = run(io.StringIO(stdin), stdout, stderr, environ, builtins)
     return code, stdout.getvalue(), stderr.getvalue()
 
 
@@ -80,47 +79,46 @@ def test_runs_the_builtin_and_prints_the_list_with_results() -> None:
     assert output.results, "set-namespace reports what it changed"
 
 
+FAKE_ENV = {"PORCHBOT_FUNCTION": "fake", "PORCHBOT_FUNCTION_TAG": "v1"}
+
+
 def _fake(run_function: Callable[[ResourceList], None]) -> BuiltinFunction:
     return BuiltinFunction(name="fake", description="a test double", tags=("v1",), run=run_function)
 
 
-def test_success_stderr_is_printed_after_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_success_stderr_is_printed_after_the_list() -> None:
     def chatty(rl: ResourceList) -> None:
         rl.stderr = "function succeeded, reporting it on stderr"
 
-    monkeypatch.setattr(registry, "lookup", lambda image: _fake(chatty))
-    code, stdout, stderr = call(INPUT, {"PORCHBOT_FUNCTION": "fake", "PORCHBOT_FUNCTION_TAG": "v1"})
+    code, stdout, stderr = call(INPUT, FAKE_ENV, FunctionRegistry([_fake(chatty)]))
     assert (code, stderr) == (0, "function succeeded, reporting it on stderr\n")
     assert stdout.startswith("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n")
 
 
-def test_a_crashing_builtin_reads_like_the_builtin_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crashing_builtin_reads_like_the_builtin_runtime() -> None:
     def broken(rl: ResourceList) -> None:
         raise KeyError("spec")
 
-    monkeypatch.setattr(registry, "lookup", lambda image: _fake(broken))
-    code, stdout, stderr = call(INPUT, {"PORCHBOT_FUNCTION": "fake", "PORCHBOT_FUNCTION_TAG": "v1"})
+    code, stdout, stderr = call(INPUT, FAKE_ENV, FunctionRegistry([_fake(broken)]))
     assert (code, stderr) == (1, "KeyError: 'spec'\n")
     assert "kind: ResourceList" in stdout
 
 
-def test_function_error_prints_results_and_its_own_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_function_error_prints_results_and_its_own_stderr() -> None:
     def failing(rl: ResourceList) -> None:
         rl.results.append(Result(message="bad config", severity="error"))
         raise FunctionError("bad config", exit_code=1, stderr="Error: bad config")
 
-    monkeypatch.setattr(registry, "lookup", lambda image: _fake(failing))
-    code, stdout, stderr = call(INPUT, {"PORCHBOT_FUNCTION": "fake", "PORCHBOT_FUNCTION_TAG": "v1"})
+    code, stdout, stderr = call(INPUT, FAKE_ENV, FunctionRegistry([_fake(failing)]))
     assert (code, stderr) == (1, "Error: bad config\n")
     assert stdout.endswith("results:\n- message: bad config\n  severity: error\n")
 
 
-def test_function_error_without_stderr_prints_none(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_function_error_without_stderr_prints_none() -> None:
     def quiet_failure(rl: ResourceList) -> None:
         rl.results.append(Result(message="invalid resource", severity="error"))
         raise FunctionError("found invalid resources", exit_code=1)
 
-    monkeypatch.setattr(registry, "lookup", lambda image: _fake(quiet_failure))
-    code, stdout, stderr = call(INPUT, {"PORCHBOT_FUNCTION": "fake", "PORCHBOT_FUNCTION_TAG": "v1"})
+    code, stdout, stderr = call(INPUT, FAKE_ENV, FunctionRegistry([_fake(quiet_failure)]))
     assert (code, stderr) == (1, "")
     assert "- message: invalid resource\n" in stdout

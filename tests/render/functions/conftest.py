@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.render.functions.registry import CATALOG, FunctionRegistry
 from bot.render.resourcelist import ResourceList
 from bot.render.yaml.node import Node
 
@@ -30,18 +31,6 @@ def annotate(items: list[Node], path: str) -> list[Node]:
 
 
 @pytest.fixture
-def only_these_builtins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Look builtins up without importing every function module: a broken neighbour must not fail us."""
-    import bot.render.functions.apply_replacements
-    import bot.render.functions.set_annotations
-    import bot.render.functions.set_labels
-    import bot.render.functions.set_namespace  # noqa: F401
-    from bot.render.functions import registry
-
-    monkeypatch.setattr(registry, "_load_all", lambda: None)
-
-
-@pytest.fixture
 def make_rl() -> MakeRL:
     def build(items: str, config: str | None = None, *, path: str = "resources.yaml",
               bookkeeping: bool = True) -> ResourceList:
@@ -54,11 +43,21 @@ def make_rl() -> MakeRL:
     return build
 
 
-def run_builtin(image: str, rl: ResourceList) -> ResourceList:
-    """Run the builtin registered for ``image`` on ``rl`` in place; ``rl`` comes back for chaining."""
-    from bot.render.functions.registry import lookup
+@pytest.fixture
+def only_these_builtins() -> FunctionRegistry:
+    """The builtins the set-namespace/set-labels/set-annotations/apply-replacements tables run."""
+    return builtins_of("apply-replacements", "set-annotations", "set-labels", "set-namespace")
 
-    function = lookup(image)
+
+def builtins_of(*names: str) -> FunctionRegistry:
+    """A registry of these catalog functions alone: only their modules are imported, so a broken
+    neighbour module cannot fail their tests."""
+    return CATALOG.only(*names)
+
+
+def run_builtin(image: str, rl: ResourceList, builtins: FunctionRegistry = CATALOG) -> ResourceList:
+    """Run the builtin ``builtins`` has for ``image`` on ``rl`` in place; ``rl`` comes back for chaining."""
+    function = builtins.lookup(image)
     assert function is not None, image
     function.run(rl)
     return rl

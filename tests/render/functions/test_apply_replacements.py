@@ -6,10 +6,13 @@ import pytest
 
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
-from tests.render.functions.conftest import run_builtin as run
+from tests.render.functions.conftest import MakeRL, builtins_of, emit, run_builtin
 
-pytestmark = pytest.mark.usefixtures("only_these_builtins")
+BUILTINS = builtins_of("apply-replacements")
+
+
+def run(image: str, rl: ResourceList) -> ResourceList:
+    return run_builtin(image, rl, BUILTINS)
 
 V011 = "gcr.io/kpt-fn/apply-replacements:v0.1.1"
 MASTER = "gcr.io/kpt-fn/apply-replacements:unstable"

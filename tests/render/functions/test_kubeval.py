@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.render.functions import kubeval
-from bot.render.functions.registry import lookup
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL
+from tests.render.functions.conftest import MakeRL, builtins_of
 
 IMAGE = "gcr.io/kpt-fn/kubeval:v0.3.0"
 
@@ -62,11 +61,8 @@ def config(**data: str) -> str:
     return f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n{lines}"
 
 
-@pytest.fixture(autouse=True)
-def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.render.functions import registry
-
-    monkeypatch.setattr(registry, "_load_all", lambda: None)
+BUILTINS = builtins_of("kubeval")
+lookup = BUILTINS.lookup
 
 
 @pytest.fixture

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
-from tests.render.functions.conftest import run_builtin as run
+from tests.render.functions.conftest import MakeRL, builtins_of, emit, run_builtin
 
-pytestmark = pytest.mark.usefixtures("only_these_builtins")
+BUILTINS = builtins_of("set-annotations")
+
+
+def run(image: str, rl: ResourceList) -> ResourceList:
+    return run_builtin(image, rl, BUILTINS)
 
 MASTER = "gcr.io/kpt-fn/set-annotations:unstable"
 V014 = "gcr.io/kpt-fn/set-annotations:v0.1.4"

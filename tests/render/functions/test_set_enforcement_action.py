@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render.functions.registry import lookup
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
+from tests.render.functions.conftest import MakeRL, builtins_of, emit
 
 IMAGE = "gcr.io/kpt-fn/set-enforcement-action:v0.1.0"
 
@@ -41,12 +40,8 @@ def config(**data: str) -> str:
     return f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n{lines}"
 
 
-@pytest.fixture(autouse=True)
-def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.render.functions.set_enforcement_action  # noqa: F401
-    from bot.render.functions import registry
-
-    monkeypatch.setattr(registry, "_load_all", lambda: None)
+BUILTINS = builtins_of("set-enforcement-action")
+lookup = BUILTINS.lookup
 
 
 def test_sets_the_action_on_v1beta1_constraints_only(make_rl: MakeRL) -> None:

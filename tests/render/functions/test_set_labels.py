@@ -6,10 +6,13 @@ import pytest
 
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
-from tests.render.functions.conftest import run_builtin as run
+from tests.render.functions.conftest import MakeRL, builtins_of, emit, run_builtin
 
-pytestmark = pytest.mark.usefixtures("only_these_builtins")
+BUILTINS = builtins_of("set-labels")
+
+
+def run(image: str, rl: ResourceList) -> ResourceList:
+    return run_builtin(image, rl, BUILTINS)
 
 MASTER = "gcr.io/kpt-fn/set-labels:unstable"
 V015 = "gcr.io/kpt-fn/set-labels:v0.1.5"

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render.functions.registry import lookup
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
-from tests.render.functions.conftest import run_builtin as run
+from tests.render.functions.conftest import MakeRL, builtins_of, emit, run_builtin
 
-pytestmark = pytest.mark.usefixtures("only_these_builtins")
+BUILTINS = builtins_of("set-namespace")
+
+
+def run(image: str, rl: ResourceList) -> ResourceList:
+    return run_builtin(image, rl, BUILTINS)
+
+
+lookup = BUILTINS.lookup
 
 MASTER = "gcr.io/kpt-fn/set-namespace:unstable"
 LATEST = "ghcr.io/kptdev/krm-functions-catalog/set-namespace:latest"

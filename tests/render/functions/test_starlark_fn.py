@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render.functions.registry import lookup
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit, run_builtin
+from tests.render.functions.conftest import MakeRL, builtins_of, emit, run_builtin
 
 MASTER = "ghcr.io/kptdev/krm-functions-catalog/starlark:latest"
 V050 = "gcr.io/kpt-fn/starlark:v0.5.0"
@@ -34,16 +33,12 @@ def star(source: str, name: str = "my-star") -> str:
     return f"apiVersion: fn.kpt.dev/v1alpha1\nkind: StarlarkRun\nmetadata:\n  name: {name}\nsource: |\n{body}"
 
 
-@pytest.fixture(autouse=True)
-def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.render.functions.starlark_fn  # noqa: F401
-    from bot.render.functions import registry
-
-    monkeypatch.setattr(registry, "_load_all", lambda: None)
+BUILTINS = builtins_of("starlark")
+lookup = BUILTINS.lookup
 
 
 def run(rl: ResourceList, image: str = MASTER) -> None:
-    run_builtin(image, rl)
+    run_builtin(image, rl, BUILTINS)
 
 
 def failure(rl: ResourceList, image: str = MASTER) -> FunctionError:

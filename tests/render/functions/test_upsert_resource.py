@@ -6,8 +6,7 @@ import pytest
 
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
-from tests.render.functions.conftest import MakeRL, emit
-from tests.render.functions.conftest import run_builtin as run
+from tests.render.functions.conftest import MakeRL, builtins_of, emit, run_builtin
 
 MASTER = "upsert-resource:unstable"
 V020 = "gcr.io/kpt-fn/upsert-resource:v0.2.0"
@@ -46,12 +45,11 @@ spec:
 """
 
 
-@pytest.fixture(autouse=True)
-def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.render.functions.upsert_resource  # noqa: F401
-    from bot.render.functions import registry
+BUILTINS = builtins_of("upsert-resource")
 
-    monkeypatch.setattr(registry, "_load_all", lambda: None)
+
+def run(image: str, rl: ResourceList) -> ResourceList:
+    return run_builtin(image, rl, BUILTINS)
 
 
 def test_replaces_the_match_keeping_its_file_place(make_rl: MakeRL) -> None:
