@@ -9,14 +9,14 @@ downstream changed it, and a resource both sides added is merged. Each of these 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from bot.render.yaml.convert import node_to_python
 from bot.render.yaml.node import Node
 
 
-class ConflictKind(str, Enum):
+class ConflictKind(StrEnum):
     OVERWRITTEN = "overwritten"  # downstream had its own value; upstream's new value won
     RESTORED = "restored"  # downstream deleted the field; upstream changed it, so it came back
     KEPT = "kept"  # upstream deleted the resource; the downstream changed it, so it stays

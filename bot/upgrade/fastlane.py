@@ -21,6 +21,7 @@ conformance cases with and without this lane and requires identical trees.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from bot.render.yaml.convert import resolve_scalar_tag
 from bot.upgrade import schema as schemas
@@ -96,12 +97,12 @@ def _parse(text: str) -> Tree | None:
     stack: list[tuple[int, Tree]] = [(0, root)]
     pending: tuple[int, Tree, str] | None = None  # a "key:" waiting for its block
     for line in text[:-1].split("\n"):
-        parts = _LINES.get(line)
-        if parts is None:
+        parts = _LINES.get(line, _UNSEEN)
+        if parts is _UNSEEN:
             parts = _LINES[line] = _line(line)
-        if not parts:
+        if parts is None:
             return None
-        indent, dash, key, value, quoted = parts  # type: ignore[misc]
+        indent, dash, key, value, quoted = parts
         if pending is not None:
             p_indent, p_map, p_key = pending
             pending = None
@@ -123,7 +124,9 @@ def _parse(text: str) -> Tree | None:
             if not stack:
                 return None
             item: Tree = {}
-            stack[-1][1][""].append(item)  # type: ignore[union-attr]
+            seq = stack[-1][1][""]
+            assert isinstance(seq, list)
+            seq.append(item)
             indent += 2
             stack.append((indent, item))
         else:
@@ -144,12 +147,21 @@ def _parse(text: str) -> Tree | None:
     return None if pending is not None else root
 
 
+class _Parts(NamedTuple):
+    indent: int
+    dash: str | None
+    key: str
+    value: str | None
+    quoted: str | None  # the identifier annotation's value, written single-quoted
+
+
 # Lines repeat across the resources of a package: each distinct line is matched once.
-_LINES: dict[str, tuple[object, ...]] = {}
+_LINES: dict[str, _Parts | None] = {}
+_UNSEEN = _Parts(-1, None, "", None, None)
 
 
-def _line(line: str) -> tuple[object, ...]:
-    """(indent, dash, key, value, quoted) of a line of the grammar, () for any other line."""
+def _line(line: str) -> _Parts | None:
+    """The parts of a line of the grammar, None for any other line."""
     match = _LINE.match(line)
     quoted = None
     if match is None:
@@ -158,19 +170,19 @@ def _line(line: str) -> tuple[object, ...]:
         elif (ident := _IDENT_LINE.match(line)) is not None:
             match, quoted = _LINE.match(f"    {UPSTREAM_IDENTIFIER}: x"), ident.group(1)
         if match is None:
-            return ()
+            return None
     value = match.group(4)
     if quoted is None and value is not None:
         tag = resolve_scalar_tag(value)
         if not _VALUE_FIRST.match(value) or tag == "!!null" or (tag == "!!str" and yaml11_non_string(value)):
-            return ()
-    return (len(match.group(1)), match.group(2), match.group(3), value, quoted)
+            return None
+    return _Parts(len(match.group(1)), match.group(2), match.group(3), value, quoted)
 
 
 def _lists_ok(node: object, schema: schemas.Schema | None) -> bool:
     if isinstance(node, dict):
         if schema is None and isinstance(node.get("kind"), str) and isinstance(node.get("apiVersion"), str):
-            schema = schemas.for_resource(node["apiVersion"], node["kind"])  # type: ignore[arg-type]
+            schema = schemas.for_resource(node["apiVersion"], node["kind"])
         for key, value in node.items():
             if isinstance(value, str):
                 continue

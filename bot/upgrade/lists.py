@@ -118,7 +118,7 @@ def _match(one: Values, two: Values) -> tuple[bool, Values]:
     if len(one) != len(two):
         return False, []
     common, merged = False, []
-    for a, b in zip(one, two):
+    for a, b in zip(one, two, strict=True):
         if a == b:
             common = True
             merged.append(a)
@@ -143,7 +143,7 @@ def _set_elements(walker: Walker, sources: Sources, schema: schemas.Schema | Non
         valid_keys, valid_values = _valid(values_list, values, keys)
         element_sources = [_find(source, *_valid([valid_values], valid_values, valid_keys))
                            for source in sources]
-        label = ",".join(f"{k}={v}" if k else v for k, v in zip(valid_keys, valid_values))
+        label = ",".join(f"{k}={v}" if k else v for k, v in zip(valid_keys, valid_values, strict=True))
         value = walker.walk(element_sources, element_schema, [*path, f"[{label}]"])
         removed = False
         for i, key in enumerate(valid_keys):
@@ -181,7 +181,7 @@ def _find(source: Node | None, keys: list[str], values: Values) -> Node | None:
     for element in source.content:
         if element.kind is not Kind.MAPPING:
             continue
-        if all((field := element.get(k)) is not None and field.value == v for k, v in zip(keys, values)):
+        if all((field := element.get(k)) is not None and field.value == v for k, v in zip(keys, values, strict=True)):
             return element
     return None
 

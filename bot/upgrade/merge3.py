@@ -103,7 +103,7 @@ class Walker:
                 child_schema = comment_schema
             value = self.walk(values, child_schema, [*path, name])
             key_style = Style.NONE
-            for key, candidate in zip(keys, values):
+            for key, candidate in zip(keys, values, strict=True):
                 if candidate is value and key is not None:
                     key_style = key.style
             if chosen_key is not None and keys[0] is not None and chosen_key is not keys[0]:
@@ -202,7 +202,7 @@ def _comment_schema(node: Node) -> schemas.Schema | None:
 
 
 def _field_comment_schema(keys: Sources, values: Sources) -> schemas.Schema | None:
-    for key, value in zip(keys, values):
+    for key, value in zip(keys, values, strict=True):
         if value is None:
             continue
         found = _comment_schema(value)

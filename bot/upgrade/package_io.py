@@ -117,7 +117,7 @@ def add_merge_comments_in_dir(package: Path, skip: set[Path] = frozenset()) -> N
         for _, resources in per_file:
             for resource in resources:
                 ids.add_merge_comment(resource.root)
-    except Exception:  # noqa: BLE001 - kpt's Process returns nil on any error
+    except Exception:
         return
     for rel, resources in per_file:
         if resources:

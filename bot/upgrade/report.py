@@ -43,7 +43,7 @@ def as_table(conflicts: list[Conflict]) -> str:
     rows = [(c.kind.value, f"{c.file}:{c.line}" if c.line else c.file, c.resource, c.path or "-",
              _value(c.downstream), _value(c.old_upstream), _value(c.new_upstream)) for c in conflicts]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["   ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
+    lines = ["   ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
     kinds = sorted({c.kind for c in conflicts}, key=lambda k: list(ConflictKind).index(k))
     notes = [f"  {kind.value}: {_EXPLAIN[kind]}" for kind in kinds]
     return "\n".join([f"Conflict report ({len(conflicts)}):", *lines, *notes]) + "\n"
