@@ -84,7 +84,8 @@ def test_cli_transitions_use_the_forge_with_the_users_token(kind: str, tmp_path:
         assert w.emulator.pull(REPO, pull.number).merged
         assert _tags(w) == ["istions/v1"]
         published = w.lifecycle(approved.stdout.split()[0])
-        assert published is not None and published[2:5] == ["v1", "true", "Published"]
+        # NAME PACKAGE WORKSPACENAME REVISION LATEST LIFECYCLE REPOSITORY (porchctl v4's table)
+        assert published is not None and published[2:6] == ["v1", "v1", "true", "Published"]
 
 
 @pytest.mark.parametrize(("override", "expected"), [("", "carol"), ("dave", "dave")],
