@@ -28,6 +28,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 
 from bot.config.settings import current_settings  # noqa: E402
 from bot.lifecycle import naming  # noqa: E402
+from bot.lifecycle.discovery import Discovery  # noqa: E402
 from bot.lifecycle.engine import Engine  # noqa: E402
 
 KPTFILE = ("apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: {name}\n  annotations:\n"
@@ -107,7 +108,7 @@ def run(packages: int, revisions: int, drafts: int) -> dict[str, float | int]:
         engine = Engine(current_settings())
         cache = engine.cache("bench")
         fetch_s = timed(cache.fetch)
-        store = cache.settings.state_dir / "discovery" / "bench.pickle"
+        store = Discovery(cache).store
 
         cold_runs: list[tuple[float, float]] = []
         warm_runs: list[tuple[float, float]] = []

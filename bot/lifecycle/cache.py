@@ -98,6 +98,26 @@ class RepositoryCache:
             self.git.run("pack-refs", "--all", "--prune")
         self.fetched = True
 
+    def fetch_package(self, package_path: str) -> None:
+        """Bring only the refs that can hold ``package_path``'s revisions (and the branch) to the remote's.
+
+        Protocol v2 sends the refspecs' prefixes to the server, which then lists just those refs: a command
+        about one revision of a repository with 100,000 tags moves a dozen refs, not the whole list."""
+        if self.fetched:
+            return
+        if not (self.git_dir / "HEAD").exists():
+            self.fetch()
+            return
+        branch = self.repository.branch
+        refspecs = [f"+refs/heads/{branch}:refs/heads/{branch}", f"+refs/tags/{package_path}/*:refs/tags/{package_path}/*"]
+        refspecs += [f"+refs/heads/{prefix}{package_path}/*:refs/heads/{prefix}{package_path}/*"
+                     for prefix in ("drafts/", "proposed/", "deletionProposed/")]
+        result = self.git.run_raw("-c", "protocol.version=2", "-c", "fetch.showForcedUpdates=false", "fetch",
+                                  "--prune", "--no-tags", "--no-write-fetch-head", self.url, *refspecs,
+                                  env=self.remote_env())
+        if result.returncode != 0:
+            self.fetch()  # e.g. no branch yet (an exact refspec must exist): the whole fetch says why, or works
+
     def _clone(self) -> None:
         """The first fetch is a bare clone: it writes packed-refs at once, where a fetch into an empty
         repository writes (and locks) one file per ref, minutes for a repository with 100,000 tags."""

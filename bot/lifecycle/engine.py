@@ -9,7 +9,7 @@ from bot.config.settings import Settings, current_settings
 from bot.errors import InvalidInput, NotFound, PorchbotError
 from bot.lifecycle import repositories
 from bot.lifecycle.cache import RepositoryCache
-from bot.lifecycle.discovery import Discovery, PackageRevision
+from bot.lifecycle.discovery import Discovery, PackageRevision, known_package
 from bot.lifecycle.repositories import Repository
 
 # Porch's hash names (<repo>-<sha1>) and v4.1's dotted ones (<repo>.<pkg.path>.<workspace>).
@@ -72,10 +72,16 @@ class Engine:
         repository = match.group("repo")
         if repository in self.repositories():
             cache = self.cache(repository)
-            cache.fetch()
-            found = Discovery(cache).lookup(name)
+            discovery = Discovery(cache)
+            package_path = known_package(discovery.names, name) if (cache.git_dir / "HEAD").exists() else None
+            if package_path is not None:
+                cache.fetch_package(package_path)  # the revision's own refs, not the whole repository's
+            else:
+                cache.fetch()
+            found = discovery.lookup(name)
             if found is not None:
                 return cache, found
+            cache.fetch()
             for revision in self.revisions(repository):
                 if revision.name == name:
                     return self.cache(repository), revision
