@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from typing import Any
 
 from bot.config.settings import Settings
 from bot.errors import PorchbotError
+from bot.forges.models import PushEvent
+from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.gitaccess import GitError
+from bot.lifecycle.repositories import Repository
+from bot.lifecycle.upstreams import normalise_url
 from bot.web.dashboard.gitread import package_files
 from bot.web.dashboard.snapshot import RepoView, build_view, failed_view, forge_overlay, ref_key
 
@@ -32,7 +35,9 @@ class DashboardStore:
         self.version = 0
         self._views: dict[str, RepoView] = {}
         self._git_lock = CACHE_LOCK
-        self._changed = threading.Condition()
+        self._files_lock = threading.Lock()
+        self._pending_lock = threading.Lock()
+        self._caches: dict[str, RepositoryCache] = {}
         self._files: OrderedDict[tuple[str, str, str], dict[str, str | None]] = OrderedDict()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -46,21 +51,27 @@ class DashboardStore:
         return self._views
 
     def files(self, repository: str, commit: str, package_path: str) -> dict[str, str | None]:
+        """The package's files at ``commit``. Read without the cache lock: objects never change, and git
+        reads them safely while a fetch adds others."""
         key = (repository, commit, package_path)
-        if key in self._files:
-            self._files.move_to_end(key)
-            return self._files[key]
-        with self._git_lock:
-            found = package_files(self.engine.cache(repository).git, commit, package_path)
-        self._files[key] = found
-        while len(self._files) > FILE_CACHE_ENTRIES:
-            self._files.popitem(last=False)
+        with self._files_lock:
+            if key in self._files:
+                self._files.move_to_end(key)
+                return self._files[key]
+        found = package_files(self._cache(repository).git, commit, package_path)
+        with self._files_lock:
+            self._files[key] = found
+            while len(self._files) > FILE_CACHE_ENTRIES:
+                self._files.popitem(last=False)
         return found
 
-    def wait_for_change(self, since: int, timeout: float) -> int:
-        with self._changed:
-            self._changed.wait_for(lambda: self.version != since, timeout=timeout)
-            return self.version
+    def _cache(self, name: str, repository: Repository | None = None) -> RepositoryCache:
+        """The repository's cache; a new one when it was registered again with other settings."""
+        repository = repository or self.engine.repository(name)
+        cache = self._caches.get(name)
+        if cache is None or cache.repository != repository:
+            cache = self._caches[name] = RepositoryCache(self.settings, repository)
+        return cache
 
     # --- refreshing ----------------------------------------------------------------------------
     def refresh(self, only: set[str] | None = None) -> None:
@@ -79,23 +90,20 @@ class DashboardStore:
             previous = views.get(name)
             if previous is not None and previous.repository != repository:
                 previous = None  # re-registered differently: start again
-            view = self._refresh_one(name, previous, registered)
+            view = self._refresh_one(self._cache(name, repository), previous, registered)
             if view is not previous:
                 views[name] = view
                 changed = True
         if changed or self.version == 0:  # the first refresh counts even when it found nothing
-            with self._changed:
-                self._views = views
-                self.version += 1
-                self._changed.notify_all()
+            self._views = views  # one assignment: a page sees the old dictionary or the new one
+            self.version += 1
 
-    def _refresh_one(self, name: str, previous: RepoView | None, registered: dict[str, Any]) -> RepoView:
+    def _refresh_one(self, cache: RepositoryCache, previous: RepoView | None,
+                     registered: dict[str, Repository]) -> RepoView:
         with self._git_lock:
             try:
-                cache = self.engine.cache(name)
-                with cache.exclusive():  # the bot's jobs fetch into the same cache
-                    cache.fetched = False  # Engine keeps the cache object: fetch again every time
-                    cache.fetch()
+                cache.fetched = False  # the cache object is kept: fetch again every time
+                cache.fetch()
                 key = ref_key(cache)
                 if previous is not None and previous.ready and previous.key == key:
                     return previous
@@ -104,17 +112,27 @@ class DashboardStore:
                 reason = str(err) or type(err).__name__
                 if previous is not None and not previous.ready and previous.reason == reason:
                     return previous
-                log.warning("dashboard: fetch failed", extra={"reason": f"{name}: {reason}"[:300]})
-                return failed_view(self.engine.repository(name), reason, previous)
+                log.warning("dashboard: fetch failed", extra={"reason": f"{cache.repository.name}: {reason}"[:300]})
+                return failed_view(cache.repository, reason, previous)
 
     def request_refresh(self, repository: str | None = None) -> None:
         """Ask the refresher thread for a refresh soon (all repositories when ``repository`` is None)."""
-        self._pending.add(repository or "*")
+        with self._pending_lock:
+            self._pending.add(repository or "*")
         self._wake.set()
 
-    def on_push(self, event: Any) -> None:
-        """dispatch.PUSH_LISTENERS hook: the pushed repository, found by its forge path, or all of them."""
-        self.request_refresh(None)
+    def on_push(self, event: PushEvent) -> None:
+        """dispatch.PUSH_LISTENERS hook: refresh the pushed repository (found by its clone URL), or every
+        repository when none is registered under that URL (a mirror, another spelling of it)."""
+        wanted = normalise_url(event.repo.clone_url) if event.repo.clone_url else ""
+        try:
+            names = [name for name, repository in self.engine.repositories().items()
+                     if wanted and normalise_url(repository.url) == wanted]
+        except PorchbotError:
+            names = []
+        targets: list[str | None] = list(names) or [None]
+        for name in targets:
+            self.request_refresh(name)
 
     def start(self) -> None:
         if self._thread is None:
@@ -133,7 +151,8 @@ class DashboardStore:
         interval = max(0.2, float(self.settings.dashboard_refresh_seconds))
         while not self._stop.is_set():
             try:
-                pending, self._pending = self._pending, set()
+                with self._pending_lock:
+                    pending, self._pending = self._pending, set()
                 self.refresh(None if not pending or "*" in pending else pending)
             except Exception:  # a bug must not end the refresher: the next round tries again
                 log.exception("dashboard: refresh crashed")
