@@ -28,8 +28,9 @@ class BareRepo:
     def run(self, *args: str) -> str:
         result = self.run_raw(*args)
         if result.returncode != 0:
-            lines = result.stderr.strip().splitlines()
-            raise GitFailed(lines[-1] if lines else f"git {args[0]} failed")
+            lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+            first_fatal = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+            raise GitFailed(first_fatal or (lines[-1] if lines else f"git {args[0]} failed"))
         return result.stdout
 
     def init(self) -> None:

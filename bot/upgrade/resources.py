@@ -40,6 +40,7 @@ class Doc:
     text: str | None  # the document's text while it is not parsed
     parsed: Resource | None = None
     key: ids.Identity | None = None
+    package: Path | None = None  # for error messages
 
     def resource(self) -> Resource:
         if self.parsed is None:
@@ -47,7 +48,7 @@ class Doc:
             try:
                 doc, wide = read_file_documents(self.text)[0]
             except YAMLError as err:
-                raise PackageReadError(f"{self.path}: {err}") from err
+                raise PackageReadError(f"{(self.package or Path()) / self.path}: {err}") from err
             ids.strip_reserved(doc.content[0])
             self.parsed = Resource(doc, self.path, self.index, wide)
         return self.parsed
@@ -75,7 +76,7 @@ def read_docs(package: Path, exclusions: list[str] = (),  # type: ignore[assignm
             if fastlane.ENABLED and _KEY_LINE.match(piece) and "config.kubernetes.io/" not in piece:
                 key = fastlane.quick_identity(piece, rel)
             if key is not None:
-                docs.append(Doc(rel, index, piece, key=key))
+                docs.append(Doc(rel, index, piece, key=key, package=package))
                 index += 1
                 continue
             try:
