@@ -98,3 +98,11 @@ def test_a_missing_ref_is_an_error(tmp_path: Path) -> None:
     world = _world(tmp_path)
     with pytest.raises(Exception, match="v9"):
         _update(world, "resource-merge", ref="v9")
+
+
+def test_a_commit_id_is_a_ref_too(tmp_path: Path) -> None:
+    world = _world(tmp_path)
+    _update(world, "resource-merge", ref=world.commits[1])
+    kptfile = (world.package / "Kptfile").read_text()
+    assert f"ref: {world.commits[1]}" in kptfile and f"commit: {world.commits[1]}" in kptfile
+    assert "image: nginx:1.26" in (world.package / "app.yaml").read_text()
