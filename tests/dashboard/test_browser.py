@@ -76,7 +76,15 @@ def test_a_person_follows_links_from_the_overview_to_a_diff_and_the_fleet(server
     page.wait_for_url("**/packages/web")
     timeline = page.inner_text("main")
     assert "Published" in timeline and "deployments/web-prod" in timeline
+    check(page, shots, "blueprint")
+
+    page.get_by_role("link", name="deployments/web-staging").click()  # a downstream, with an upgrade in flight
+    page.wait_for_url("**/packages/web-staging")
+    downstream = page.inner_text("main")
+    assert "blueprints/web" in downstream and "v2 is out, 1 behind" in downstream and "Draft" in downstream
     check(page, shots, "package")
+    page.go_back()
+    page.wait_for_url("**/packages/web")
 
     page.get_by_role("link", name="v2", exact=True).first.click()
     page.wait_for_url(f"**/revisions/{fleet.web_v2}")

@@ -66,8 +66,8 @@ def test_package_timeline_upstream_and_downstreams(client: TestClient) -> None:
     prod = text(client.get("/repositories/deployments/packages/web-prod").text)
     assert "Package blueprints/web Locked to web/v1 Newer revision yes : v2 is out, 1 behind" in prod
     staging = text(client.get("/repositories/deployments/packages/web-staging").text)
-    assert "v1 latest v1 Published Ada Lovelace" in staging and "v2 v2 Draft render passed web at web/v2" in staging
-    assert staging.index("v1 latest v1 Published") < staging.index("v2 v2 Draft")  # a timeline: oldest first
+    assert "v1 latest v1 Published Ada Lovelace" in staging and "v2 v2 Draft Ada Lovelace render passed web at web/v2" in staging
+    assert staging.index("v1 latest v1 Published") < staging.index("v2 v2 Draft Ada")  # a timeline: oldest first
 
 
 def test_revision_shows_files_highlighted_and_the_pipeline(client: TestClient, fleet: Fleet) -> None:

@@ -24,7 +24,7 @@ class RevisionRow:
     revision: str
     lifecycle: str
     latest: bool
-    published_by: str
+    published_by: str  # who approved it (published) or last changed it (in flight): the ref's last event
     published_at: str
     render: str  # "passed", "failed", "pending", "" (unknown)
     render_message: str
@@ -66,7 +66,7 @@ def row(view: RepoView, revision: PackageRevision) -> RevisionRow:
     upstream = f"{facts.upstream_package} at {facts.upstream_ref}" if facts.upstream_repo else ""
     return RevisionRow(revision.name, revision.repository, revision.package, revision.package_path,
                        revision.workspace, revision.revision, revision.lifecycle, revision.latest,
-                       view.who.get(revision.ref, "") if revision.published_number is not None else "",
+                       "" if revision.is_branch_entry else view.who.get(revision.ref, ""),
                        _readable(str(status.get("publishTimestamp", ""))), render, message,
                        pull, upstream)
 
