@@ -8,15 +8,17 @@ repositories with --downstreams packages between them, each a clone of basens v1
 builtin functions. The tag basens/v2 is pushed; the release job fans out one job per downstream.
 Figures: ``prs_opened`` (downstream packages with an open upgrade PR to basens/v2; must equal --downstreams),
 ``duplicate_prs`` (upgrade PRs beyond one per package), ``first_pr_s`` and ``last_pr_s`` (tag push to the
-first / last PR). Then the same in a fresh world while one worker is SIGKILLed every --kill-interval seconds
-and restarted, --kills times: ``kills``, ``prs_opened_with_kills``, ``duplicate_prs_with_kills``,
-``last_pr_with_kills_s``. Baseline, same run: ``forge_floor_s``, the time the emulated forge itself takes to
+first / last PR). Then the same in a fresh world while a worker is SIGKILLed --kills times (the two take turns),
+each time within --kill-interval seconds of it starting a propagation job, and restarted: ``kills``, ``prs_opened_with_kills``, ``duplicate_prs_with_kills``,
+``last_pr_with_kills_s``; ``bot_cpu_s`` is the CPU the bot's processes used (renders included). Baseline, same run: ``forge_floor_s``, the time the emulated forge itself takes to
 open as many PRs through PyGithub (what no bot can beat).
 """
 
 from __future__ import annotations
 
 import os
+import random
+import resource
 import signal
 import subprocess
 import tempfile
@@ -165,30 +167,44 @@ def forge_floor(world: World, count: int) -> float:
     return time.monotonic() - started
 
 
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
 def publish_and_watch(world: World, timeout: float, kills: int = 0, kill_interval: float = 1.0,
                       ) -> dict[str, float | int]:
-    """Push basens/v2 (the forge sends the webhook) and watch the PRs arrive; SIGKILL the second worker
-    ``kills`` times meanwhile, restarting it each time."""
+    """Push basens/v2 (the forge sends the webhook) and watch the PRs arrive; SIGKILL a worker ``kills``
+    times meanwhile, restarting it each time."""
     v2 = _commit(world.emulator, BLUEPRINTS, {"basens/namespace.yaml": UPSTREAM["basens/namespace.yaml"].replace(
         "metadata:\n", "metadata:\n  annotations:\n    release: v2\n")}, "basens v2")
     started = time.monotonic()
     _tag(world.emulator, BLUEPRINTS, "basens/v2", v2)
     seen: dict[tuple[str, str], float] = {}
-    done_kills, next_kill = 0, started + kill_interval
-    victim = world.workers[-1]
+    done_kills, kill_at = 0, None
+    # The two worker slots take turns being the victim: each kill lands inside a job, within
+    # --kill-interval of the victim starting a propagation (a worker killed while still starting would
+    # lose nothing), and the killed worker is started again at once.
+    slots = [len(world.workers) - 2, len(world.workers) - 1]
     while time.monotonic() - started < timeout:
         found, _ = upgrade_pulls(world, 2)
         now = time.monotonic()
         for key in found:
             seen.setdefault(key, now - started)
-        if len(seen) >= len(world.packages) and done_kills >= kills:
+        if len(seen) >= len(world.packages):
             break
-        if done_kills < kills and now >= next_kill:
-            victim.send_signal(signal.SIGKILL)
-            victim.wait()
-            done_kills += 1
-            victim = world.start_worker()
-            next_kill = time.monotonic() + kill_interval
+        victim = slots[done_kills % 2]
+        if done_kills < kills and kill_at is None and "propagation started" in _text(
+                world.root / f"worker{victim}.log"):
+            kill_at = now + random.uniform(0.0, kill_interval)
+        if kill_at is not None and now >= kill_at:
+            world.workers[victim].send_signal(signal.SIGKILL)
+            world.workers[victim].wait()
+            world.start_worker()
+            slots[done_kills % 2] = len(world.workers) - 1
+            done_kills, kill_at = done_kills + 1, None
         time.sleep(0.1)
     time.sleep(3)  # a late duplicate would show now
     _, duplicates = upgrade_pulls(world, 2)
@@ -204,6 +220,7 @@ def run(root: Path, downstreams: int, repository_count: int, timeout: float, kil
         figures: dict[str, float | int] = {}
         if floor:
             figures["forge_floor_s"] = round(forge_floor(world, downstreams), 2)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with serve(world.env, root / "serve.log", workers=0) as url:
             world.emulator.configure_webhook(f"{url}/webhooks/github", WEBHOOK_SECRET)
             world.start_worker()
@@ -214,6 +231,9 @@ def run(root: Path, downstreams: int, repository_count: int, timeout: float, kil
             finally:
                 for proc in world.workers:
                     stop(proc, timeout=15)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # CPU of serve, the workers and their git processes until the bot stopped (renders included).
+        figures["bot_cpu_s"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2)
         return figures
     finally:
         world.emulator.stop()
@@ -224,21 +244,26 @@ def main() -> None:
     parser.add_argument("--downstreams", type=int, default=100)
     parser.add_argument("--repositories", type=int, default=10)
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--kill-interval", type=float, default=1.5)
+    parser.add_argument("--kill-interval", type=float, default=1.0)
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--keep", default="", help="run in this (new) directory and keep it")
     args = parser.parse_args()
     os.environ.setdefault("GIT_CONFIG_GLOBAL", "/dev/null")
     with tempfile.TemporaryDirectory(prefix="porchbot-bench-propagation-") as scratch:
-        plain = run(Path(scratch) / "plain", args.downstreams, args.repositories, args.timeout, floor=True)
-        killed = run(Path(scratch) / "kills", args.downstreams, args.repositories, args.timeout, args.kills,
-                     args.kill_interval)
+        where = Path(args.keep or scratch)  # --keep: the logs and the forge stay for a look afterwards
+        plain = run(where / "plain", args.downstreams, args.repositories, args.timeout, floor=True)
+        killed = run(where / "kills", args.downstreams, args.repositories, args.timeout, args.kills,
+                     args.kill_interval) if args.kills >= 0 else {"prs_opened": -1, "duplicate_prs": -1,
+                                                                   "kills": 0, "last_pr_s": -1,
+                                                                   "bot_cpu_s": -1}
     print_figures({
         "downstreams": args.downstreams, "repositories": args.repositories,
         "prs_opened": plain["prs_opened"], "duplicate_prs": plain["duplicate_prs"],
         "first_pr_s": plain["first_pr_s"], "last_pr_s": plain["last_pr_s"],
-        "forge_floor_s": plain["forge_floor_s"],
+        "forge_floor_s": plain["forge_floor_s"], "bot_cpu_s": plain["bot_cpu_s"],
         "kills": killed["kills"], "prs_opened_with_kills": killed["prs_opened"],
         "duplicate_prs_with_kills": killed["duplicate_prs"], "last_pr_with_kills_s": killed["last_pr_s"],
+        "bot_cpu_with_kills_s": killed["bot_cpu_s"],
     }, args.json)
 
 

@@ -94,6 +94,7 @@ def run_propagation(ctx: BotContext, job: Job) -> Propagated | None:
         log.warning("propagation job unreadable", extra={"key": job.key, "reason": str(err)[:200]})
         return None
     where = f"{downstream.repository}:{downstream.package_path}"
+    log.info("propagation started", extra={"key": job.key, "reason": f"{where} -> {release.tag}"})
     try:
         target = ctx.engine.repository(downstream.repository)
         with ctx.git(target):
