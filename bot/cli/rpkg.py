@@ -21,11 +21,11 @@ app = typer.Typer(no_args_is_help=True)
 KIND = "packagerevision.porch.kpt.dev"
 
 
-def shown_revision(revision: PackageRevision) -> str:
+def shown_revision(revision: PackageRevision, era: str = "") -> str:
     """REVISION as the table shows it: none for drafts and proposals (Porch v4); the kpt book's CLI showed
     the workspace there, because in its era the workspace was the revision to be (``--revision v1``);
     Porch v4.1 shows integers (0 for drafts and proposals, -1 for the branch)."""
-    era = cobra.era()
+    era = era or cobra.era()  # callers over many rows pass it: settings are re-read on every era() call
     unpublished = revision.lifecycle in (DRAFT, PROPOSED)
     if era == "kpt-alpha" and unpublished:
         return revision.workspace
@@ -35,11 +35,11 @@ def shown_revision(revision: PackageRevision) -> str:
     return revision.revision
 
 
-def _order(revision: PackageRevision) -> tuple[str, str, int, int, str]:
+def _order(revision: PackageRevision, era: str) -> tuple[str, str, int, int, str]:
     """Porch's listing order: by package, then revision (none first, the branch, then v1, v2, ... v10;
     by number where revisions are integers)."""
-    shown = shown_revision(revision)
-    if cobra.era() == "v4.1":
+    shown = shown_revision(revision, era)
+    if era == "v4.1":
         return (revision.repository, revision.package_path, 0, int(shown), revision.workspace)
     number = None if revision.is_branch_entry else (int(shown[1:]) if shown[1:].isdigit() and shown[:1] == "v"
                                                    else None)
@@ -51,22 +51,24 @@ def _select(revisions: list[PackageRevision], names: list[str], name: str, revis
             lifecycle: str) -> list[PackageRevision]:
     if lifecycle and lifecycle not in LIFECYCLES:
         raise InvalidInput(f"unknown lifecycle {lifecycle!r}: use one of {', '.join(LIFECYCLES)}")
+    era = cobra.era()
     selected = [r for r in revisions if (not names or r.name in names) and name in r.package
-                and (not revision or revision in (r.revision, shown_revision(r)))
+                and (not revision or revision in (r.revision, shown_revision(r, era)))
                 and (not lifecycle or r.lifecycle == lifecycle)]
     missing = [n for n in names if not any(r.name == n for r in revisions)]
     if missing:
         raise not_found(missing[0], "get")
-    return sorted(selected, key=_order)
+    return sorted(selected, key=lambda r: _order(r, era))
 
 
 def _rows(revisions: list[PackageRevision], wide: bool) -> printers.Rows:
-    if cobra.era() == "kpt-alpha" and not wide:
+    era = cobra.era()
+    if era == "kpt-alpha" and not wide:
         headers = ["NAME", "PACKAGE", "REVISION", "LATEST", "LIFECYCLE", "REPOSITORY"]
-        return headers, [[r.name, r.package, shown_revision(r), str(r.latest).lower(), r.lifecycle, r.repository]
-                         for r in revisions]
+        return headers, [[r.name, r.package, shown_revision(r, era), str(r.latest).lower(), r.lifecycle,
+                          r.repository] for r in revisions]
     headers = ["NAME", "PACKAGE", "WORKSPACENAME", "REVISION", "LATEST", "LIFECYCLE", "REPOSITORY"]
-    return headers, [[r.name, r.package, r.workspace, shown_revision(r), str(r.latest).lower(), r.lifecycle,
+    return headers, [[r.name, r.package, r.workspace, shown_revision(r, era), str(r.latest).lower(), r.lifecycle,
                       r.repository] for r in revisions]
 
 
@@ -111,7 +113,7 @@ def get(
     objects = package_revision_objects(engine.cache, selected, cobra.namespace()) if needs_objects else []
     if needs_objects and cobra.era() == "v4.1":  # Porch v4.1's spec.revision: an integer, always present
         for item, listed_revision in zip(objects, selected, strict=True):
-            item["spec"]["revision"] = int(shown_revision(listed_revision))
+            item["spec"]["revision"] = int(shown_revision(listed_revision, "v4.1"))
     sys.stdout.write(printers.render(objects, output, no_headers, KIND, lambda wide: _rows(selected, wide)))
 
 
