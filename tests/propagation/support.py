@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,7 @@ class Fleet:
         repositories.register(self.settings, Repository(name=name, url=str(bare), branch="main"))
         return work
 
-    def commit(self, work: Path, files: dict[str, str | None], message: str) -> str:
+    def commit(self, work: Path, files: Mapping[str, str | None], message: str) -> str:
         """Write (or, for None, delete) files, commit and push to main."""
         for path, text in files.items():
             target = work / path

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.bot.e2e_support import REPO, eventually, own_upstream, world
-from tests.bot.test_e2e_propagation import BLUEPRINTS, UPSTREAM_FILES, _approve, _release, _rendered
+from tests.bot.e2e_support import REPO, UPSTREAM_FILES, eventually, own_upstream, world
+from tests.bot.test_e2e_propagation import BLUEPRINTS, _approve, _release, _rendered
 
 
 def test_a_clean_upgrade_merges_itself_and_a_conflicting_one_waits(tmp_path: Path) -> None:
@@ -37,7 +37,8 @@ def test_a_clean_upgrade_merges_itself_and_a_conflicting_one_waits(tmp_path: Pat
                     r"^(metadata:.*\n)", r"\1  labels:\n    tier: bronze\n", text, count=1, flags=re.M)},
                     "dev", "Our own tier")
             _approve(w, f"drafts/{package}/v1")
-            eventually(lambda: emulator.ref_target(REPO, f"refs/tags/{package}/v1"), f"{package} v1 published")
+            tag = f"refs/tags/{package}/v1"
+            eventually(lambda tag=tag: emulator.ref_target(REPO, tag), f"{package} v1 published")  # type: ignore[misc]
 
         _release(w, tmp_path, 2)
         eventually(lambda: emulator.ref_target(REPO, "refs/tags/ns-a/v2"), "ns-a upgraded and tagged by itself",

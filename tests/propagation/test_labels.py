@@ -7,7 +7,7 @@ from tests.forge_emulator import Emulator
 from tests.forges.conftest import REPO, make_forge
 
 
-def test_labels_reach_the_pull_request_once(forge_emulator: Emulator) -> None:  # noqa: F811
+def test_labels_reach_the_pull_request_once(forge_emulator: Emulator) -> None:
     forge_emulator.add_user("porchbot")
     forge_emulator.grant(REPO, "porchbot", "maintain")
     forge = make_forge(forge_emulator, "porchbot")
@@ -21,7 +21,7 @@ def test_labels_reach_the_pull_request_once(forge_emulator: Emulator) -> None:  
     assert forge_emulator.pull(REPO, pull.number).labels == ["porchbot/upgrade", "team/ops"]
 
 
-def test_the_labels_are_in_the_forges_own_json(forge_emulator: Emulator) -> None:  # noqa: F811
+def test_the_labels_are_in_the_forges_own_json(forge_emulator: Emulator) -> None:
     import json
     import urllib.request
 
