@@ -26,6 +26,7 @@ GROUPS = {
     "rpkg": "Manage package revisions.",
     "pkg": "Work on local package directories (kpt pkg).",
     "downstreams": "The downstream index propagation reads: reindex, get.",
+    "variants": "PackageVariants and PackageVariantSets declared in git, and what they made.",
 }
 SERVER_COMMANDS = ("serve", "worker")
 

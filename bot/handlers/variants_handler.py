@@ -14,7 +14,7 @@ from bot.lifecycle.repositories import Repository
 from bot.lifecycle.variants.files import folder_tree
 from bot.lifecycle.variants.state import load_known
 from bot.pr import variants_messages as text
-from bot.pr.variants_reconcile import Reconciled, load, reconcile_owner
+from bot.pr.variants_reconcile import Reconciled, load, reconcile_owner, retrying
 
 log = logging.getLogger("porchbot.variants")
 
@@ -40,8 +40,11 @@ def reconcile_repository(ctx: BotContext, repository: Repository) -> Reconciled:
 
 def reconcile_on_push(ctx: BotContext, repository: Repository) -> Reconciled | None:
     """After a push to the repository's own branch: its variants, if it declares (or declared) any."""
-    with ctx.git(repository) as cache:
-        has_folder = folder_tree(cache, cache.git.rev_parse(f"refs/heads/{repository.branch}")) is not None
+    def probe() -> bool:
+        with ctx.git(repository) as cache:
+            return folder_tree(cache, cache.git.rev_parse(f"refs/heads/{repository.branch}")) is not None
+
+    has_folder = retrying(probe)
     if not has_folder and not load_known(ctx.engine, repository.name):
         return None
     return reconcile_repository(ctx, repository)
@@ -61,12 +64,16 @@ def reconcile_after_release(ctx: BotContext) -> list[Reconciled]:
 
 def check_branch(ctx: BotContext, repository: Repository, branch: str) -> bool | None:
     """Check the variant files a branch under review changes; None when it changes none."""
-    with ctx.git(repository) as cache:
-        head = cache.git.rev_parse(f"refs/heads/{branch}")
-        base = cache.git.rev_parse(f"refs/heads/{repository.branch}")
-        if head is None or folder_tree(cache, head) == folder_tree(cache, base):
-            return None
-    files, errors, _ = load(ctx.engine, ctx.git, repository.name, head)
+    def changed() -> str | None:
+        with ctx.git(repository) as cache:
+            head = cache.git.rev_parse(f"refs/heads/{branch}")
+            base = cache.git.rev_parse(f"refs/heads/{repository.branch}")
+            return None if head is None or folder_tree(cache, head) == folder_tree(cache, base) else head
+
+    head = retrying(changed)
+    if head is None:
+        return None
+    files, errors, _ = retrying(lambda: load(ctx.engine, ctx.git, repository.name, head))
     if not repository.forge_backed:
         return not errors
     forge = ctx.forge(repository)

@@ -10,8 +10,11 @@ Drafts say what they carry, the forge says which PRs exist. Files with any probl
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.config import policy
 from bot.errors import PorchbotError
@@ -35,6 +38,8 @@ from bot.pr.variants_deletion import remove_variant
 from bot.pr.variants_outcome import ForgeOf, Locked, VariantOutcome
 
 log = logging.getLogger("porchbot.variants")
+PARALLEL = 2  # variants reconciled at once
+T = TypeVar("T")
 
 @dataclass
 class Reconciled:
@@ -75,28 +80,51 @@ def load(engine: Engine, locked: Locked, owner: str,
     return files, check(files, registered, upstreams.numbers), upstreams
 
 
+def retrying(step: Callable[[], T], attempts: int = 3) -> T:
+    """``step`` again when a fetch lost a race for a ref to another fetch into the same cache (git's
+    "unable to update local ref"): a thread that fetches without the cache's lock — the dashboard's
+    refresher does — makes that happen; everything here is safe to redo."""
+    for attempt in range(attempts):
+        try:
+            return step()
+        except PorchbotError as err:
+            if "unable to update local ref" not in str(err) or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def reconcile_owner(engine: Engine, forge_of: ForgeOf, locked: Locked, config: policy.BotConfig,
                     owner: str) -> Reconciled:
-    files, errors, upstreams = load(engine, locked, owner)
+    files, errors, upstreams = retrying(lambda: load(engine, locked, owner))
     done = Reconciled(owner, files.commit, errors, count=len(files.variants))
     if errors:
         return done
     known = load_known(engine, owner)
-    kept = {}
-    for variant in files.variants:
+    targets = [(v, upstreams.published(v.upstream_repo, v.upstream_package)) for v in files.variants]
+
+    def one(item: tuple[PackageVariant, dict[int, PackageRevision]]) -> VariantOutcome:
+        variant, published = item
         target = engine.repository(variant.downstream_repo)
-        published = upstreams.published(variant.upstream_repo, variant.upstream_package)
         number = variant.upstream_revision or max(published)
-        try:
+        def attempt() -> VariantOutcome:
             with locked(target):
                 forge = forge_of(target) if target.forge_backed else None
-                outcome = _reconcile_one(engine, forge, config, variant, published[number], number, files.resources)
+                return _reconcile_one(engine, forge, config, variant, published[number], number, files.resources)
+
+        try:
+            outcome = retrying(attempt)
         except PorchbotError as err:
             outcome = VariantOutcome(variant.key, "failed", reason=str(err))
         log.info("variant reconciled", extra={"repo": target.name, "reason": f"{variant.key}: {outcome.action} "
                                               f"{outcome.reason}"[:300]})
-        done.outcomes.append(outcome)
-        kept[variant.name] = known_of(variant)
+        return outcome
+
+    # Downstreams in different repositories are independent (each under its own repository's lock): a
+    # fan-out to many repositories waits on git and the forge more than on the processor.
+    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="variants") as pool:
+        done.outcomes.extend(pool.map(one, targets))
+    kept = {variant.name: known_of(variant) for variant in files.variants}
     for name, gone in sorted(known.items()):
         if name in kept:
             continue

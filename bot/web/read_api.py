@@ -46,6 +46,15 @@ def list_revisions(refresh: bool, repository: str | None = None) -> tuple[list[d
     return items, errors
 
 
+def list_variants(refresh: bool) -> list[dict[str, Any]]:
+    """``porchbot variants get``'s rows (bot.lifecycle.variants.status), PRs read with the bot's identity."""
+    from bot.forges.factory import bot_forge
+    from bot.pr.variants_status import rows_with_pulls
+
+    with _lock:
+        return [row.to_dict() for row in rows_with_pulls(_engine(), refresh, bot_forge)]
+
+
 def list_repositories(store: DashboardStore | None = None) -> list[dict[str, Any]]:
     from bot.lifecycle.resources import repository_object
 
@@ -94,6 +103,10 @@ def create_router(token: str | None = None, settings: Settings | None = None) ->
     def packagerevisions(refresh: bool = Query(False), repository: str | None = Query(None)) -> dict[str, Any]:
         items, errors = list_revisions(refresh, repository)
         return {"apiVersion": "v1", "kind": "List", "items": items, "errors": errors}
+
+    @router.get("/api/v1/variants")
+    def variants(refresh: bool = Query(False)) -> dict[str, Any]:
+        return {"apiVersion": "v1", "kind": "List", "items": list_variants(refresh)}
 
     outer.include_router(router)
     return outer
