@@ -44,7 +44,7 @@ def pages_router(store: DashboardStore, dependencies: list[Any]) -> APIRouter:
 
     @router.get("/")
     def overview_page(request: Request) -> Response:
-        context = overview.overview(store.views())
+        context = store.remember("overview", overview.overview)
         return show(request, "overview.html", {"title": "Overview", "section": "overview", **context})
 
     @router.get("/repositories/{name}")
@@ -114,8 +114,8 @@ def pages_router(store: DashboardStore, dependencies: list[Any]) -> APIRouter:
     @router.get("/fleet")
     def fleet_page(request: Request) -> Response:
         return show(request, "fleet.html", {"title": "Fleet", "section": "fleet",
-                                            "groups": fleet.fleet(store.views()),
-                                            "variants": fleet.variants_status(store.views())})
+                                            "groups": store.remember("fleet", fleet.fleet),
+                                            "variants": store.remember("variants", fleet.variants_status)})
 
     return router
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 from bot.config.settings import Settings
 from bot.errors import PorchbotError
@@ -38,6 +40,7 @@ class DashboardStore:
         self._files_lock = threading.Lock()
         self._pending_lock = threading.Lock()
         self._caches: dict[str, RepositoryCache] = {}
+        self._derived: dict[str, tuple[int, Any]] = {}
         self._files: OrderedDict[tuple[str, str, str], dict[str, str | None]] = OrderedDict()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -49,6 +52,18 @@ class DashboardStore:
         if self.version == 0 and self._thread is None:
             self.refresh()  # no refresher runs (an app used without its lifespan): fill once, on demand
         return self._views
+
+    def remember(self, key: str, build: Callable[[dict[str, RepoView]], Any]) -> Any:
+        """What a page derives from every view (overview, fleet), built once per store version."""
+        # The version first: a refresh swaps the views before it bumps it, so a result is never filed
+        # under a version newer than the views it was built from.
+        version = self.version
+        views = self.views()
+        cached = self._derived.get(key)
+        if cached is None or cached[0] != version:
+            cached = (version, build(views))
+            self._derived[key] = cached
+        return cached[1]
 
     def files(self, repository: str, commit: str, package_path: str) -> dict[str, str | None]:
         """The package's files at ``commit``. Read without the cache lock: objects never change, and git
