@@ -4,7 +4,9 @@
 
 Prints list_cold_s (first listing after the cache fetch, no stored result), list_warm_s (same refs
 again), git_floor_s (`git for-each-ref` over the same refs: the floor, measured in the same run),
-approve_s (`porchbot rpkg propose` + `porchbot rpkg approve` of one draft, whole commands) and, for
+approve_s (`porchbot rpkg propose` + `porchbot rpkg approve` of one draft, whole commands) beside
+approve_git_floor_s (two plain `git push` of one ref from the same cache to the same remote: what the
+remote's receive-pack costs at this many refs, which no client can avoid) and, for
 context, the whole `porchbot rpkg get` command on a warm cache. Each figure also comes as CPU seconds
 (process + children) and with the 1-minute load average: the machine is shared, and wall time there
 says as much about the neighbours as about this code.
@@ -125,6 +127,17 @@ def run(packages: int, revisions: int, drafts: int) -> dict[str, float | int]:
         cli_get_s = timed(lambda: cli(env, "rpkg", "get"))
 
         draft = naming.revision_name("bench", "pkg-0000", f"v{revisions + 1}")
+        # git's own cost of the same round trips: two pushes (a ref made, then moved and one deleted) from the
+        # same cache to the same remote, as propose and approve each make one atomic push.
+        head = subprocess.run(["git", f"--git-dir={cache.git_dir}", "rev-parse", "refs/heads/main"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+        def plain_pushes() -> None:
+            for refspec in (f"{head}:refs/heads/bench-floor", ":refs/heads/bench-floor"):
+                subprocess.run(["git", f"--git-dir={cache.git_dir}", "push", "--atomic", "-q", str(remote), refspec],
+                               check=True, capture_output=True)
+
+        push_floor_s = statistics.median(timed(plain_pushes) for _ in range(3))
         approve_s, approve_cpu_s = cpu_timed(
             lambda: (cli(env, "rpkg", "propose", draft), cli(env, "rpkg", "approve", draft)))
     return {
@@ -139,6 +152,8 @@ def run(packages: int, revisions: int, drafts: int) -> dict[str, float | int]:
         "cli_rpkg_get_warm_s": round(cli_get_s, 3),
         "approve_s": round(approve_s, 3),
         "approve_cpu_s": round(approve_cpu_s, 3),
+        "approve_git_floor_s": round(push_floor_s, 3),  # two plain `git push` to the same remote
+        "approve_ratio_to_git": round(approve_s / push_floor_s, 2) if push_floor_s else None,
         "load_avg_1m": round(os.getloadavg()[0], 2),  # the machine is shared: read figures with this
     }
 
