@@ -32,11 +32,13 @@ class Conflict:
     downstream: Any = None  # plain values (what YAML would load); None when absent
     old_upstream: Any = None
     new_upstream: Any = None
-    line: int = 0  # line of the downstream field (or resource) in the downstream file before the update
+    line: int = 0  # line of the field (or of the resource's first line) in the file after the update
+    segments: tuple[str, ...] = field(default=(), compare=False, repr=False)  # ``path`` unambiguously
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["kind"] = self.kind.value
+        del data["segments"]
         return data
 
 
@@ -51,11 +53,10 @@ class ConflictLog:
     def field_conflict(self, kind: ConflictKind, path: list[str], dest: Node | None, origin: Node | None,
                        updated: Node | None) -> None:
         self.items.append(Conflict(kind, self.file, self.resource, ".".join(path).replace(".[", "["),
-                                   plain(dest), plain(origin), plain(updated),
-                                   dest.line if dest is not None else 0))
+                                   plain(dest), plain(origin), plain(updated), 0, tuple(path)))
 
-    def resource_conflict(self, kind: ConflictKind, line: int) -> None:
-        self.items.append(Conflict(kind, self.file, self.resource, line=line))
+    def resource_conflict(self, kind: ConflictKind) -> None:
+        self.items.append(Conflict(kind, self.file, self.resource))
 
 
 def plain(node: Node | None) -> Any:

@@ -26,6 +26,7 @@ from bot.render.yaml.errors import YAMLError
 from bot.upgrade import fastlane
 from bot.upgrade import identity as ids
 from bot.upgrade.conflicts import Conflict, ConflictKind, ConflictLog
+from bot.upgrade.locate import locate
 from bot.upgrade.merge3 import MergeError, merge_resource
 from bot.upgrade.package_io import PackageReadError, Resource, is_yaml, subpackage_dirs, walk_files
 
@@ -137,7 +138,7 @@ def _same(origin: Doc, dest: Doc) -> bool:
     return one.wide == two.wide and emit_node(one.root) == emit_node(two.root)
 
 
-def _merge(entry: _Tuple, label: str, conflicts: list[Conflict], prefix: str) -> Doc | None:
+def _merge(entry: _Tuple, label: str, conflicts: dict[int, list[Conflict]], prefix: str) -> Doc | None:
     d, o, u = entry.dest, entry.origin, entry.updated
     assert d is not None and u is not None
     if o is not None and u.text is not None and u.text == o.text and _untouched(d, o):
@@ -149,9 +150,10 @@ def _merge(entry: _Tuple, label: str, conflicts: list[Conflict], prefix: str) ->
     origin = _parsed(o) if o is not None else None
     log = ConflictLog(file=prefix + d.path, resource=label)
     if origin is None:
-        log.resource_conflict(ConflictKind.ADDED_BOTH, dest.root.line)
+        log.resource_conflict(ConflictKind.ADDED_BOTH)
     merged = merge_resource(dest.root, origin.root if origin is not None else None, updated.root, log)  # type: ignore[arg-type]
-    conflicts.extend(log.items)
+    if log.items:
+        conflicts[id(d)] = log.items
     if merged is None:
         return None
     dest.doc.content[0] = merged
@@ -172,7 +174,7 @@ def merge_resources(local: Path, origin: Path, updated: Path, prefix: str = "") 
     sources = {"dest": read_docs(local, texts=before), "origin": read_docs(origin, exclusions),
                "updated": read_docs(updated, exclusions)}
     previous_files = {doc.path for doc in sources["dest"]}
-    conflicts: list[Conflict] = []
+    conflicts: dict[int, list[Conflict]] = {}  # by id() of the output document
     output: list[Doc] = []
     for entry in _group(sources):
         d, o, u = entry.dest, entry.origin, entry.updated
@@ -187,19 +189,25 @@ def merge_resources(local: Path, origin: Path, updated: Path, prefix: str = "") 
         elif d is None or (u is None and o is not None and _same(o, d)):
             continue
         elif u is None:
-            conflicts.append(Conflict(ConflictKind.KEPT, prefix + d.path, label, line=_line(d)))
+            conflicts[id(d)] = [Conflict(ConflictKind.KEPT, prefix + d.path, label)]
             output.append(d)
         else:
             merged = _merge(entry, label, conflicts, prefix)
             if merged is not None:
                 output.append(merged)
-    if not output:
-        return conflicts, set()  # kio's pipeline writes nothing (and deletes nothing) for an empty result
-    return conflicts, _write(local, output, previous_files, before)
-
-
-def _line(doc: Doc) -> int:
-    return doc.parsed.root.line if doc.parsed is not None else 0
+    if not output:  # kio's pipeline writes nothing (and deletes nothing) for an empty result
+        return [c for doc_conflicts in conflicts.values() for c in doc_conflicts], set()
+    written, texts = _write(local, output, previous_files, before)
+    located: list[Conflict] = []
+    placed: set[int] = set()
+    for text, group in texts.values():
+        by_doc = {i: conflicts[id(doc)] for i, doc in enumerate(group) if id(doc) in conflicts}
+        placed.update(id(doc) for doc in group)
+        if by_doc:
+            for items in locate(text, by_doc).values():
+                located.extend(items)
+    located.extend(c for key, items in conflicts.items() if key not in placed for c in items)
+    return located, written
 
 
 def _text(doc: Doc) -> str:
@@ -210,11 +218,14 @@ def _text(doc: Doc) -> str:
     return emit_documents([(resource.doc, resource.wide)])
 
 
-def _write(package: Path, docs: list[Doc], previous_files: set[str], before: dict[str, str]) -> set[Path]:
+def _write(package: Path, docs: list[Doc], previous_files: set[str],
+           before: dict[str, str]) -> tuple[set[Path], dict[str, tuple[str, list[Doc]]]]:
+    """Write each file (documents by index); returns the files and each file's (text, documents)."""
     by_file: dict[str, list[Doc]] = {}
     for doc in docs:
         by_file.setdefault(doc.path, []).append(doc)
     written: set[Path] = set()
+    texts: dict[str, tuple[str, list[Doc]]] = {}
     for rel, group in by_file.items():
         group.sort(key=lambda doc: doc.index)
         target = package / rel
@@ -223,6 +234,7 @@ def _write(package: Path, docs: list[Doc], previous_files: set[str], before: dic
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         written.add(target)
+        texts[rel] = (text, group)
     for rel in previous_files - set(by_file):
         (package / rel).unlink(missing_ok=True)
-    return written
+    return written, texts

@@ -38,9 +38,14 @@ def test_every_kind_of_conflict_is_reported_with_its_values(tmp_path: Path) -> N
     found = {(c.kind, c.file, c.path): c for c in result.conflicts}
     image = found[(ConflictKind.OVERWRITTEN, "app.yaml", "spec.template.spec.containers[name=main].image")]
     assert (image.downstream, image.old_upstream, image.new_upstream) == ("nginx:1.25-custom", "nginx:1.25", "nginx:1.26")
-    assert image.resource == "apps/Deployment /app-1" and image.line > 0
+    assert image.resource == "apps/Deployment /app-1"
+    lines = (down / "app.yaml").read_text().splitlines()
+    assert lines[image.line - 1].strip() == "image: nginx:1.26"  # the line in the updated file
     replicas = found[(ConflictKind.RESTORED, "app.yaml", "spec.replicas")]
     assert (replicas.downstream, replicas.old_upstream, replicas.new_upstream) == (None, 2, 3)
+    assert lines[replicas.line - 1].strip() == "replicas: 3"
+    kept = found[(ConflictKind.KEPT, "config.yaml", "")]
+    assert kept.line == 1
     assert (ConflictKind.KEPT, "config.yaml", "") in found  # upstream deleted it, the downstream changed it
     assert (ConflictKind.ADDED_BOTH, "extra.yaml", "") in found
     owner = found[(ConflictKind.OVERWRITTEN, "extra.yaml", "data.owner")]
