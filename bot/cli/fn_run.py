@@ -48,6 +48,7 @@ def run_render(pkg_dir: str, runtime: str, allow_exec: bool, image_pull_policy: 
     )
     outcome = render_package(Path(pkg_dir), options, sys.stderr)
     sys.stderr.flush()
+    sys.stdout.write(outcome.stdout)
     return outcome.exit_code
 
 
@@ -98,4 +99,6 @@ def run_eval(pkg_dir: str, args: list[str], image: str, exec_path: str, fn_confi
         selectors=[Selector(**match)] if match else [],  # type: ignore[arg-type]
         exclude=[Selector(**exclude)] if exclude else [],  # type: ignore[arg-type]
     )
-    return eval_function(pkg_dir, options, sys.stderr)
+    outcome = eval_function(pkg_dir, options, sys.stderr, sys.stdin.read)
+    sys.stdout.write(outcome.stdout)
+    return outcome.exit_code

@@ -6,7 +6,7 @@ order re-sync, default paths for new resources and path checks as a pipeline ste
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -67,7 +67,8 @@ def _function_config(options: EvalOptions) -> Node | None:
     return config_map_node(values) if values else None
 
 
-def _read_input(pkg: str, docs: dict[int, SourceDoc]) -> tuple[list[Node], Package, bool]:
+def _read_input(pkg: str, docs: dict[int, SourceDoc],
+                read_stdin: Callable[[], str] | None) -> tuple[list[Node], Package, bool]:
     """The items, the package they belong to, and whether they came from stdin."""
     from bot.render.kptfile import read_kptfile
     from bot.render.package import local_resources
@@ -76,7 +77,9 @@ def _read_input(pkg: str, docs: dict[int, SourceDoc]) -> tuple[list[Node], Packa
         from bot.render.resourcelist_wire import decode_resource_list
 
         cwd = Path.cwd()
-        stdin_items = decode_resource_list(sys.stdin.read(), source="the ResourceList on stdin").items
+        if read_stdin is None:
+            raise InvalidInput("fn eval -: no standard input to read the ResourceList from")
+        stdin_items = decode_resource_list(read_stdin(), source="the ResourceList on stdin").items
         return stdin_items, Package(path=cwd, root=cwd, kptfile=Kptfile(canonical=Node.mapping())), True
     root = Path(pkg).resolve()
     if not root.is_dir():
@@ -96,32 +99,44 @@ def _read_input(pkg: str, docs: dict[int, SourceDoc]) -> tuple[list[Node], Packa
     return items, top, False
 
 
-def eval_function(pkg: str, options: EvalOptions, progress: TextIO | None) -> int:
+@dataclass
+class EvalOutcome:
+    exit_code: int
+    stdout: str = ""  # the resources for ``-o stdout``/``unwrap`` (or a stdin ResourceList): the caller prints it
+
+
+def eval_function(pkg: str, options: EvalOptions, progress: TextIO | None,
+                  read_stdin: Callable[[], str] | None = None) -> EvalOutcome:
+    """``kpt fn eval`` over ``pkg`` (a directory, or ``-`` for a ResourceList ``read_stdin`` returns).
+
+    ``progress`` receives kpt's console output; nothing is printed here.
+    """
     console = Console(progress)
     try:
-        return _eval(pkg, options, console)
+        return _eval(pkg, options, console, read_stdin)
     except RenderError as err:
         console.write(err.console_text())
-        return 1
+        return EvalOutcome(exit_code=1)
     except PorchbotError as err:
         console.write(f"Error: {err} \n")
-        return 1
+        return EvalOutcome(exit_code=1)
 
 
-def _eval(pkg: str, options: EvalOptions, console: Console) -> int:
+def _eval(pkg: str, options: EvalOptions, console: Console, read_stdin: Callable[[], str] | None) -> EvalOutcome:
     from bot.render.runtimes.select import RuntimeSelector
 
     if bool(options.image) == bool(options.exec):
         raise InvalidInput("exactly one of --image and --exec is required")
     config = _function_config(options)
     docs: dict[int, SourceDoc] = {}
-    items, package, from_stdin = _read_input(pkg, docs)
+    items, package, from_stdin = _read_input(pkg, docs, read_stdin)
     ctx = RenderContext(root=package.root, console=console, docs=docs, show_package=False,
                         selector=RuntimeSelector(options.runtime, options.runtime_options, options.builtins))
     function = FunctionSpec(image=options.image, exec=options.exec, selectors=list(options.selectors),
                             exclude=list(options.exclude))
     input_paths = set(_paths(items, package))  # before the call: functions may drop annotations
     exit_code = 0
+    stdout = ""
     error: RenderError | None = None
     try:
         output = run_step(ctx, package, function, "mutator", 0, items, config=config)
@@ -130,14 +145,14 @@ def _eval(pkg: str, options: EvalOptions, console: Console) -> int:
     except RenderError as err:
         exit_code, error = 1, err
     else:
-        _write(ctx, output, package, from_stdin, options, input_paths)
+        stdout = _write(ctx, output, package, from_stdin, options, input_paths)
     if options.results_dir is not None:
         from bot.render.step_records import write_results_dir
 
         write_results_dir(options.results_dir, ctx.steps, exit_code)
     if error is not None:
         console.write(error.console_text())
-    return exit_code
+    return EvalOutcome(exit_code=exit_code, stdout=stdout)
 
 
 def _paths(items: list[Node], package: Package) -> list[str]:
@@ -147,15 +162,17 @@ def _paths(items: list[Node], package: Package) -> list[str]:
 
 
 def _write(ctx: RenderContext, items: list[Node], package: Package, from_stdin: bool, options: EvalOptions,
-           input_paths: set[str]) -> None:
+           input_paths: set[str]) -> str:
+    """Write the function's output where ``options.output`` says; returns what goes to stdout."""
     from bot.render import writeback
 
     output = options.output or ("stdout" if from_stdin else None)
     if output == "unwrap":
-        sys.stdout.write(writeback.unwrapped_yaml(items, ctx.docs))
-    elif output == "stdout":
-        sys.stdout.write(writeback.stdout_resource_list(package.root, items))
-    elif output is not None:
+        return writeback.unwrapped_yaml(items, ctx.docs)
+    if output == "stdout":
+        return writeback.stdout_resource_list(package.root, items)
+    if output is not None:
         writeback.write_to_dir(Path(output), package.root, items, ctx.docs)
     else:
         writeback.write_in_place(package.root, items, input_paths, ctx.docs, prune=True)
+    return ""

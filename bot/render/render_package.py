@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import os
 import re
-import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -69,22 +68,22 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
         items = hydrate_bfs(ctx, root, input_paths) if bfs else hydrate(ctx, root, input_paths)
     except RenderError as err:
         error = err
+    outcome = RenderOutcome(exit_code=0 if error is None else 1, steps=list(ctx.steps))
     try:
-        return _finish(ctx, root, items, input_paths, options, error, bfs)
+        return _finish(ctx, root, items, input_paths, options, error, bfs, outcome)
     except OSError as err:
         # A read-only package or a full disk: one clear message, not a traceback.
         console.write(f"Error: failed to write the rendered package: {err} \n")
-        return RenderOutcome(exit_code=1, error_message=str(err), steps=list(ctx.steps))
+        return RenderOutcome(exit_code=1, error_message=str(err), steps=list(ctx.steps), stdout=outcome.stdout)
 
 
 def _finish(ctx: RenderContext, root: Package, items: list[Node], input_paths: set[str],
-            options: RenderOptions, error: RenderError | None, bfs: bool) -> RenderOutcome:
+            options: RenderOptions, error: RenderError | None, bfs: bool, outcome: RenderOutcome) -> RenderOutcome:
     """Write-back (or the partial write kpt's save-on-render-failure asks for), status, results, summary."""
     console = ctx.console
     in_place = options.output is None
-    outcome = RenderOutcome(exit_code=0 if error is None else 1, steps=list(ctx.steps))
     if error is None:
-        outcome.changed_paths = _write_output(ctx, root, items, input_paths, options)
+        outcome.changed_paths = _write_output(ctx, root, items, input_paths, options, outcome)
     else:
         outcome.error_message = _status_message(error, root.path)
         if ctx.save_on_failure and in_place:
@@ -164,14 +163,15 @@ def _status_message(error: RenderError, root: Path) -> str:
 
 
 def _write_output(ctx: RenderContext, root: Package, items: list[Node], input_paths: set[str],
-                  options: RenderOptions) -> list[str]:
+                  options: RenderOptions, outcome: RenderOutcome) -> list[str]:
+    """Write in place or to a directory (returns the changed paths), or set ``outcome.stdout``."""
     output = options.output
     if output is None:
         return writeback.write_in_place(root.path, items, input_paths, ctx.docs, prune=True)
     if output == OUTPUT_STDOUT:
-        sys.stdout.write(writeback.stdout_resource_list(root.path, items))
+        outcome.stdout = writeback.stdout_resource_list(root.path, items)
     elif output == OUTPUT_UNWRAP:
-        sys.stdout.write(writeback.unwrapped_yaml(items, ctx.docs))
+        outcome.stdout = writeback.unwrapped_yaml(items, ctx.docs)
     else:
         writeback.write_to_dir(Path(output), root.path, items, ctx.docs)
     return []

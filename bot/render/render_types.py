@@ -46,6 +46,7 @@ class RenderOutcome:
     error_message: str = ""  # the hydration error text, empty on success
     steps: list[StepOutcome] = field(default_factory=list)
     changed_paths: list[str] = field(default_factory=list)  # files written or deleted, relative to the package
+    stdout: str = ""  # the resources for ``-o stdout``/``unwrap``: the caller prints them (the engine never does)
 
     @property
     def ok(self) -> bool:
