@@ -115,7 +115,9 @@ class DashboardStore:
 
     def _refresh_one(self, cache: RepositoryCache, previous: RepoView | None,
                      registered: dict[str, Repository]) -> RepoView:
-        with self._git_lock:
+        # The cache's own lock too: the bot's jobs fetch and clone into the same directories (a fetch or a
+        # first clone racing one of theirs fails with "unable to update local ref" or a half-renamed clone).
+        with self._git_lock, cache.exclusive():
             try:
                 cache.fetched = False  # the cache object is kept: fetch again every time
                 cache.fetch()
