@@ -27,8 +27,8 @@ def _report(ctx: BotContext, repository: Repository, done: Reconciled) -> None:
     for error in done.errors:
         log.warning("variant file refused", extra={"repo": repository.name, "reason": str(error)[:300]})
     if repository.forge_backed and done.commit and (done.count or done.errors):
-        state = "failure" if done.errors else "success"
-        ctx.forge(repository).set_commit_status(done.commit, state, text.STATUS_CONTEXT,
+        ctx.forge(repository).set_commit_status(done.commit, "failure" if done.errors else "success",
+                                                text.STATUS_CONTEXT,
                                                 text.status_description(done.errors, done.count))
 
 

@@ -39,7 +39,7 @@ def remove_variant(engine: Engine, forge_of: ForgeOf, locked: Locked, owner: str
             for draft in seen.drafts:
                 branch = draft.ref.removeprefix("refs/heads/")
                 pull = forge.find_pull_request(branch, target.branch) if forge else None
-                if pull is not None:
+                if forge is not None and pull is not None:
                     forge.create_comment(pull.number, text.variant_removed(gone.name, gone.file, gone.deletion))
                     forge.close_pull_request(pull.number)
                     closed = pull.number

@@ -178,7 +178,7 @@ def _keep_draft(engine: Engine, forge: Forge | None, variant: PackageVariant, dr
     changed = git_side.apply_to_draft(engine, engine.find(draft.name)[1], variant, resources)
     current = engine.find(draft.name)[1]
     pull = _ensure_pull(forge, engine, variant, current, tag, resources)
-    if pull is not None and not fresh:
+    if forge is not None and pull is not None and not fresh:
         if moved is not None:
             forge.create_comment(pull.number, text.upstream_moved(variant, moved.old_upstream, tag))
         if changed is not None:

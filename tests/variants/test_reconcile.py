@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from bot.lifecycle.create import clone
 from bot.lifecycle.engine import Engine
 from bot.lifecycle.repositories import Repository
 from bot.lifecycle.variants.files import parse_documents
+from bot.lifecycle.variants.spec import PackageVariant
 from bot.pr.variants_reconcile import Reconciled, reconcile_owner
 from tests.bot.e2e_support import UPSTREAM_FILES
 
@@ -53,7 +54,7 @@ class World:
             self.commit(name, files, tag="basens/v1" if name == "blueprints" else None)
             repositories.register(current_settings(), Repository(name=name, url=str(bare)))
 
-    def commit(self, name: str, files: dict[str, str | None], tag: str | None = None) -> None:
+    def commit(self, name: str, files: Mapping[str, str | None], tag: str | None = None) -> None:
         work = self.root / f"work-{name}"
         if not work.exists():
             git("clone", "-q", str(self.root / f"{name}.git"), str(work))
@@ -103,7 +104,7 @@ def w(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     return World(tmp_path)
 
 
-def _variant() -> object:
+def _variant() -> PackageVariant:
     return parse_documents("config", {"variants/v.yaml": VARIANT}, {}).variants[0]
 
 
@@ -112,7 +113,7 @@ def test_a_variant_lives_its_life_on_git(w: World) -> None:
     first = w.reconcile()
     assert not first.errors and [o.action for o in first.outcomes] == ["created"], first.outcomes
     (branch, head), = w.drafts().items()
-    assert branch == f"drafts/edge-ns/{_variant().workspace}"  # type: ignore[attr-defined]
+    assert branch == f"drafts/edge-ns/{_variant().workspace}"
     context = yaml.safe_load(w.show(branch, "edge-ns/package-context.yaml"))["data"]
     assert context == {"name": "example", "region": "eu"}  # (a deployment repository would name it edge-ns)
     assert "Applying package variant edge-ns" in git("--git-dir", str(w.root / "edge.git"), "log", "-1", branch)
@@ -138,7 +139,7 @@ def test_a_variant_lives_its_life_on_git(w: World) -> None:
 def test_a_job_killed_between_clone_and_apply_is_finished_by_the_next(w: World) -> None:
     w.commit("config", {"variants/v.yaml": VARIANT})
     upstream = next(r for r in w.engine.revisions("blueprints") if r.revision == "v1")
-    clone(w.engine, upstream.name, "edge-ns", "edge", revision=_variant().workspace)  # type: ignore[attr-defined]
+    clone(w.engine, upstream.name, "edge-ns", "edge", revision=_variant().workspace)
     done = w.reconcile()
     assert [o.action for o in done.outcomes] == ["updated"] and len(w.drafts()) == 1
     assert "region: eu" in w.show(next(iter(w.drafts())), "edge-ns/package-context.yaml")

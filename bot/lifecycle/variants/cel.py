@@ -29,7 +29,7 @@ def evaluate(expression: str, inputs: dict[str, Any], file: str, field: str) -> 
             raise VariantError(file, field, f"CEL expression {expression!r} does not parse: "
                                             f"{str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
         _COMPILED[expression] = program
-    activation = {name: celpy.json_to_cel(value) for name, value in inputs.items()}
+    activation = {name: celpy.json_to_cel(value) for name, value in inputs.items()}  # type: ignore[attr-defined]
     try:
         result = program.evaluate(activation)
     except Exception as err:

@@ -70,7 +70,9 @@ def inject(stage: Path, variant: PackageVariant, resources: list[dict[str, Any]]
         for document in documents:
             metadata = document.get("metadata") if isinstance(document, dict) else None
             annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
-            mode = annotations.get(INJECTION_ANNOTATION) if isinstance(annotations, dict) else None
+            if not isinstance(metadata, dict) or not isinstance(annotations, dict):
+                continue
+            mode = annotations.get(INJECTION_ANNOTATION)
             if mode is None:
                 continue
             where = f"{path.relative_to(stage)}: {document.get('kind')} {metadata.get('name')}"

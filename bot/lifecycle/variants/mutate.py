@@ -42,9 +42,10 @@ def dump(document: Any) -> str:
 
 
 def _mapping(parent: CommentedMap, key: str) -> CommentedMap:
-    if not isinstance(parent.get(key), dict):
-        parent[key] = CommentedMap()
-    return parent[key]
+    value = parent.get(key)
+    if not isinstance(value, CommentedMap):
+        value = parent[key] = CommentedMap(value) if isinstance(value, dict) else CommentedMap()
+    return value
 
 
 def function_name(variant: PackageVariant, function: dict[str, Any], index: int) -> str:
