@@ -13,8 +13,8 @@ from bot.errors import PorchbotError
 from bot.forges.base import Forge
 from bot.forges.models import CommentEvent, Permission, PullRequest
 from bot.handlers import trust
+from bot.handlers.actions import apply_actions
 from bot.handlers.context import BotContext
-from bot.handlers.executor import apply
 from bot.handlers.slash import Command, parse_comment
 from bot.lifecycle import naming
 from bot.lifecycle.repositories import Repository
@@ -48,7 +48,7 @@ def run_approve(ctx: BotContext, repository: Repository, forge: Forge, pull: Pul
             committed = cache.git.run("log", "-1", "--format=%ct", pull.head_sha).strip()
             moved = committed.isdigit() and int(committed) > commented_at
     intent = Intent("approve", event.comment.author.login, seen_sha=seen, moved_after_comment=moved)
-    apply(ctx, repository, forge, pull, decide(state, intent), "approve")
+    apply_actions(ctx, repository, forge, pull, decide(state, intent))
 
 
 def run_ok_to_render(ctx: BotContext, repository: Repository, forge: Forge, pull: PullRequest, command: Command,
@@ -59,7 +59,7 @@ def run_ok_to_render(ctx: BotContext, repository: Repository, forge: Forge, pull
     approvers = trust.package_approvers(ctx.config, repository, forge, pull) if needs else frozenset[str]()
     permission = forge.get_permission(actor) if needs else Permission.NONE
     state = DraftState(pull=pull, render_state=None, approvers=approvers, needs_ok_to_render=needs)
-    apply(ctx, repository, forge, pull, decide(state, Intent("ok-to-render", actor, permission)), command.name)
+    apply_actions(ctx, repository, forge, pull, decide(state, Intent("ok-to-render", actor, permission)))
 
 
 def run_simple(ctx: BotContext, repository: Repository, forge: Forge, pull: PullRequest, command: Command,
@@ -69,7 +69,7 @@ def run_simple(ctx: BotContext, repository: Repository, forge: Forge, pull: Pull
     kind: IntentKind = command.name  # type: ignore[assignment]
     permission = forge.get_permission(actor) if kind in ("propose", "reject", "render") else Permission.NONE
     actions = decide(DraftState(pull=pull, render_state=None), Intent(kind, actor, permission))
-    apply(ctx, repository, forge, pull, actions, command.name)
+    apply_actions(ctx, repository, forge, pull, actions)
 
 
 RUNNERS: dict[str, Runner] = {"approve": run_approve, "propose": run_simple, "reject": run_simple,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 
 from bot.forges.models import PullRequestEvent
+from bot.handlers.actions import apply_actions
 from bot.handlers.context import BotContext
-from bot.handlers.executor import apply
 from bot.handlers.render_handler import render_draft
 from bot.lifecycle import naming
 from bot.pr.decide import Intent, decide
@@ -36,7 +36,7 @@ def handle_pull(ctx: BotContext, event: PullRequestEvent) -> None:
         actor = (pull.merged_by or event.sender).login
         with ctx.git(repository) as cache:
             state = draft_state(forge, ctx.config, repository, pull, cache)
-        apply(ctx, repository, forge, pull, decide(state, Intent("merged", actor)))
+        apply_actions(ctx, repository, forge, pull, decide(state, Intent("merged", actor)))
         return
     if event.action in ("opened", "reopened") and pull.is_open:
         render_draft(ctx, repository, pull.head_branch, force=True)

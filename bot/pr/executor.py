@@ -1,15 +1,20 @@
-"""Apply `decide`'s actions through the Forge and git. The only place a decision turns into effects."""
+"""Apply `decide`'s actions through the Forge and git. The only place a decision turns into effects.
+
+What it needs from the worker is passed in: the repository's cache under the job's lock (``git``) and a
+re-render of the draft (``render``), so the PR adapter never reaches back up into the handlers.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 
 from bot.errors import Conflict, NotMergeable
 from bot.forges.base import Forge
 from bot.forges.models import PullRequest
-from bot.handlers.context import BotContext
 from bot.lifecycle import naming, publishing
+from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.repositories import Repository
 from bot.pr import messages
 from bot.pr.decide import (
@@ -26,8 +31,11 @@ from bot.pr.publishing import merge_and_publish, publish
 log = logging.getLogger("porchbot.executor")
 
 
-def apply(ctx: BotContext, repository: Repository, forge: Forge, pull: PullRequest,
-          actions: Sequence[Action], command: str = "") -> None:
+GitAccess = Callable[[Repository], AbstractContextManager[RepositoryCache]]
+
+
+def apply(git: GitAccess, render: Callable[[], object], repository: Repository, forge: Forge, pull: PullRequest,
+          actions: Sequence[Action]) -> None:
     for action in actions:
         if isinstance(action, Reply):
             forge.create_comment(pull.number, action.text)
@@ -36,20 +44,18 @@ def apply(ctx: BotContext, repository: Repository, forge: Forge, pull: PullReque
         elif isinstance(action, ConvertToDraft):
             forge.convert_to_draft(pull.number)
         elif isinstance(action, Render):
-            from bot.handlers.render_handler import render_draft
-
-            render_draft(ctx, repository, pull.head_branch, force=True)
+            render()
         elif isinstance(action, MergeAndPublish):
-            _merge(ctx, repository, forge, pull, action)
+            _merge(git, repository, forge, pull, action)
         elif isinstance(action, Publish):
-            with ctx.git(repository) as cache:
+            with git(repository) as cache:
                 tag = publish(cache, forge, pull, action.merge_sha, action.merged_by, merged=True)
             log.info("published", extra={"reason": f"{tag} on {action.merge_sha[:12]}"})
 
 
-def _merge(ctx: BotContext, repository: Repository, forge: Forge, pull: PullRequest,
+def _merge(git: GitAccess, repository: Repository, forge: Forge, pull: PullRequest,
            action: MergeAndPublish) -> None:
-    with ctx.git(repository) as cache:
+    with git(repository) as cache:
         try:
             tag = merge_and_publish(cache, forge, pull, action)
         except Conflict:
