@@ -18,6 +18,7 @@ from bot.config.settings import current_settings
 from bot.lifecycle import repositories
 from bot.lifecycle.create import clone
 from bot.lifecycle.engine import Engine
+from bot.lifecycle.git_proposals import git_only_lifecycle
 from bot.lifecycle.repositories import Repository
 from bot.lifecycle.variants.files import parse_documents
 from bot.lifecycle.variants.spec import PackageVariant
@@ -152,3 +153,38 @@ def test_a_file_with_a_problem_makes_nothing(w: World) -> None:
                                              "'elsewhere' is not registered (the downstream must be in a "
                                              "registered repository)"]
     assert not done.outcomes and w.drafts() == {}
+
+
+def _publish(w: World, name: str) -> None:
+    lifecycle = git_only_lifecycle()
+    cache, revision = w.engine.find(name)
+    lifecycle.propose(cache, revision)
+    cache, revision = w.engine.find(name)
+    lifecycle.approve(cache, revision)
+
+
+def test_adoption_upgrade_and_deletion_of_a_published_downstream(w: World) -> None:
+    upstream = next(r for r in w.engine.revisions("blueprints") if r.revision == "v1")
+    _publish(w, clone(w.engine, upstream.name, "edge-ns", "edge", revision="v1").name)  # a person's own package
+    w.commit("config", {"variants/v.yaml": VARIANT})
+    assert [o.action for o in w.reconcile().outcomes] == ["not-adopted"] and w.drafts() == {}
+
+    w.commit("config", {"variants/v.yaml": VARIANT.replace("  packageContext", "  adoptionPolicy: adoptExisting\n"
+                                                                               "  packageContext")})
+    assert [o.action for o in w.reconcile().outcomes] == ["created"]
+    (branch, _), = w.drafts().items()
+    assert branch.startswith(f"drafts/edge-ns/{_variant().workspace}-")  # a new Draft of the published package
+    _publish(w, next(r.name for r in w.engine.revisions("edge") if r.ref == f"refs/heads/{branch}"))
+    assert [o.action for o in w.reconcile().outcomes] == ["current"]  # adopted: its spec is applied
+
+    w.commit("blueprints", {"basens/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: v2\n"},
+             tag="basens/v2")
+    assert [o.action for o in w.reconcile().outcomes] == ["upgrade:opened"]
+    assert "drafts/edge-ns/upgrade-to-v2" in w.drafts()
+    assert [o.action for o in w.reconcile().outcomes] == ["upgrade:opened"] and len(w.drafts()) == 1
+
+    w.commit("config", {"variants/v.yaml": None})
+    assert [o.action for o in w.reconcile().outcomes] == ["deletion-proposed"]
+    listed = {r.revision: r.lifecycle for r in w.engine.revisions("edge") if r.package_path == "edge-ns"}
+    assert listed.get("v2") == "DeletionProposed", listed
+    assert [o.action for o in w.reconcile().outcomes] == []  # done: nothing left of it to remove
