@@ -84,45 +84,51 @@ def _check(discover: str, output: str) -> None:
         raise InvalidInput(f"unknown output format {output!r}: use json or yaml")
 
 
+def _one_revision(verb: str, names: list[str] | None, discover: str, output: str) -> tuple[Engine, str | None]:
+    """The engine and the one name the verb acts on; None when ``--discover`` listed instead."""
+    _check(discover, output)
+    engine = Engine()
+    if discover:
+        _discover(engine, discover, names or [])
+        return engine, None
+    if not names or len(names) != 1:
+        raise InvalidInput(f"{verb} takes exactly one package revision name")
+    return engine, names[0]
+
+
+STRATEGY_HELP = "resource-merge, fast-forward, force-delete-replace or copy-merge"
+DISCOVER_HELP = "List the upgrades available: upstream or downstream"
+OUTPUT_HELP = "json or yaml: the conflict report on stdout"
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def upgrade(
         names: list[str] = typer.Argument(None),
         revision: str = typer.Option("", "--revision", help="The upstream revision to upgrade to (default: latest)"),
         workspace: str = typer.Option("", "--workspace", help="The workspace of the new Draft"),
-        strategy: str = typer.Option(RESOURCE_MERGE, "--strategy",
-                                     help="resource-merge, fast-forward, force-delete-replace or copy-merge"),
-        discover: str = typer.Option("", "--discover", help="List upgrades available: upstream or downstream"),
-        output: str = typer.Option("", "--output", "-o", help="json or yaml: the conflict report on stdout"),
+        strategy: str = typer.Option(RESOURCE_MERGE, "--strategy", help=STRATEGY_HELP),
+        discover: str = typer.Option("", "--discover", help=DISCOVER_HELP),
+        output: str = typer.Option("", "--output", "-o", help=OUTPUT_HELP),
     ) -> None:
         """Create a new Draft of a Published downstream, upgraded to a newer upstream revision."""
-        _check(discover, output)
-        engine = Engine()
-        if discover:
-            _discover(engine, discover, names or [])
-            return
-        if not names or len(names) != 1:
-            raise InvalidInput("upgrade takes exactly one package revision name")
-        outcome = upgrade_revision(engine, names[0], _revision_number(revision), workspace or None, strategy)
-        _after(engine, outcome, "upgraded", output)
+        engine, name = _one_revision("upgrade", names, discover, output)
+        if name is not None:
+            outcome = upgrade_revision(engine, name, _revision_number(revision), workspace or None, strategy)
+            _after(engine, outcome, "upgraded", output)
 
     @app.command()
     def update(
         names: list[str] = typer.Argument(None),
         revision: str = typer.Option("", "--revision", help="The upstream revision to move the Draft to"),
-        strategy: str = typer.Option(RESOURCE_MERGE, "--strategy", help="The merge strategy"),
-        discover: str = typer.Option("", "--discover", help="List updates available: upstream or downstream"),
-        output: str = typer.Option("", "--output", "-o", help="json or yaml: the conflict report on stdout"),
+        strategy: str = typer.Option(RESOURCE_MERGE, "--strategy", help=STRATEGY_HELP),
+        discover: str = typer.Option("", "--discover", help=DISCOVER_HELP),
+        output: str = typer.Option("", "--output", "-o", help=OUTPUT_HELP),
     ) -> None:
         """Move a Draft to another upstream revision (porchctl's older verb)."""
-        _check(discover, output)
-        engine = Engine()
-        if discover:
-            _discover(engine, discover, names or [])
+        engine, name = _one_revision("update", names, discover, output)
+        if name is None:
             return
-        if not names or len(names) != 1:
-            raise InvalidInput("update takes exactly one package revision name")
         if not revision:
             raise InvalidInput("--revision is required (the upstream revision to update to, e.g. v2)")
-        outcome = update_draft(engine, names[0], _revision_number(revision), strategy)
-        _after(engine, outcome, "updated", output)
+        _after(engine, update_draft(engine, name, _revision_number(revision), strategy), "updated", output)

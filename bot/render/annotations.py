@@ -42,25 +42,26 @@ def set_annotation(item: Node, key: str, value: str) -> None:
     set_annotations(item, ((key, value),))
 
 
-def set_annotations(item: Node, pairs: tuple[tuple[str, str], ...]) -> None:
-    """``set_annotation`` for each pair in order, walking to the annotations map once."""
+def _annotations_map(item: Node) -> Node:
+    """The item's ``metadata.annotations`` mapping, made (at the end of its parent) where missing."""
     metadata = item.get("metadata")
     if metadata is None or metadata.kind is not Kind.MAPPING:
         metadata = item.set("metadata", Node.mapping())
     annotations = metadata.get("annotations")
     if annotations is None or annotations.kind is not Kind.MAPPING:
         annotations = metadata.set("annotations", Node.mapping())
+    return annotations
+
+
+def set_annotations(item: Node, pairs: tuple[tuple[str, str], ...]) -> None:
+    """``set_annotation`` for each pair in order, walking to the annotations map once."""
+    annotations = _annotations_map(item)
     for key, value in pairs:
         annotations.set(key, Node.scalar(value, style=Style.SINGLE_QUOTED))
 
 
 def set_annotations_sorted(item: Node, values: dict[str, str]) -> None:
-    metadata = item.get("metadata")
-    if metadata is None or metadata.kind is not Kind.MAPPING:
-        metadata = item.set("metadata", Node.mapping())
-    annotations = metadata.get("annotations")
-    if annotations is None or annotations.kind is not Kind.MAPPING:
-        annotations = metadata.set("annotations", Node.mapping())
+    annotations = _annotations_map(item)
     if not annotations.content:
         # The common case (a resource read from disk): append without scanning for existing keys.
         content = annotations.content
