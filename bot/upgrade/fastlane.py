@@ -47,6 +47,8 @@ _META_START = re.compile(r"^metadata:", re.M)
 
 def quick_identity(text: str, path: str) -> Identity | None:
     """The identity of a document read from its text, None when the text is not plain enough to."""
+    if text.count("#") != text.count("metadata: # kpt-merge: "):
+        return None  # a comment line could hide where a block ends; let the parser read it
     top = {m.group(1): m.group(2) for m in _TOP.finditer(text)}
     if len(_TOP_ANY.findall(text)) != len(top):
         return None

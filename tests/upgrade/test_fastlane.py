@@ -43,6 +43,7 @@ def test_anything_else_takes_the_ordinary_path(old: str, new: str) -> None:
     assert not fastlane.stable(text.replace(old, new, 1))
 
 
-def test_identity_from_text_gives_up_on_quoted_names() -> None:
+def test_identity_from_text_gives_up_on_quoted_names_and_comments() -> None:
     assert fastlane.quick_identity('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "x"\n', "a.yaml") is None
+    assert fastlane.quick_identity("apiVersion: v1\nkind: ConfigMap\nmetadata:\n# c\n  name: x\n", "a.yaml") is None
     assert fastlane.quick_identity("apiVersion: v1\nkind: ConfigMap\n", "a.yaml").name == ""  # type: ignore[union-attr]
