@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.errors import PorchbotError
 from bot.render.resourcelist import ResourceList
+from bot.render.resourcelist_wire import WireError, decode_resource_list
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,17 @@ class FunctionRun:
     output: ResourceList | None
     stderr: str = ""
     exit_code: int = 0
+
+
+def partial_output(stdout: str) -> ResourceList | None:
+    """The ResourceList a failed function still printed, if it printed a well-formed one: kpt shows its
+    results beside the exit code."""
+    if not stdout.strip():
+        return None
+    try:
+        return decode_resource_list(stdout)
+    except WireError:
+        return None
 
 
 class FunctionError(PorchbotError):

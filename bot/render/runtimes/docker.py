@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.render.resourcelist import ResourceList
 from bot.render.resourcelist_wire import WireError, decode_resource_list, encode_resource_list
-from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, RuntimeOptions
+from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, RuntimeOptions, partial_output
 from bot.render.runtimes.docker_config import (
     CONTAINER_USER,
     TMPFS_OPTIONS,
@@ -73,7 +73,7 @@ class DockerRuntime:
         stdout_text = stdout.decode("utf-8", errors="replace")
         if exit_code != 0:
             raise FunctionError(f"function {image} exited with code {exit_code}", exit_code=exit_code,
-                                stderr=stderr_text, output=_try_decode(stdout_text))
+                                stderr=stderr_text, output=partial_output(stdout_text))
         try:
             output = decode_resource_list(stdout_text)
         except WireError as err:
@@ -283,12 +283,3 @@ def _read_frames(sock: socket.socket, deadline: float) -> tuple[bytes, bytes]:
             streams.setdefault(stream, bytearray()).extend(buffer[8:8 + size])
             del buffer[:8 + size]
     return bytes(streams[_STDOUT]), bytes(streams[_STDERR])
-
-
-def _try_decode(stdout: str) -> ResourceList | None:
-    if not stdout.strip():
-        return None
-    try:
-        return decode_resource_list(stdout)
-    except WireError:
-        return None

@@ -10,7 +10,7 @@ import subprocess
 
 from bot.render.resourcelist import ResourceList
 from bot.render.resourcelist_wire import WireError, decode_resource_list, encode_resource_list
-from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, RuntimeOptions
+from bot.render.runtimes.base import FunctionError, FunctionRef, FunctionRun, RuntimeOptions, partial_output
 
 ALLOW_EXEC_MESSAGE = "must run with `--allow-exec` option to allow running function binaries"
 
@@ -50,7 +50,7 @@ class ExecRuntime:
         stderr = completed.stderr.decode("utf-8", errors="replace")
         stdout = completed.stdout.decode("utf-8", errors="replace")
         if completed.returncode != 0:
-            output = _try_decode(stdout)
+            output = partial_output(stdout)
             raise FunctionError(f"function {function.exec!r} exited with code {completed.returncode}",
                                 exit_code=completed.returncode, stderr=stderr, output=output)
         try:
@@ -58,12 +58,3 @@ class ExecRuntime:
         except WireError as err:
             raise FunctionError(str(err), exit_code=1, stderr=stderr, execution_error=True) from err
         return FunctionRun(output=output, stderr=stderr, exit_code=0)
-
-
-def _try_decode(stdout: str) -> ResourceList | None:
-    if not stdout.strip():
-        return None
-    try:
-        return decode_resource_list(stdout)
-    except WireError:
-        return None
