@@ -97,7 +97,16 @@ def group(item: Node) -> str:
 
 def annotation_map(item: Node) -> dict[str, str]:
     """metadata.annotations as strings (every scalar's text, as the SDK's string map reads it)."""
-    node = item.path("metadata", "annotations")
+    return _string_map(item, "annotations")
+
+
+def label_map(item: Node) -> dict[str, str]:
+    """metadata.labels as strings, read like ``annotation_map``."""
+    return _string_map(item, "labels")
+
+
+def _string_map(item: Node, field: str) -> dict[str, str]:
+    node = item.path("metadata", field)
     if node is None or node.kind is not Kind.MAPPING:
         return {}
     return {k.value: v.value for k, v in node.pairs()}

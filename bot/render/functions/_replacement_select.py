@@ -118,15 +118,8 @@ def matches_label_selector(labels: dict[str, str], selector: str) -> bool:
     return True
 
 
-def _labels(item: Node) -> dict[str, str]:
-    node = item.path("metadata", "labels")
-    if node is None or node.kind is not Kind.MAPPING:
-        return {}
-    return {k.value: v.value for k, v in node.pairs()}
-
-
 def _matches_meta(item: Node, selector: Selector) -> bool:
-    return (matches_label_selector(_labels(item), selector.label_selector)
+    return (matches_label_selector(c.label_map(item), selector.label_selector)
             and matches_label_selector(c.annotation_map(item), selector.annotation_selector))
 
 
