@@ -14,8 +14,8 @@ import math
 import re
 from typing import Any
 
-from bot.render.yaml.convert import node_to_python, resolve_scalar_tag
-from bot.render.yaml.node import BOOL, INT, MAP, NULL, SEQ, STR, Kind, Node, Style
+from bot.render.yaml.convert import node_to_python, python_to_node, resolve_scalar_tag
+from bot.render.yaml.node import MAP, SEQ, STR, Kind, Node, Style
 
 # yaml.v3 still quotes YAML 1.1 booleans and base-60 floats when it marshals a Go string.
 _OLD_BOOLS = frozenset("y Y yes Yes YES on On ON n N no No NO off Off OFF".split())
@@ -38,12 +38,8 @@ def _jsonable(data: Any) -> Any:
 
 def data_to_node(data: Any) -> Node:
     """A node tree equal to what yaml.v3 Marshal then Parse gives for ``data``."""
-    if data is None:
-        return Node.scalar("null", NULL)
-    if isinstance(data, bool):
-        return Node.scalar("true" if data else "false", BOOL)
-    if isinstance(data, int):
-        return Node.scalar(str(data), INT)
+    if data is None or isinstance(data, int):  # bools too: Marshal spells nil, bools and ints plainly
+        return python_to_node(data)
     if isinstance(data, float):
         text = go_format_float(data)
         return Node.scalar(text, resolve_scalar_tag(text))
