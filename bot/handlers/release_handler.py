@@ -20,6 +20,7 @@ from bot.config.settings import Settings
 from bot.errors import PorchbotError, RateLimited
 from bot.forges.models import PushEvent
 from bot.handlers.context import BotContext
+from bot.handlers.variants_handler import reconcile_after_release
 from bot.lifecycle.downstream_index import Downstream, DownstreamIndex
 from bot.lifecycle.propagation import Release, behind, release_of
 from bot.lifecycle.repositories import Repository
@@ -82,6 +83,7 @@ def handle_release(ctx: BotContext, repository: Repository, event: PushEvent) ->
         queued.append(job_id)
     log.info("release fanned out", extra={"repo": repository.name,
                                           "reason": f"{release.tag}: {len(queued)} downstreams"})
+    reconcile_after_release(ctx)  # the variants' own Drafts (not published yet) follow their upstream too
     return queued
 
 

@@ -175,9 +175,11 @@ def _keep_draft(engine: Engine, forge: Forge | None, variant: PackageVariant, dr
     moved = None
     if old_lock is not None and old_lock < number:
         moved = update_draft(engine, draft.name, number)
-    changed = git_side.apply_to_draft(engine, engine.find(draft.name)[1], variant, resources)
-    current = engine.find(draft.name)[1]
-    pull = _ensure_pull(forge, engine, variant, current, tag, resources)
+    changed = None
+    if moved is not None or git_side.draft_spec(engine, draft) != git_side.spec_hash(variant, resources):
+        changed = git_side.apply_to_draft(engine, draft, variant, resources)  # (it reads the branch's head)
+    current = engine.find(draft.name)[1] if moved is not None or changed is not None else draft
+    pull = _ensure_pull(forge, engine, variant, current, tag, resources, pull)
     if forge is not None and pull is not None and not fresh:
         if moved is not None:
             forge.create_comment(pull.number, text.upstream_moved(variant, moved.old_upstream, tag))
@@ -188,14 +190,15 @@ def _keep_draft(engine: Engine, forge: Forge | None, variant: PackageVariant, dr
 
 
 def _ensure_pull(forge: Forge | None, engine: Engine, variant: PackageVariant, draft: PackageRevision, tag: str,
-                 resources: list[dict[str, Any]]) -> Any:
+                 resources: list[dict[str, Any]], pull: Any = None) -> Any:
+    """The Draft's PR, opened or brought up to date (``pull``: the open one, when the caller looked)."""
     if forge is None:
         return None
     base = engine.repository(draft.repository).branch
     branch = draft.ref.removeprefix("refs/heads/")
     title = text.pull_title(variant, draft.package_path, tag)
     body = text.pull_body(variant, draft.package_path, draft.workspace, tag, git_side.spec_hash(variant, resources))
-    pull = forge.find_pull_request(branch, base)
+    pull = pull or forge.find_pull_request(branch, base)
     if pull is None:
         pull = forge.open_pull_request(branch, base, title, body, draft=True)
         forge.add_labels(pull.number, [text.LABEL])
