@@ -20,13 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.render.functions import _common as c
-from bot.render.functions._set_namespace_v04 import DEPENDS_ON_PATTERN, NIL_CONFIG_PANIC
+from bot.render.functions._set_namespace_v04 import DEPENDS_ON_PATTERN, NIL_CONFIG_PANIC, visit_own_slot
 from bot.render.resourcelist import ResourceList, Result, ResultField, ResultFile
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import Kind, Node, Style
-
-_CRD_PATH = ("spec", "conversion", "webhook", "clientConfig", "service", "namespace")
-_API_SERVICE_PATH = ("spec", "service", "namespace")
 
 # visitor(item, current) -> new value
 Visitor = Callable[[Node, str], str]
@@ -76,14 +73,8 @@ def visit(items: list[Node], visitor: Visitor, *, skip_empty: bool) -> None:
     for item in items:
         if c.is_local_config(item):
             continue
-        av, kind = c.api_version(item), c.kind(item)
-        if (av, kind) == ("v1", "Namespace"):
-            c.set_nested_string(item, slot(item, c.name(item)), "metadata", "name")
-        elif (av, kind) == ("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
-            c.set_nested_string(item, slot(item, c.nested_str(item, *_CRD_PATH)), *_CRD_PATH)
-        elif (av, kind) == ("apiregistration.k8s.io/v1", "APIService"):
-            c.set_nested_string(item, slot(item, c.nested_str(item, *_API_SERVICE_PATH)), *_API_SERVICE_PATH)
-        elif kind in ("ClusterRoleBinding", "RoleBinding"):
+        visit_own_slot(item, slot)
+        if c.kind(item) in ("ClusterRoleBinding", "RoleBinding"):
             _visit_subjects(item, slot)
         if c.has_namespace(item):
             c.set_nested_string(item, slot(item, c.namespace(item)), "metadata", "namespace")

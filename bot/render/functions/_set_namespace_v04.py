@@ -28,6 +28,14 @@ NIL_CONFIG_PANIC = ("panic: runtime error: invalid memory address or nil pointer
 # visitor(item, current) -> new value
 SlotVisitor = Callable[[Node, str], str]
 
+# Kinds whose own namespace slot is a field of theirs (not metadata.namespace), by apiVersion and kind.
+_OWN_SLOTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("v1", "Namespace"): ("metadata", "name"),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
+        ("spec", "conversion", "webhook", "clientConfig", "service", "namespace"),
+    ("apiregistration.k8s.io/v1", "APIService"): ("spec", "service", "namespace"),
+}
+
 
 class _ConfigError(Exception):
     pass
@@ -61,16 +69,8 @@ def _visit(items: list[Node], visitor: SlotVisitor) -> None:
     for item in items:
         if c.is_local_config(item):
             continue
-        av, kind = c.api_version(item), c.kind(item)
-        if (av, kind) == ("v1", "Namespace"):
-            c.set_nested_string(item, visitor(item, c.name(item)), "metadata", "name")
-        elif (av, kind) == ("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
-            crd_path = ("spec", "conversion", "webhook", "clientConfig", "service", "namespace")
-            c.set_nested_string(item, visitor(item, c.nested_str(item, *crd_path)), *crd_path)
-        elif (av, kind) == ("apiregistration.k8s.io/v1", "APIService"):
-            api_path = ("spec", "service", "namespace")
-            c.set_nested_string(item, visitor(item, c.nested_str(item, *api_path)), *api_path)
-        elif kind in ("ClusterRoleBinding", "RoleBinding"):
+        visit_own_slot(item, visitor)
+        if c.kind(item) in ("ClusterRoleBinding", "RoleBinding"):
             subjects = item.get("subjects")
             if subjects is not None and subjects.kind is Kind.SEQUENCE:
                 for subject in subjects.content:
@@ -82,6 +82,14 @@ def _visit(items: list[Node], visitor: SlotVisitor) -> None:
                 _reset_styles(subjects)
         if c.is_namespace_scoped(item):
             c.set_nested_string(item, visitor(item, c.namespace(item)), "metadata", "namespace")
+
+
+def visit_own_slot(item: Node, visitor: SlotVisitor) -> None:
+    """The Namespace's name, or the webhook service namespace of a CRD or APIService, visited and
+    written back (written even when the path was missing: the releases set it on the way out)."""
+    path = _OWN_SLOTS.get((c.api_version(item), c.kind(item)))
+    if path is not None:
+        c.set_nested_string(item, visitor(item, c.nested_str(item, *path)), *path)
 
 
 def _reset_styles(node: Node) -> None:
