@@ -30,7 +30,7 @@ from bot.lifecycle.variants import reconcile as git_side
 from bot.lifecycle.variants.fields import VariantError
 from bot.lifecycle.variants.files import VariantFiles, read_variant_files
 from bot.lifecycle.variants.spec import PackageVariant
-from bot.lifecycle.variants.state import known_of, load_known, save_known
+from bot.lifecycle.variants.state import known_of, load_known, save_failures, save_known
 from bot.lifecycle.variants.validate import check
 from bot.pr import variants_messages as text
 from bot.pr.propagation import propagate_to
@@ -133,6 +133,7 @@ def reconcile_owner(engine: Engine, forge_of: ForgeOf, locked: Locked, config: p
         if outcome.action == "failed":
             kept[name] = gone  # tried again at the next reconcile
     save_known(engine, owner, kept)
+    save_failures(engine, owner, {o.variant: o.reason for o in done.outcomes if o.action == "failed"})
     return done
 
 

@@ -22,6 +22,7 @@ from bot.lifecycle.git_proposals import git_only_lifecycle
 from bot.lifecycle.repositories import Repository
 from bot.lifecycle.variants.files import parse_documents
 from bot.lifecycle.variants.spec import PackageVariant
+from bot.lifecycle.variants.status import variant_rows
 from bot.pr.variants_reconcile import Reconciled, reconcile_owner
 from tests.bot.e2e_support import UPSTREAM_FILES
 
@@ -188,3 +189,20 @@ def test_adoption_upgrade_and_deletion_of_a_published_downstream(w: World) -> No
     listed = {r.revision: r.lifecycle for r in w.engine.revisions("edge") if r.package_path == "edge-ns"}
     assert listed.get("v2") == "DeletionProposed", listed
     assert [o.action for o in w.reconcile().outcomes] == []  # done: nothing left of it to remove
+
+
+def test_variants_get_rows_say_what_each_variant_made(w: World) -> None:
+    repositories.register(current_settings(), Repository(name="gone", url=str(w.root / "missing.git")))
+    w.commit("config", {"variants/v.yaml": VARIANT + "---\n" + VARIANT.replace("name: edge-ns", "name: lost")
+                        .replace("repo: edge", "repo: gone")})
+    done = w.reconcile()
+    assert sorted(o.action for o in done.outcomes) == ["created", "failed"]
+    rows = {row.name: row for row in variant_rows(w.engine)}
+    made = rows["edge-ns"]
+    assert (made.lifecycle, made.tracks, made.locked, made.behind) == ("Draft", "basens/v1", "basens/v1", False)
+    assert made.branch.startswith("drafts/edge-ns/variant-") and made.downstream == "edge/edge-ns"
+    assert rows["lost"].error and "missing.git" in rows["lost"].error
+    w.commit("blueprints", {"basens/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: v2\n"},
+             tag="basens/v2")
+    later = {row.name: row for row in variant_rows(w.engine)}["edge-ns"]
+    assert (later.tracks, later.locked, later.behind) == ("basens/v2", "basens/v1", True)

@@ -14,6 +14,7 @@ from bot.lifecycle.naming import package_path_in
 from bot.lifecycle.variants import reconcile as git_side
 from bot.lifecycle.variants.files import read_variant_files
 from bot.lifecycle.variants.spec import PackageVariant
+from bot.lifecycle.variants.state import load_failures
 from bot.lifecycle.variants.validate import check
 
 
@@ -32,7 +33,7 @@ class VariantRow:
     behind: bool
     branch: str = ""  # the variant's Draft branch, when it has one open
     pull: str = ""  # its PR's URL (filled in by bot.pr.variants_status on a forge)
-    error: str = ""
+    error: str = ""  # a problem in its file, or why its last reconcile failed
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,9 +101,11 @@ def variant_rows(engine: Engine, fetch: bool = True) -> list[VariantRow]:
             rows.append(VariantRow("", owner, error.file, "", "", "", "", "", "", "", False, error=str(error)))
         if errors:
             continue
+        failures = load_failures(engine, owner)  # the last reconcile's, with their reasons
         for variant in files.variants:
             try:
                 rows.append(_row(engine, variant, fetch, fetched))
+                rows[-1].error = failures.get(variant.key, "")
             except PorchbotError as err:
                 rows.append(VariantRow(variant.name, owner, variant.file, variant.from_set,
                                        f"{variant.downstream_repo}/{variant.downstream_package}",
