@@ -26,6 +26,7 @@ class DraftState:
     published_tag: str | None = None  # the tag already on the merge commit, when merged
     draft_branch_left: bool = False  # merged and tagged, but the draft branch is still there (a crash)
     needs_ok_to_render: bool = False  # from a fork or by an author without write access (bot.handlers.trust)
+    unmet_gates: tuple[str, ...] = ()  # readiness gates of the head's Kptfile not True (bot.lifecycle.readiness)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ def decide_approve(state: DraftState, intent: Intent) -> list[Action]:
         return _refuse(messages.refuse_not_proposed())
     if state.render_state != "success":
         return _refuse(messages.refuse_render(state.render_state))
+    if state.unmet_gates:
+        return _refuse(messages.refuse_not_ready(state.unmet_gates))
     # The /approve itself counts, with the forge approvals of other approvers (never the author's).
     counted = ({login for login in state.approvals if login in state.approvers} | {actor}) - {
         pull.author.login.lower()}

@@ -73,6 +73,13 @@ def refuse_not_proposed() -> str:
                   "Mark the pull request ready for review or comment `/propose` first.")
 
 
+def refuse_not_ready(gates: tuple[str, ...]) -> str:
+    names = ", ".join(f"`{gate}`" for gate in gates)
+    return _reply(f"Readiness conditions not met: the Kptfile's readiness gate {names} is not `True` in "
+                  "`status.conditions`, so this cannot be approved. Set the condition (push a change) and "
+                  "approve again.")
+
+
 def refuse_render(state: str | None) -> str:
     if state is None:
         return _reply("The package has no render result for the current head yet, so it cannot be approved. "

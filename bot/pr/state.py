@@ -8,6 +8,7 @@ from bot.forges.models import PullRequest
 from bot.lifecycle import naming, publishing
 from bot.lifecycle.cache import RepositoryCache
 from bot.lifecycle.discovery import DRAFT, PROPOSED, PackageRevision
+from bot.lifecycle.readiness import unmet_gates
 from bot.lifecycle.repositories import Repository
 from bot.pr.decide import DraftState
 
@@ -43,6 +44,9 @@ def draft_state(forge: Forge, config: policy.BotConfig, repository: Repository, 
         tag = publishing.published_tag_on(cache, package_path, pull.merge_commit_sha)
         # Tagged but not cleaned up (a worker died in between): publishing again deletes the branch.
         branch_left = tag is not None and cache.git.rev_parse(f"refs/heads/{pull.head_branch}") is not None
+    kptfile = forge.get_file(f"{package_path}/Kptfile", pull.head_sha or pull.head_branch) \
+        if pull.is_open and not pull.merged else None
+    gates = tuple(unmet_gates(kptfile.decode("utf-8", "replace"))) if kptfile else ()
     return DraftState(pull=pull, render_state=status.state if status else None, approvers=approvers,
                       approvals=approvals, required_approvals=repo_policy.required_approvals, published_tag=tag,
-                      draft_branch_left=branch_left)
+                      draft_branch_left=branch_left, unmet_gates=gates)

@@ -153,7 +153,8 @@ def run_flow(w: World) -> None:
     assert "alice" in bare.git("cat-file", "-p", tag_commit)
     eventually(lambda: emulator.branch_sha(REPO, DRAFT_BRANCH) is None, "the draft branch deleted")
     published = w.lifecycle("deployments-" + __import__("hashlib").sha1(b"deployments:istions:v1").hexdigest())
-    assert published is not None and published[2:5] == ["v1", "true", "Published"], published
+    # NAME PACKAGE WORKSPACENAME REVISION LATEST LIFECYCLE REPOSITORY (porchctl v4's table)
+    assert published is not None and published[2:6] == ["v1", "v1", "true", "Published"], published
     assert len(w.sticky_comments(pull.number)) == 1
 
     # A second draft, proposed through the CLI, then /reject → Draft.
