@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from bot.render.functions import _common as c
 from bot.render.functions import _replacement_paths as p
 from bot.render.functions._replacement_select import Selector, matches_selectors, selector_from_node
-from bot.render.functions.registry import BuiltinFunction, register
+from bot.render.functions.registry import register_releases
 from bot.render.resourcelist import ResourceList
 from bot.render.yaml.node import Kind, Node
 
@@ -213,15 +213,10 @@ def _runner(behaviour: Behaviour) -> Callable[[ResourceList], None]:
     return run
 
 
-register(BuiltinFunction(
-    name="apply-replacements",
-    description="apply-replacements v0.1.1 (kustomize api v0.10.1): missing targets skipped",
-    tags=("v0.1.1",),
-    run=_runner(Behaviour(missing_target_is_error=False, scalar_takes_value_only=False)),
-))
-register(BuiltinFunction(
-    name="apply-replacements",
-    description="apply-replacements v0.1.2+ and master (kustomize api v0.19.0): missing targets are errors",
-    tags=("unstable", "latest", "v0.1.2", "v0.1.3"),
-    run=_runner(Behaviour(missing_target_is_error=True, scalar_takes_value_only=True)),
-))
+register_releases("apply-replacements", [
+    (("v0.1.1",), "apply-replacements v0.1.1 (kustomize api v0.10.1): missing targets skipped",
+     _runner(Behaviour(missing_target_is_error=False, scalar_takes_value_only=False))),
+    (("unstable", "latest", "v0.1.2", "v0.1.3"),
+     "apply-replacements v0.1.2+ and master (kustomize api v0.19.0): missing targets are errors",
+     _runner(Behaviour(missing_target_is_error=True, scalar_takes_value_only=True))),
+])

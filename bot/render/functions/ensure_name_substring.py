@@ -25,7 +25,7 @@ from bot.render.functions._kustomize import (
     field_spec_from_node,
 )
 from bot.render.functions._nameref import Gvk, NameRefError, Resource, fix_name_references
-from bot.render.functions.registry import BuiltinFunction, register
+from bot.render.functions.registry import register_releases
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import STR, Kind, Node, Style
@@ -233,19 +233,9 @@ def _runner(strip_file_annotations: bool) -> Callable[[ResourceList], None]:
     return run
 
 
-register(
-    BuiltinFunction(
-        name="ensure-name-substring",
-        description="Prefix or suffix resource names (and references to them) with a substring",
-        tags=("unstable",),
-        run=_runner(strip_file_annotations=True),
-    )
-)
-register(
-    BuiltinFunction(
-        name="ensure-name-substring",
-        description="Prefix or suffix resource names (and references to them) with a substring (gcr v0.2.0)",
-        tags=("v0.2.0",),
-        run=_runner(strip_file_annotations=False),
-    )
-)
+register_releases("ensure-name-substring", [
+    (("unstable",), "Prefix or suffix resource names (and references to them) with a substring",
+     _runner(strip_file_annotations=True)),
+    (("v0.2.0",), "Prefix or suffix resource names (and references to them) with a substring (gcr v0.2.0)",
+     _runner(strip_file_annotations=False)),
+])

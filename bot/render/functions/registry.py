@@ -186,6 +186,12 @@ def register(function: BuiltinFunction) -> BuiltinFunction:
     return CATALOG.add(function)
 
 
+def register_releases(name: str, releases: Iterable[tuple[tuple[str, ...], str, BuiltinRun]]) -> None:
+    """One function whose release lines behave differently: each (tags, description, run), in order."""
+    for tags, description, run in releases:
+        register(BuiltinFunction(name=name, description=description, tags=tags, run=run))
+
+
 def all_functions() -> list[BuiltinFunction]:
     return CATALOG.all()
 

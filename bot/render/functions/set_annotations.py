@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from bot.render.functions import _common as c
 from bot.render.functions import _kustomize as k
-from bot.render.functions.registry import BuiltinFunction, register
+from bot.render.functions.registry import register_releases
 from bot.render.resourcelist import ResourceList, Result, ResultField, ResultFile
 from bot.render.yaml.node import Kind, Node
 
@@ -104,16 +104,9 @@ def _runner(report: bool) -> Callable[[ResourceList], None]:
     return run
 
 
-register(BuiltinFunction(
-    name="set-annotations",
-    description="set-annotations with one result per annotated field (catalog master and ghcr releases)",
-    tags=("unstable", "latest", "v0.1.5"),
-    run=_runner(report=True),
-))
-register(BuiltinFunction(
-    name="set-annotations",
-    description="set-annotations v0.1.4: the same edits, no results on success",
-    # v0.1 / v0 resolve per registry (v0.1.4 on gcr.io/kpt-fn, v0.1.5 on ghcr): see ``_releases``.
-    tags=("v0.1.4",),
-    run=_runner(report=False),
-))
+# v0.1 / v0 resolve per registry (v0.1.4 on gcr.io/kpt-fn, v0.1.5 on ghcr): see ``_releases``.
+register_releases("set-annotations", [
+    (("unstable", "latest", "v0.1.5"),
+     "set-annotations with one result per annotated field (catalog master and ghcr releases)", _runner(report=True)),
+    (("v0.1.4",), "set-annotations v0.1.4: the same edits, no results on success", _runner(report=False)),
+])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.render.functions import _common as c
 from bot.render.functions._set_labels_v01 import run_v015
-from bot.render.functions.registry import BuiltinFunction, register
+from bot.render.functions.registry import register_releases
 from bot.render.resourcelist import ResourceList
 from bot.render.yaml.node import STR, Kind, Node
 
@@ -233,15 +233,8 @@ def run_master(rl: ResourceList) -> None:
     c.sdk_sort_items(rl)
 
 
-register(BuiltinFunction(
-    name="set-labels",
-    description="set-labels of the catalog's master and ghcr v0.2.x releases (local config untouched)",
-    tags=("unstable", "latest", "v0.2.1", "v0.2.2", "v0.2.5"),
-    run=run_master,
-))
-register(BuiltinFunction(
-    name="set-labels",
-    description="set-labels v0.1.5: kustomize's commonLabels, local config labelled too",
-    tags=("v0.1.5", "v0.1"),
-    run=run_v015,
-))
+register_releases("set-labels", [
+    (("unstable", "latest", "v0.2.1", "v0.2.2", "v0.2.5"),
+     "set-labels of the catalog's master and ghcr v0.2.x releases (local config untouched)", run_master),
+    (("v0.1.5", "v0.1"), "set-labels v0.1.5: kustomize's commonLabels, local config labelled too", run_v015),
+])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.render.functions import _common as c
 from bot.render.functions._set_namespace_v03 import run_v033, run_v034
 from bot.render.functions._set_namespace_v04 import run_v040, run_v041
-from bot.render.functions.registry import BuiltinFunction, register
+from bot.render.functions.registry import register_releases
 from bot.render.resourcelist import ResourceList, Result
 from bot.render.yaml.node import Kind, Node
 
@@ -229,41 +229,16 @@ def _runner(legacy_origin_warnings: bool, webhook_only: bool) -> Callable[[Resou
     return run
 
 
-register(BuiltinFunction(
-    name="set-namespace",
-    description="set-namespace as built from the catalog's master branch (origin-aware, namespaceMatcher)",
-    tags=("unstable",),
-    run=_runner(legacy_origin_warnings=True, webhook_only=False),
-))
-register(BuiltinFunction(
-    name="set-namespace",
-    description="set-namespace of the current ghcr releases (webhook-only CRD/APIService namespaces)",
-    tags=("latest", "v0.4.3", "v0.4.5"),
-    run=_runner(legacy_origin_warnings=False, webhook_only=True),
-))
 # Short tags (v0.4, v0.3, v0) are not listed: they name different releases on gcr.io/kpt-fn and on
 # ghcr, and the registry lookup resolves them per registry (``_releases``).
-register(BuiltinFunction(
-    name="set-namespace",
-    description="set-namespace v0.4.1 (Porch's builtin): every namespace slot set, one summary result",
-    tags=("v0.4.1",),
-    run=run_v041,
-))
-register(BuiltinFunction(
-    name="set-namespace",
-    description="set-namespace v0.4.0: as v0.4.1, but config errors point at the config and exit 0",
-    tags=("v0.4.0",),
-    run=run_v040,
-))
-register(BuiltinFunction(
-    name="set-namespace",
-    description="set-namespace v0.3.4: replaces the one namespace the package agrees on",
-    tags=("v0.3.4",),
-    run=run_v034,
-))
-register(BuiltinFunction(
-    name="set-namespace",
-    description="set-namespace v0.3.3: as v0.3.4, plus the release's stray \"set image from\" result",
-    tags=("v0.3.3",),
-    run=run_v033,
-))
+register_releases("set-namespace", [
+    (("unstable",), "set-namespace as built from the catalog's master branch (origin-aware, namespaceMatcher)",
+     _runner(legacy_origin_warnings=True, webhook_only=False)),
+    (("latest", "v0.4.3", "v0.4.5"),
+     "set-namespace of the current ghcr releases (webhook-only CRD/APIService namespaces)",
+     _runner(legacy_origin_warnings=False, webhook_only=True)),
+    (("v0.4.1",), "set-namespace v0.4.1 (Porch's builtin): every namespace slot set, one summary result", run_v041),
+    (("v0.4.0",), "set-namespace v0.4.0: as v0.4.1, but config errors point at the config and exit 0", run_v040),
+    (("v0.3.4",), "set-namespace v0.3.4: replaces the one namespace the package agrees on", run_v034),
+    (("v0.3.3",), "set-namespace v0.3.3: as v0.3.4, plus the release's stray \"set image from\" result", run_v033),
+])

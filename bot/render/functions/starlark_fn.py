@@ -21,7 +21,7 @@ from typing import Any
 from bot.render.functions._common import SDK_FAILURE_STDERR, go_json_type, sdk_sort_items
 from bot.render.functions._starlark_runtime import StarlarkFailure, run_program
 from bot.render.functions._starlark_values import data_to_node, item_to_data
-from bot.render.functions.registry import BuiltinFunction, BuiltinRun, register
+from bot.render.functions.registry import BuiltinRun, register_releases
 from bot.render.resourcelist import ResourceList, Result
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import Kind, Node
@@ -146,9 +146,8 @@ def _runner(*, exact_gvk: bool, legacy: bool = False) -> BuiltinRun:
 
 
 DESCRIPTION = "Run a starlark program over the package's resources"
-register(BuiltinFunction(name="starlark", description=DESCRIPTION,
-                         tags=("unstable", "latest", "v0.5.1", "v0.5.2"), run=_runner(exact_gvk=False)))
-register(BuiltinFunction(name="starlark", description=DESCRIPTION + " (v0.5.0: exact match_gvk)",
-                         tags=("v0.5.0",), run=_runner(exact_gvk=True)))
-register(BuiltinFunction(name="starlark", description=DESCRIPTION + " (v0.4.3: 2021 starlark, no dict union)",
-                         tags=("v0.4.3",), run=_runner(exact_gvk=True, legacy=True)))
+register_releases("starlark", [
+    (("unstable", "latest", "v0.5.1", "v0.5.2"), DESCRIPTION, _runner(exact_gvk=False)),
+    (("v0.5.0",), DESCRIPTION + " (v0.5.0: exact match_gvk)", _runner(exact_gvk=True)),
+    (("v0.4.3",), DESCRIPTION + " (v0.4.3: 2021 starlark, no dict union)", _runner(exact_gvk=True, legacy=True)),
+])

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.render import kpt_keys as keys
-from bot.render.functions.registry import BuiltinFunction, BuiltinRun, register
+from bot.render.functions.registry import BuiltinRun, register_releases
 from bot.render.resourcelist import ResourceList
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import Kind, Node
@@ -155,15 +155,8 @@ def _runner(keys: _Keys) -> BuiltinRun:
     return run
 
 
-register(BuiltinFunction(
-    name="upsert-resource",
-    description="Insert a resource, or replace the resources with the same group, kind, name and namespace",
-    tags=("unstable", "latest"),
-    run=_runner(MASTER),
-))
-register(BuiltinFunction(
-    name="upsert-resource",
-    description="Insert a resource, or replace the resources with the same group, kind, name and namespace",
-    tags=("v0.2.0",),
-    run=_runner(V0_2_0),
-))
+_DESCRIPTION = "Insert a resource, or replace the resources with the same group, kind, name and namespace"
+register_releases("upsert-resource", [
+    (("unstable", "latest"), _DESCRIPTION, _runner(MASTER)),
+    (("v0.2.0",), _DESCRIPTION, _runner(V0_2_0)),
+])
