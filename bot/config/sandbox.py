@@ -36,12 +36,16 @@ ReadFile = Callable[[str], bytes | None]
 
 @dataclass(frozen=True)
 class Limits:
-    """Container limits as the config states them (ContainerLimits is built on use)."""
+    """Container limits as the config states them; the function runtimes apply these very values."""
 
     memory_bytes: int = 512 * 1024 * 1024
     cpus: float = 1.0
     pids: int = 256
     timeout_seconds: float = 300.0
+
+    @property
+    def nano_cpus(self) -> int:
+        return int(self.cpus * 1e9)  # the unit docker's HostConfig takes
 
 
 @dataclass(frozen=True)

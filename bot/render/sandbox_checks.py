@@ -19,17 +19,15 @@ from bot.config.sandbox import (
 from bot.errors import InvalidInput, PorchbotError
 from bot.render.functions.registry import resolve_image
 from bot.render.kptfile import read_kptfile
-from bot.render.runtimes.base import ContainerLimits, RuntimeOptions
+from bot.render.runtimes.base import RuntimeOptions
 
 
 def runtime_options(sandbox: SandboxConfig) -> RuntimeOptions:
     """The render runtime's options under ``sandbox``'s pull policy, exec switch and container limits."""
-    limits = ContainerLimits(memory_bytes=sandbox.limits.memory_bytes, nano_cpus=int(sandbox.limits.cpus * 1e9),
-                             pids=sandbox.limits.pids, timeout_seconds=sandbox.limits.timeout_seconds)
     # The allowlist is enforced by `preflight` over every Kptfile before anything runs (digest pins
     # included), not by the docker runtime's plain glob match, so the two cannot disagree.
     return RuntimeOptions(image_pull_policy=sandbox.image_pull_policy, allow_exec=sandbox.allow_exec,
-                          limits=limits)
+                          limits=sandbox.limits)
 
 
 def image_allowed(image: str, patterns: tuple[str, ...]) -> bool:

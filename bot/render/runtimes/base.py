@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.config.sandbox import Limits
 from bot.errors import PorchbotError
 from bot.render.resourcelist import ResourceList
 from bot.render.resourcelist_wire import WireError, decode_resource_list
@@ -60,12 +61,8 @@ class FunctionError(PorchbotError):
         self.execution_error = execution_error
 
 
-@dataclass(frozen=True)
-class ContainerLimits:
-    memory_bytes: int = 512 * 1024 * 1024
-    nano_cpus: int = 1_000_000_000
-    pids: int = 256
-    timeout_seconds: float = 300.0
+# One set of limits with one set of defaults: what porchbot.yaml states is what a container gets.
+ContainerLimits = Limits
 
 
 @dataclass(frozen=True)
