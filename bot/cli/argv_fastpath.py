@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from bot.cli.fn_run import SELECTOR_FIELDS
 from bot.config.settings import shell_completion_requested
 
 FLAG, VALUE, MULTI = "flag", "value", "multi"
@@ -59,19 +60,11 @@ EVAL = CommandSpec(
         OptionSpec("env", ("--env", "-e"), MULTI, []),
         # Hidden, accepted for kpt compatibility, and unused.
         OptionSpec("include_meta_resources", ("--include-meta-resources", "-m"), FLAG, True),
-        # kpt's selector flags: the --match-* values form one selector, the --exclude-* values another.
-        OptionSpec("match_api_version", ("--match-api-version",), VALUE, ""),
-        OptionSpec("match_kind", ("--match-kind",), VALUE, ""),
-        OptionSpec("match_name", ("--match-name",), VALUE, ""),
-        OptionSpec("match_namespace", ("--match-namespace",), VALUE, ""),
-        OptionSpec("match_annotations", ("--match-annotations",), MULTI, []),
-        OptionSpec("match_labels", ("--match-labels",), MULTI, []),
-        OptionSpec("exclude_api_version", ("--exclude-api-version",), VALUE, ""),
-        OptionSpec("exclude_kind", ("--exclude-kind",), VALUE, ""),
-        OptionSpec("exclude_name", ("--exclude-name",), VALUE, ""),
-        OptionSpec("exclude_namespace", ("--exclude-namespace",), VALUE, ""),
-        OptionSpec("exclude_annotations", ("--exclude-annotations",), MULTI, []),
-        OptionSpec("exclude_labels", ("--exclude-labels",), MULTI, []),
+        # kpt's selector flags: the --match-* values form one selector, the --exclude-* values another,
+        # each over the same fields (KEY=VALUE lists for annotations and labels).
+        *(OptionSpec(f"{side}_{name}", (f"--{side}-{name.replace('_', '-')}",),
+                     *((MULTI, []) if name in ("annotations", "labels") else (VALUE, "")))
+          for side in ("match", "exclude") for name in SELECTOR_FIELDS),
     ),
     extra_args=True,
 )
