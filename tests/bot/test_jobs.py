@@ -65,3 +65,19 @@ def test_pending_ids_can_leave_out_fresh_jobs(tmp_path: Path) -> None:
     store.add("fresh", "github", "k", {})
     assert store.pending_ids() == ["old", "fresh"]
     assert store.pending_ids(older_than=5) == ["old"]
+
+
+def test_both_stores_implement_every_method_the_queue_calls() -> None:
+    """The Protocol lists what Queue calls (no optional methods probed with getattr): both stores have it all,
+    with the same parameters."""
+    import inspect
+
+    from bot.queue.redis_store import RedisJobStore
+    from bot.queue.store import JobStore
+
+    wanted = {name for name in vars(JobStore) if not name.startswith("_")}
+    assert {"defer", "renew", "next_pending", "coalesce", "sweep_turn"} <= wanted
+    for store in (SqliteJobStore, RedisJobStore):
+        for name in wanted:
+            expected = list(inspect.signature(getattr(JobStore, name)).parameters)
+            assert list(inspect.signature(getattr(store, name)).parameters) == expected, (store.__name__, name)
