@@ -14,7 +14,7 @@ import math
 import re
 from typing import Any
 
-from bot.render.yaml.convert import node_to_python, python_to_node, resolve_scalar_tag
+from bot.render.yaml.convert import jsonable, node_to_python, python_to_node, resolve_scalar_tag
 from bot.render.yaml.node import MAP, SEQ, STR, Kind, Node, Style
 
 # yaml.v3 still quotes YAML 1.1 booleans and base-60 floats when it marshals a Go string.
@@ -23,14 +23,10 @@ _BASE60_FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"
 
 
 def item_to_data(item: Node) -> Any:
-    return _jsonable(node_to_python(item))
+    return jsonable(node_to_python(item), _bytes_as_text)
 
 
-def _jsonable(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {str(key): _jsonable(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_jsonable(value) for value in data]
+def _bytes_as_text(data: Any) -> Any:
     if isinstance(data, bytes):
         return data.decode("utf-8", errors="replace")
     return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import math
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -170,6 +171,16 @@ def _merge_into(result: dict[Any, Any], value: Node, budget: _Budget, depth: int
             raise YAMLError("yaml: map merge requires map or sequence of maps as the value")
         for k, v in data.items():
             result.setdefault(k, v)
+
+
+def jsonable(data: Any, leaf: Callable[[Any], Any]) -> Any:
+    """Plain data shaped for a JSON encoder: every mapping key a string, every other value through
+    ``leaf`` (what a float or bytes become is the caller's encoder's business)."""
+    if isinstance(data, dict):
+        return {str(key): jsonable(value, leaf) for key, value in data.items()}
+    if isinstance(data, list):
+        return [jsonable(value, leaf) for value in data]
+    return leaf(data)
 
 
 def python_to_node(data: Any) -> Node:

@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from bot.render.yaml.convert import node_to_python
+from bot.render.yaml.convert import jsonable, node_to_python
 from bot.render.yaml.node import Kind, Node
 from bot.render.yaml.scalar_writer import FLOW as _FLOW
 from bot.render.yaml.scalar_writer import ScalarWriter, presented_tag
@@ -286,7 +286,7 @@ def emit_documents(roots: list[tuple[Node, bool]]) -> str:
 def emit_json(root: Node) -> str:
     """A single resource as kyaml writes a ``*.json`` file: Go's json.Encoder, indent 2, keys sorted."""
     data = node_to_python(root)
-    text = json.dumps(_jsonable(data), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(jsonable(data, _json_leaf), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
     text = _FLOAT_MARK.sub(lambda m: m.group(1), text)
     # Go's encoder escapes HTML-significant characters and the JS line separators.
     for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
@@ -316,11 +316,7 @@ def _go_float(value: float) -> str:
     return text
 
 
-def _jsonable(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {str(k): _jsonable(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_jsonable(v) for v in data]
+def _json_leaf(data: Any) -> Any:
     if isinstance(data, float):
         if math.isnan(data) or math.isinf(data):
             return str(data)
