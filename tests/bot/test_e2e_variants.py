@@ -74,7 +74,7 @@ def _release(w: World, root: Path, number: int) -> None:
 
 
 def _register(w: World, full_name: str, name: str, *labels: str) -> None:
-    args = ["repo", "register", w.emulator.clone_url(full_name), "--name", name, "--forge", "github",
+    args = ["repo", "register", w.emulator.clone_url(full_name), "--name", name, "--forge", w.emulator.kind,
             "--token-env", "DEPLOYMENTS_TOKEN"]
     done = w.cli(*args, *[f"--label={label}" for label in labels])
     assert done.returncode == 0, done.stderr
@@ -87,7 +87,7 @@ def _register_quickly(w: World, monkeypatch: pytest.MonkeyPatch, sites: list[str
     settings = current_settings()
     for site in sites:
         repositories.register(settings, Repository(
-            name=site, url=w.emulator.clone_url(f"acme/{site}"), forge="github", auth="token",
+            name=site, url=w.emulator.clone_url(f"acme/{site}"), forge=w.emulator.kind, auth="token",
             token_env="DEPLOYMENTS_TOKEN", labels={"env": "prod", "region": _region(site)}))
 
 
@@ -115,7 +115,7 @@ def _status(w: World, full_name: str, sha: str) -> Any:
     return found[-1] if found else None
 
 
-@pytest.mark.parametrize("kind", ["github"])
+@pytest.mark.parametrize("kind", ["github", "gitlab"])
 def test_a_variant_set_fans_out_to_twenty_repositories(kind: str, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     with world(kind, tmp_path, own_upstream(tmp_path)) as w:
