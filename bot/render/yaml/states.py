@@ -180,26 +180,30 @@ class States:
         context_line = self.peek().line
         self.ti += 1
         first = True
-        while True:
-            tok = self.peek()
-            if tok.kind != FSE:
-                if not first:
-                    if tok.kind != FLOW_ENTRY:
-                        raise Fail("did not find expected ',' or ']'", context_line, tok.line)
-                    self.ti += 1
-                    tok = self.peek()
-                first = False
-                if tok.kind == KEY:
-                    seq.content.append(self._flow_pair(tok))
-                    continue
-                if tok.kind != FSE:
-                    seq.content.append(self.node(False, False))
-                    continue
-            _, line, foot = self._end_comments()
-            seq.line_comment = line
-            seq.foot_comment = foot
+        while (tok := self._flow_entry(FSE, "]", first, context_line)) is not None:
+            first = False
+            if tok.kind == KEY:
+                seq.content.append(self._flow_pair(tok))
+            else:
+                seq.content.append(self.node(False, False))
+        self._close_flow(seq)
+
+    def _flow_entry(self, end: int, closer: str, first: bool, context_line: int) -> Token | None:
+        """The first token of a flow collection's next entry, past the ',' before it; None at the
+        collection's end (after a trailing ',' too)."""
+        tok = self.peek()
+        if tok.kind == end:
+            return None
+        if not first:
+            if tok.kind != FLOW_ENTRY:
+                raise Fail(f"did not find expected ',' or '{closer}'", context_line, tok.line)
             self.ti += 1
-            return
+            tok = self.peek()
+        return None if tok.kind == end else tok
+
+    def _close_flow(self, collection: Node) -> None:
+        _, collection.line_comment, collection.foot_comment = self._end_comments()
+        self.ti += 1
 
     def _flow_pair(self, key_tok: Token) -> Node:
         pair = Node(Kind.MAPPING, tag=MAP, style=Style.FLOW, line=key_tok.line + 1, column=key_tok.col + 1)
@@ -225,39 +229,26 @@ class States:
         self.ti += 1
         first = True
         content = mapping.content
-        while True:
-            tok = self.peek()
-            if tok.kind != FME:
-                if not first:
-                    if tok.kind != FLOW_ENTRY:
-                        raise Fail("did not find expected ',' or '}'", context_line, tok.line)
-                    self.ti += 1
-                    tok = self.peek()
-                first = False
-                if tok.kind == KEY:
-                    self.ti += 1
-                    tok = self.peek()
-                    if tok.kind not in (VALUE, FLOW_ENTRY, FME):
-                        content.append(self.node(False, False))
-                    else:
-                        content.append(self._empty(tok))
-                    tok = self.peek()
-                    if tok.kind == VALUE:
-                        self.ti += 1
-                        tok = self.peek()
-                        if tok.kind not in (FLOW_ENTRY, FME):
-                            content.append(self.node(False, False))
-                            continue
-                    content.append(self._empty(tok))
-                    continue
-                if tok.kind != FME:
-                    content.append(self.node(False, False))
-                    content.append(self._empty(self.peek()))
-                    continue
-            _, line, foot = self._end_comments()
-            mapping.line_comment = line
-            mapping.foot_comment = foot
+        while (tok := self._flow_entry(FME, "}", first, context_line)) is not None:
+            first = False
+            if tok.kind != KEY:  # a lone key: its value is empty
+                content.append(self.node(False, False))
+                content.append(self._empty(self.peek()))
+                continue
             self.ti += 1
-            return
+            tok = self.peek()
+            if tok.kind not in (VALUE, FLOW_ENTRY, FME):
+                content.append(self.node(False, False))
+            else:
+                content.append(self._empty(tok))
+            tok = self.peek()
+            if tok.kind == VALUE:
+                self.ti += 1
+                tok = self.peek()
+                if tok.kind not in (FLOW_ENTRY, FME):
+                    content.append(self.node(False, False))
+                    continue
+            content.append(self._empty(tok))
+        self._close_flow(mapping)
 
 
