@@ -5,7 +5,8 @@ them, the downstream changed replicas of another 10% (a third of them the same r
 field changed on both sides). ``update_s`` is the wall time of the whole command (process start, git
 fetch, merge, write); ``update_kpt_s`` the same inputs through ``kpt pkg update`` (measured once: it
 takes most of a minute), when kpt is on PATH; ``update_ratio`` = kpt / porchbot (goal >= 20).
-Both outputs are compared byte for byte (``identical``).
+Both outputs are compared byte for byte (``identical``). ``rpkg_upgrade_s``: the same upgrade as a whole
+``porchbot rpkg upgrade`` in registered repositories, render included (goal <= 2.0; bench/upgrade_rpkg.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from _common import PROJECT_DIR, figures_parser, print_figures
 
 from tests.upgrade.world import build_world, edit_replicas, generated_package, pick, read_tree
+from upgrade_rpkg import rpkg_upgrade_seconds
 
 RESOURCES, FILES = 1000, 100
 
@@ -66,9 +68,14 @@ def main() -> None:
             times.append(wall)
             cpus.append(cpu)
         ours = read_tree(world.package)
+        upstream_changed = pick(RESOURCES // 10, RESOURCES, seed=1)
+        rpkg_s = rpkg_upgrade_seconds(tmp / "rpkg", generated_package(RESOURCES, FILES),
+                                      generated_package(RESOURCES, FILES, upstream_changed),
+                                      edit_replicas(pick(RESOURCES // 10, RESOURCES, seed=2)))
         figures: dict[str, object] = {"resources": RESOURCES, "files": FILES,
                                       "update_s": round(statistics.median(times), 3),
-                                      "update_cpu_s": round(statistics.median(cpus), 3)}
+                                      "update_cpu_s": round(statistics.median(cpus), 3),
+                                      "rpkg_upgrade_s": round(rpkg_s, 3)}
         kpt = shutil.which("kpt")
         if kpt and not args.no_kpt:
             shutil.rmtree(world.downstream)
