@@ -19,7 +19,8 @@ from tests.images.common import build_lock, docker_client, log
 
 # python3-venv brings ensurepip's pip wheel: the Dockerfile makes a venv and installs the wheelhouse offline.
 # git: the lifecycle works on real clones. ca-certificates: HTTPS to the forges.
-PACKAGES = ("python3", "python3-venv", "git", "ca-certificates")
+# libstdc++6: google-re2 (under the CEL library the variants use) is a C++ extension.
+PACKAGES = ("python3", "python3-venv", "git", "ca-certificates", "libstdc++6")
 BOT_BASE_IMAGE = f"porchbot/python-base:{codename()}"
 
 
