@@ -139,11 +139,7 @@ class States:
                 self._unfold(tok)
             if tok.kind == KEY:
                 self.ti += 1
-                tok = self.peek()
-                if tok.kind not in (KEY, VALUE, BLOCK_END):
-                    key = self.node(True, True)
-                else:
-                    key = self._empty(tok)
+                key = self._block_entry()
                 content.append(key)
                 if key.foot_comment and len(content) > 2:
                     # A foot comment found before a key belongs to the previous entry.
@@ -152,11 +148,7 @@ class States:
                 tok = self.peek()
                 if tok.kind == VALUE:
                     self.ti += 1
-                    tok = self.peek()
-                    if tok.kind not in (KEY, VALUE, BLOCK_END):
-                        value = self.node(True, True)
-                    else:
-                        value = self._empty(tok)
+                    value = self._block_entry()
                 else:
                     value = self._empty(tok)
                 content.append(value)
@@ -174,6 +166,13 @@ class States:
                 return
             else:
                 raise Fail("did not find expected key", context_line, tok.line)
+
+    def _block_entry(self) -> Node:
+        """A block mapping's key or value after its indicator: the node there, or an empty one."""
+        tok = self.peek()
+        if tok.kind not in (KEY, VALUE, BLOCK_END):
+            return self.node(True, True)
+        return self._empty(tok)
 
     # ---- flow collections -------------------------------------------------
     def flow_sequence(self, seq: Node) -> None:
