@@ -130,3 +130,13 @@ def test_porch_v41_names_and_integer_revisions(cli: Cli, registered: Path, monke
     monkeypatch.delenv("PORCHBOT_PORCHCTL")
     assert cli("rpkg", "get", naming.revision_name("blueprints", "web", "first", style=naming.HASH_NAMES)
                ).exit_code == 0  # the hash names are back by default
+
+
+def test_show_kptfile_prints_the_root_kptfile(cli: Cli, registered: Path) -> None:
+    name = created_name(cli("rpkg", "init", "shown", "--repository", "blueprints", "--workspace", "w1",
+                            "--description", "shown here", "--keywords=a,b", "--site", "https://example.com/shown"))
+    kptfile = yaml.safe_load(cli("rpkg", "get", name, "--show-kptfile").stdout)
+    assert kptfile["kind"] == "Kptfile" and kptfile["metadata"]["name"] == "shown"
+    assert kptfile["info"] == {"description": "shown here", "site": "https://example.com/shown", "keywords": ["a", "b"]}
+    refused = cli("rpkg", "get", "--show-kptfile")
+    assert refused.exit_code == 1 and "exactly one package revision name" in refused.stderr
