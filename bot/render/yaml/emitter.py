@@ -132,26 +132,32 @@ class _Emitter(ScalarWriter):
             if self.line:
                 self.key_line = self.line
                 self.line = ""
-            simple = _is_simple_key(key)
-            if simple:
-                self.node(key, OTHER, False, False, True, True)
-                self.analyze_start(value, "")
-                self.indicator(":", False, False, False)
-            else:
-                self.indicator("?", True, False, True)
-                how = self.node(key, OTHER, False, False, True, False)
-                self.process_line()
-                self.process_foot()
-                self.body(key, how)
-                self.analyze_start(value, "")
-                self.write_indent()
-                self.indicator(":", True, False, True)
+            self._mapping_key(key, value, block=True)
             self.mapping_value(value)
         if first:
             self.increase_indent(False, OTHER)
         self.analyze("", mapping.line_comment, mapping.foot_comment, tail)
         self.process_head()
         self.indent = self.indents.pop()
+
+    def _mapping_key(self, key: Node, value: Node, *, block: bool) -> None:
+        """A key and its ':'; a key that cannot be simple goes after '?', and in a block mapping its own
+        line and foot comments are written before the ':' line."""
+        if _is_simple_key(key):
+            self.node(key, OTHER, False, False, True, True)
+            self.analyze_start(value, "")
+            self.indicator(":", False, False, False)
+            return
+        self.indicator("?", True, False, block)
+        how = self.node(key, OTHER, False, False, True, False)
+        if block:
+            self.process_line()
+            self.process_foot()
+        self.body(key, how)
+        self.analyze_start(value, "")
+        if block:
+            self.write_indent()
+        self.indicator(":", True, False, block)
 
     def mapping_value(self, value: Node) -> None:
         if self.key_line:
@@ -174,25 +180,38 @@ class _Emitter(ScalarWriter):
     def _pending(self) -> bool:
         return bool(self.line or self.foot or self.tail)
 
-    def flow_sequence(self, seq: Node) -> None:
-        self.indicator("[", True, True, False)
+    def _open_flow(self, opener: str) -> None:
+        self.indicator(opener, True, True, False)
         self.increase_indent(True, OTHER)
         self.flow_level += 1
+
+    def _start_flow_entry(self, first: bool, trail: bool) -> None:
+        # The ',' before an entry, unless a comment after the previous one already wrote it.
+        if not first and not trail:
+            self.indicator(",", False, False, False)
+        self.process_head()
+        if self.column == 0:
+            self.write_indent()
+
+    def _flow_value(self, value: Node, in_sequence: bool) -> bool:
+        """A sequence item or a mapping value, with the ',' a comment after it needs written first;
+        True when it had such a comment (the next entry's ',' is then written)."""
+        trail = self._pending()
+        how = self.node(value, OTHER, False, in_sequence, not in_sequence, False)
+        if self._pending():
+            self.indicator(",", False, False, False)
+        self.process_line()
+        self.process_foot()
+        self.body(value, how)
+        return trail
+
+    def flow_sequence(self, seq: Node) -> None:
+        self._open_flow("[")
         trail = False
         for index, item in enumerate(seq.content):
             self.analyze_start(item, "")
-            if index and not trail:
-                self.indicator(",", False, False, False)
-            self.process_head()
-            if self.column == 0:
-                self.write_indent()
-            trail = self._pending()
-            how = self.node(item, OTHER, False, True, False, False)
-            if self._pending():
-                self.indicator(",", False, False, False)
-            self.process_line()
-            self.process_foot()
-            self.body(item, how)
+            self._start_flow_entry(index == 0, trail)
+            trail = self._flow_value(item, True)
         self.analyze("", seq.line_comment, seq.foot_comment, "")
         self.flow_level -= 1
         self.indent = self.indents.pop()
@@ -203,9 +222,7 @@ class _Emitter(ScalarWriter):
         self.process_foot()
 
     def flow_mapping(self, mapping: Node) -> None:
-        self.indicator("{", True, True, False)
-        self.increase_indent(True, OTHER)
-        self.flow_level += 1
+        self._open_flow("{")
         content = mapping.content
         trail = False
         tail = ""
@@ -213,28 +230,9 @@ class _Emitter(ScalarWriter):
             key, value = content[i], content[i + 1]
             self.analyze_start(key, tail)
             tail = key.foot_comment
-            if i and not trail:
-                self.indicator(",", False, False, False)
-            self.process_head()
-            if self.column == 0:
-                self.write_indent()
-            if _is_simple_key(key):
-                self.node(key, OTHER, False, False, True, True)
-                self.analyze_start(value, "")
-                self.indicator(":", False, False, False)
-            else:
-                self.indicator("?", True, False, False)
-                how = self.node(key, OTHER, False, False, True, False)
-                self.body(key, how)
-                self.analyze_start(value, "")
-                self.indicator(":", True, False, False)
-            trail = self._pending()
-            how = self.node(value, OTHER, False, False, True, False)
-            if self._pending():
-                self.indicator(",", False, False, False)
-            self.process_line()
-            self.process_foot()
-            self.body(value, how)
+            self._start_flow_entry(i == 0, trail)
+            self._mapping_key(key, value, block=False)
+            trail = self._flow_value(value, False)
         self.analyze("", mapping.line_comment, mapping.foot_comment, tail)
         if (self.head or self.foot or self.tail) and content and not trail:
             self.indicator(",", False, False, False)
