@@ -35,8 +35,9 @@ class Change:
 
 
 def next_revision(revisions: list[PackageRevision], package_path: str) -> str:
-    numbers = [naming.published_number(r.workspace) or 0 for r in revisions
-               if r.package_path == package_path and not r.is_branch_entry]
+    """The default workspace of a copy: the next vN used neither as a workspace nor as a revision number."""
+    numbers = [naming.published_number(text) or 0 for r in revisions
+               if r.package_path == package_path and not r.is_branch_entry for text in (r.workspace, r.revision)]
     return f"v{max(numbers, default=0) + 1}"
 
 

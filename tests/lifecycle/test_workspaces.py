@@ -140,3 +140,11 @@ def test_show_kptfile_prints_the_root_kptfile(cli: Cli, registered: Path) -> Non
     assert kptfile["info"] == {"description": "shown here", "site": "https://example.com/shown", "keywords": ["a", "b"]}
     refused = cli("rpkg", "get", "--show-kptfile")
     assert refused.exit_code == 1 and "exactly one package revision name" in refused.stderr
+
+
+def test_a_copy_without_workspace_takes_the_next_unused_number(cli: Cli, registered: Path) -> None:
+    name = created_name(cli("rpkg", "init", "counted", "--repository", "blueprints", "--workspace", "first"))
+    cli("rpkg", "propose", name)
+    cli("rpkg", "approve", name)  # published as v1, workspace "first"
+    copied = created_name(cli("rpkg", "copy", name))
+    assert copied == naming.revision_name("blueprints", "counted", "v2")  # v1 is taken as a revision number
