@@ -43,7 +43,9 @@ def analyze_scalar(value: str) -> ScalarInfo:
     if value.startswith(("---", "...")):
         block_ind = flow_ind = True
     line_breaks = special = tabs = False
-    leading_space = leading_break = trailing_space = trailing_break = False
+    # A space or a break at either end rules out plain styles (and a trailing space, block ones).
+    edge_space = value[0] == " " or value[-1] == " "
+    edge_break = value[0] in _BREAKS or value[-1] in _BREAKS
     break_space = space_break = False
     prev_space = prev_break = False
     preceded_ws = True
@@ -73,29 +75,19 @@ def analyze_scalar(value: str) -> ScalarInfo:
         elif not is_printable(ch):
             special = True
         if ch == " ":
-            if i == 0:
-                leading_space = True
-            if i == n - 1:
-                trailing_space = True
-            if prev_break:
-                break_space = True
+            break_space = break_space or prev_break
             prev_space, prev_break = True, False
         elif ch in _BREAKS:
             line_breaks = True
-            if i == 0:
-                leading_break = True
-            if i == n - 1:
-                trailing_break = True
-            if prev_space:
-                space_break = True
+            space_break = space_break or prev_space
             prev_space, prev_break = False, True
         else:
             prev_space = prev_break = False
         preceded_ws = ch in " \t" or ch in _BREAKS
     flow_plain = block_plain = single = block = True
-    if leading_space or leading_break or trailing_space or trailing_break:
+    if edge_space or edge_break:
         flow_plain = block_plain = False
-    if trailing_space:
+    if value[-1] == " ":
         block = False
     if break_space:
         flow_plain = block_plain = single = False
