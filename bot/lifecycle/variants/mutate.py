@@ -5,7 +5,8 @@ injection). Idempotent: applied twice, the files are the same as applied once.
 Labels and annotations: Porch puts them on the PackageRevision object; git has no such object, so they go
 on the downstream Kptfile's metadata, beside ``porchbot.dev/variant`` (which variant owns the package) and
 ``porchbot.dev/variant-spec`` (the hash of what it applied: a different hash means the package is behind
-its variant's spec). Pipeline functions are prepended, named ``PackageVariant.<variant>.<function>.<i>``
+its variant's spec). Keys a spec stops naming are left on the Kptfile (a person may have set the same key;
+Porch replaces the object's whole label set, which git has no separate place for). Pipeline functions are prepended, named ``PackageVariant.<variant>.<function>.<i>``
 as Porch names them, and the previous ones of the same variant are removed first.
 """
 
