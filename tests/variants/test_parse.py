@@ -122,6 +122,7 @@ def test_a_set_expands_per_target_with_cel() -> None:
     (SET.replace("repository.labels['region']\"", "repository.labels['zone']\""), "CEL expression"),
     (SET.replace("- name: lab", "- name: nolab"), "spec.targets[1].repositories[0].name: repository 'nolab' is not"),
     ("a: [", "config:variants/v.yaml: line"),
+    (VARIANT.replace("revision: 2}", "workspaceName: ws}"), "spec.upstream.workspaceName: not supported"),
 ])
 def test_bad_files_name_the_file_and_field(text: str, expected: str) -> None:
     errors = _errors(text)

@@ -113,6 +113,9 @@ def parse_upstream(spec: Fields) -> tuple[str, str, int]:
     if not spec.has("upstream"):
         raise spec.error("upstream", "required: the blueprint (repo, package, revision) to clone")
     upstream = spec.sub("upstream", ("repo", "package", "revision", "workspaceName"))
+    if upstream.has("workspaceName"):  # an unpublished upstream Draft: nothing to follow in git's tags
+        raise upstream.error("workspaceName", "not supported: a variant follows a published revision "
+                                              "(give revision, or nothing for the latest)")
     return upstream.string("repo", required=True), upstream.string("package", required=True), \
         upstream.integer("revision")
 
