@@ -20,17 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.render.functions import _common as c
-from bot.render.functions._set_namespace_v04 import DEPENDS_ON_PATTERN, NIL_CONFIG_PANIC, visit_own_slot
+from bot.render.functions._set_namespace_v04 import (
+    DEPENDS_ON_PATTERN,
+    NIL_CONFIG_PANIC,
+    ConfigError,
+    read_new_namespace,
+    visit_own_slot,
+)
 from bot.render.resourcelist import ResourceList, Result, ResultField, ResultFile
 from bot.render.runtimes.base import FunctionError
 from bot.render.yaml.node import Kind, Node, Style
 
 # visitor(item, current) -> new value
 Visitor = Callable[[Node, str], str]
-
-
-class ConfigError(Exception):
-    pass
 
 
 @dataclass
@@ -41,23 +43,9 @@ class Transformer:
 
 
 def read_config(config: Node) -> Transformer:
-    # The SDK's IsGVK of that release compares apiVersion and kind exactly.
-    av, kind = c.api_version(config), c.kind(config)
-    if (av, kind) == ("v1", "ConfigMap"):
-        new_ns = c.nested_str(config, "data", "namespace")
-        if not new_ns:
-            if c.name(config) != "kptfile.kpt.dev":
-                raise ConfigError("`data.namespace` should not be empty")
-            new_ns = c.nested_str(config, "data", "name")
-            if not new_ns:
-                raise ConfigError("`data.name` should not be empty")
-        return Transformer(new_ns, c.nested_str(config, "data", "namespaceMatcher"))
-    if (av, kind) == ("fn.kpt.dev/v1alpha1", "SetNamespace"):
-        new_ns = c.nested_str(config, "namespace")
-        if not new_ns:
-            raise ConfigError("`namespace` should not be empty")
-        return Transformer(new_ns, c.nested_str(config, "data", "namespaceMatcher"))
-    raise ConfigError(f"unknown functionConfig Kind={kind} ApiVersion={av}, expect `SetNamespace` or `ConfigMap`")
+    # v0.4.0's reading; the matcher comes from data.namespaceMatcher for both kinds (the release's bug).
+    return Transformer(read_new_namespace(config, empty_check=False),
+                       c.nested_str(config, "data", "namespaceMatcher"))
 
 
 def visit(items: list[Node], visitor: Visitor, *, skip_empty: bool) -> None:

@@ -37,13 +37,14 @@ _OWN_SLOTS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-class _ConfigError(Exception):
+class ConfigError(Exception):
     pass
 
 
-def _read_config(config: Node | None, *, empty_check: bool = True) -> str:
+def read_new_namespace(config: Node | None, *, empty_check: bool = True) -> str:
+    """The namespace a v0.3/v0.4 functionConfig asks for (their SDKs compare apiVersion and kind exactly)."""
     if empty_check and c.is_empty_config(config):
-        raise _ConfigError("FunctionConfig is missing. Expect `ConfigMap` or `SetNamespace`")
+        raise ConfigError("FunctionConfig is missing. Expect `ConfigMap` or `SetNamespace`")
     assert config is not None
     av, kind = c.api_version(config), c.kind(config)
     if (av, kind) == ("v1", "ConfigMap"):
@@ -51,17 +52,17 @@ def _read_config(config: Node | None, *, empty_check: bool = True) -> str:
         if new_ns:
             return new_ns
         if c.name(config) != "kptfile.kpt.dev":
-            raise _ConfigError("`data.namespace` should not be empty")
+            raise ConfigError("`data.namespace` should not be empty")
         new_ns = c.nested_str(config, "data", "name")
         if not new_ns:
-            raise _ConfigError("`data.name` should not be empty")
+            raise ConfigError("`data.name` should not be empty")
         return new_ns
     if (av, kind) == ("fn.kpt.dev/v1alpha1", "SetNamespace"):
         new_ns = c.nested_str(config, "namespace")
         if not new_ns:
-            raise _ConfigError("`namespace` should not be empty")
+            raise ConfigError("`namespace` should not be empty")
         return new_ns
-    raise _ConfigError(f"unknown functionConfig Kind={kind} ApiVersion={av}, expect `SetNamespace` or `ConfigMap`")
+    raise ConfigError(f"unknown functionConfig Kind={kind} ApiVersion={av}, expect `SetNamespace` or `ConfigMap`")
 
 
 def _visit(items: list[Node], visitor: SlotVisitor) -> None:
@@ -151,8 +152,8 @@ def _duplicate(items: list[Node]) -> str:
 
 def run_v041(rl: ResourceList) -> None:
     try:
-        new_ns = _read_config(rl.function_config)
-    except _ConfigError as err:
+        new_ns = read_new_namespace(rl.function_config)
+    except ConfigError as err:
         rl.results.append(c.result(str(err), c.ERROR))
         c.fail()
     _apply(rl, new_ns)
@@ -162,8 +163,8 @@ def run_v040(rl: ResourceList) -> None:
     if rl.function_config is None:
         raise FunctionError("set-namespace crashed: no functionConfig", exit_code=2, stderr=NIL_CONFIG_PANIC)
     try:
-        new_ns = _read_config(rl.function_config, empty_check=False)
-    except _ConfigError as err:
+        new_ns = read_new_namespace(rl.function_config, empty_check=False)
+    except ConfigError as err:
         rl.results.append(c.config_object_result(str(err), c.ERROR, rl.function_config))
         c.sdk_sort_items(rl)
         return
