@@ -113,7 +113,8 @@ def test_releases_reach_every_downstream_as_one_upgrade_pr(kind: str, tmp_path: 
         moved = eventually(lambda: _upgrades_at(w, 3), "the open upgrade PRs moved to basens/v3", timeout=120)
         assert moved["ns-b"].number == first["ns-b"].number and moved["ns-c"].number == first["ns-c"].number
         assert moved["ns-a"].number != first["ns-a"].number  # ns-a was published at v2: a new upgrade
-        assert w.replies_containing(moved["ns-b"].number, "moved this upgrade")
+        # The bot retitles first, then comments: wait for the comment rather than read it at once.
+        eventually(lambda: w.replies_containing(moved["ns-b"].number, "moved this upgrade"), "the moved comment")
 
         emulator.close(REPO, moved["ns-b"].number, "dev")
         _release(w, tmp_path, 4)
