@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from _common import PROJECT_DIR, figures_parser, print_figures
+from upgrade_rpkg import rpkg_upgrade_seconds
 
 from tests.upgrade.world import build_world, edit_replicas, generated_package, pick, read_tree
-from upgrade_rpkg import rpkg_upgrade_seconds
 
 RESOURCES, FILES = 1000, 100
 

@@ -90,7 +90,7 @@ def test_releases_reach_every_downstream_as_one_upgrade_pr(kind: str, tmp_path: 
 
         _release(w, tmp_path, 2)
         first = eventually(lambda: _upgrades_at(w, 2), "one upgrade PR per downstream at basens/v2", timeout=120)
-        for package, pull in first.items():
+        for pull in first.values():
             _rendered(w, pull.head_branch)
         assert "tier" in first["ns-c"].body and "`bronze`" in first["ns-c"].body
         assert "None: no customisation" in first["ns-a"].body

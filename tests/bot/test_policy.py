@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import InvalidInput
 from bot.config.policy import BotConfig, approvers_for, load_config, owners_approvers, parse_config
+from bot.errors import InvalidInput
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config" / "porchbot.yaml"
 

@@ -92,8 +92,8 @@ def test_cli_transitions_use_the_forge_with_the_users_token(kind: str, tmp_path:
                          ids=["token-owner", "override"])
 def test_the_approver_is_the_tokens_owner_unless_overridden(override: str, expected: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.pr.proposals import FORGE_LOGIN_ENV, PullRequestProposals
     from bot.config.policy import BotConfig
+    from bot.pr.proposals import FORGE_LOGIN_ENV, PullRequestProposals
     from tests.bot.fakes import RecordingForge
 
     monkeypatch.setenv(FORGE_LOGIN_ENV, override)

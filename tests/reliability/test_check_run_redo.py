@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.queue.crashpoints import ENV
 from bot.pr.messages import STATUS_MARKER
+from bot.queue.crashpoints import ENV
 from tests.reliability.support import REPO, bot_world, eventually, package_files
 
 pytestmark = pytest.mark.timeout(300)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.queue.crashpoints import ENV, MODE_ENV, PAUSE_ENV
 from bot.pr.messages import STATUS_MARKER
+from bot.queue.crashpoints import ENV, MODE_ENV, PAUSE_ENV
 from tests.reliability.support import REPO, Bot, bot_world, eventually, package_files
 
 pytestmark = pytest.mark.timeout(300)

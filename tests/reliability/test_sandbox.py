@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import InvalidInput
-from bot.forges.models import Permission, PullRequest, User
-from bot.pr.decide import DraftState, Intent, Render, Reply, decide
 from bot.config.policy import parse_config
 from bot.config.sandbox import (
     DEFAULT_ALLOWED_IMAGES,
@@ -17,6 +14,9 @@ from bot.config.sandbox import (
     base_branch_patterns,
     parse_quantity,
 )
+from bot.errors import InvalidInput
+from bot.forges.models import Permission, PullRequest, User
+from bot.pr.decide import DraftState, Intent, Render, Reply, decide
 from bot.render.sandbox_checks import image_allowed, preflight, runtime_options
 
 DIGEST = "sha256:" + "a" * 64

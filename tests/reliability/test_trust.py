@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from bot.config.policy import parse_config
 from bot.forges.models import Comment, Permission, PullRequest, User
 from bot.handlers import trust
 from bot.lifecycle.repositories import Repository
-from bot.config.policy import parse_config
 from tests.bot.fakes import RecordingForge
 
 CONFIG = parse_config("repositories:\n  deployments:\n    approvers: [olga]\n")

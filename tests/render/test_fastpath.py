@@ -12,8 +12,7 @@ import pytest
 import typer.main
 
 from bot.cli import argv_fastpath as fastpath
-from bot.cli import fn
-from bot.cli import rpkg
+from bot.cli import fn, rpkg
 from bot.cli import rpkg_transitions as rpkg_impl
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
