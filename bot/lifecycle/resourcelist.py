@@ -100,11 +100,11 @@ def package_resource_list(git: Git, commit: str, package_path: str, metadata: st
     """The package's resources as a ResourceList; ``metadata`` (a KptRevisionMetadata document) first."""
     resource_list = ResourceList(items=[])
     if metadata is not None:
-        root = parse_documents(metadata)[0].content[0]
-        set_annotations_sorted(root, {
+        metadata_root = parse_documents(metadata)[0].content[0]
+        set_annotations_sorted(metadata_root, {
             keys.INDEX: "0", keys.PATH: METADATA_FILE, keys.INTERNAL_INDEX: "0", keys.INTERNAL_PATH: METADATA_FILE,
         })
-        resource_list.items.append(root)
+        resource_list.items.append(metadata_root)
     prefix = package_path + "/"
     for file_path in git.ls_tree_names(commit, package_path):
         relative = file_path[len(prefix):] if file_path.startswith(prefix) else file_path
