@@ -5,46 +5,15 @@ a person closed it unmerged — not reopened for that release."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.bot.e2e_support import REPO, UPSTREAM_FILES, World, eventually, git, own_upstream, world
+from tests.bot.blueprint_support import add_blueprints, approve_draft, green_head, published_clones, release
+from tests.bot.e2e_support import REPO, World, eventually, own_upstream, world
 
-BLUEPRINTS = "acme/blueprints"
 DOWNSTREAMS = ("ns-a", "ns-b", "ns-c")  # ns-c carries a customisation
-
-
-def _rendered(w: World, branch: str) -> str:
-    def probe() -> str | None:
-        head = w.emulator.branch_sha(REPO, branch)
-        return head if head and w.render_state(head) == "success" else None
-
-    return eventually(probe, f"a green render of {branch}", timeout=90)
-
-
-def _approve(w: World, branch: str) -> None:
-    pull = eventually(lambda: w.pull_for(branch), f"the PR of {branch}")
-    _rendered(w, branch)
-    w.emulator.set_draft(REPO, pull.number, "dev", False)
-    w.comment(pull.number, "alice", "/approve")
-    eventually(lambda: w.emulator.pull(REPO, pull.number).merged, f"the merge of {branch}", timeout=90)
-
-
-def _release(w: World, root: Path, number: int) -> None:
-    """A person commits to the blueprint and pushes the tag basens/v<number> (the forge sends the push)."""
-    work = root / f"blueprint-v{number}"
-    git("clone", "-q", w.emulator.clone_url(BLUEPRINTS, "alice"), str(work))
-    namespace = work / "basens" / "namespace.yaml"
-    text = re.sub(r"\n  annotations:\n(    .*\n)*", "\n", namespace.read_text())
-    namespace.write_text(text.rstrip("\n") + f"\n  annotations:\n    release: v{number}\n")
-    if number == 2:
-        namespace.write_text(namespace.read_text().replace("metadata:\n", "metadata:\n  labels:\n    tier: gold\n", 1))
-    git("commit", "-q", "-am", f"basens v{number}", cwd=work)
-    git("tag", "-a", "-m", f"basens v{number}", f"basens/v{number}", cwd=work)
-    git("push", "-q", "origin", "main", f"basens/v{number}", cwd=work)
 
 
 def _open_upgrades(w: World, package: str) -> list[Any]:
@@ -67,31 +36,13 @@ def _upgrades_at(w: World, number: int) -> dict[str, Any] | None:
 def test_releases_reach_every_downstream_as_one_upgrade_pr(kind: str, tmp_path: Path) -> None:
     with world(kind, tmp_path, own_upstream(tmp_path)) as w:
         emulator = w.emulator
-        emulator.create_repo(BLUEPRINTS, "owner", files={"README.md": "blueprints\n", **UPSTREAM_FILES})
-        for login, permission in (("dev", "write"), ("alice", "write"), ("porchbot", "maintain")):
-            emulator.grant(BLUEPRINTS, login, permission)
-        registered = w.cli("repo", "register", emulator.clone_url(BLUEPRINTS), "--name", "blueprints",
-                           "--forge", kind, "--token-env", "DEPLOYMENTS_TOKEN")
-        assert registered.returncode == 0, registered.stderr
-        _release(w, tmp_path, 1)
-        v1 = eventually(lambda: next((row.split()[0] for row in w.cli("rpkg", "get", "--no-headers").stdout
-                                      .splitlines() if row.split()[1] == "basens" and "v1" in row.split()), None),
-                        "basens v1 listed")
-        for package in DOWNSTREAMS:
-            cloned = w.cli("rpkg", "clone", v1, package, "--repository=deployments")
-            assert cloned.returncode == 0, cloned.stderr
-            if package == "ns-c":
-                head = _rendered(w, "drafts/ns-c/v1")
-                text = w.show(head, "ns-c/namespace.yaml")
-                w.git_push("drafts/ns-c/v1", {"ns-c/namespace.yaml": re.sub(
-                    r"^(metadata:.*\n)", r"\1  labels:\n    tier: bronze\n", text, count=1, flags=re.M)},
-                    "dev", "Our own tier")
-            _approve(w, f"drafts/{package}/v1")
+        add_blueprints(w, kind)
+        published_clones(w, tmp_path, DOWNSTREAMS, customised="ns-c")
 
-        _release(w, tmp_path, 2)
+        release(w, tmp_path, 2)
         first = eventually(lambda: _upgrades_at(w, 2), "one upgrade PR per downstream at basens/v2", timeout=120)
         for pull in first.values():
-            _rendered(w, pull.head_branch)
+            green_head(w, pull.head_branch)
         assert "tier" in first["ns-c"].body and "`bronze`" in first["ns-c"].body
         assert "None: no customisation" in first["ns-a"].body
 
@@ -106,10 +57,10 @@ def test_releases_reach_every_downstream_as_one_upgrade_pr(kind: str, tmp_path: 
         eventually(lambda: w.log_path.read_text().count(': current"') >= handled + 3, "the redelivery handled")
         assert _upgrades_at(w, 2) is not None
 
-        _approve(w, first["ns-a"].head_branch)
+        approve_draft(w, first["ns-a"].head_branch)
         eventually(lambda: emulator.ref_target(REPO, "refs/tags/ns-a/v2"), "ns-a upgraded and published")
 
-        _release(w, tmp_path, 3)
+        release(w, tmp_path, 3)
         moved = eventually(lambda: _upgrades_at(w, 3), "the open upgrade PRs moved to basens/v3", timeout=120)
         assert moved["ns-b"].number == first["ns-b"].number and moved["ns-c"].number == first["ns-c"].number
         assert moved["ns-a"].number != first["ns-a"].number  # ns-a was published at v2: a new upgrade
@@ -117,7 +68,7 @@ def test_releases_reach_every_downstream_as_one_upgrade_pr(kind: str, tmp_path: 
         eventually(lambda: w.replies_containing(moved["ns-b"].number, "moved this upgrade"), "the moved comment")
 
         emulator.close(REPO, moved["ns-b"].number, "dev")
-        _release(w, tmp_path, 4)
+        release(w, tmp_path, 4)
         latest = eventually(lambda: _upgrades_at(w, 4), "every downstream at basens/v4", timeout=120)
         assert latest["ns-b"].number != moved["ns-b"].number  # declined v3 stays closed; v4 is a new PR
         assert latest["ns-c"].number == first["ns-c"].number

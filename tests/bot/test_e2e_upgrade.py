@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.bot.blueprint_support import green_head
 from tests.bot.e2e_support import REPO, World, eventually, git, own_upstream, world
 
 BASENS_V0 = "kpt-samples-afcf4d1fac605a60ba1ea4b87b5b5b82e222cb69"
@@ -26,18 +27,10 @@ def _published_latest(w: World, package: str) -> list[str] | None:
     return next((row for row in _rows(w) if row[1] == package and row[-2] == "Published" and "true" in row), None)
 
 
-def _rendered(w: World, branch: str) -> str:
-    def probe() -> str | None:
-        head = w.emulator.branch_sha(REPO, branch)
-        return head if head and w.render_state(head) == "success" else None
-
-    return eventually(probe, f"a green render of {branch}", timeout=90)
-
-
 def _publish(w: World, branch: str) -> Any:
     """Ready for review, then alice's /approve: the tag of the merge."""
     pull = eventually(lambda: w.pull_for(branch), f"the PR of {branch}")
-    _rendered(w, branch)
+    green_head(w, branch)
     w.emulator.set_draft(REPO, pull.number, "dev", False)
     w.comment(pull.number, "alice", "/approve")
     eventually(lambda: w.emulator.pull(REPO, pull.number).merged, f"the merge of {branch}", timeout=90)
@@ -67,7 +60,7 @@ def test_upgrade_pr_names_the_overwritten_customisation_and_publishes(kind: str,
 
         copied = w.cli("rpkg", "copy", first[0], "--workspace", "custom")
         assert copied.returncode == 0, copied.stderr
-        head = _rendered(w, "drafts/istions/custom")
+        head = green_head(w, "drafts/istions/custom")
         namespace = w.show(head, "istions/namespace.yaml")
         customised_namespace = re.sub(r"^(metadata:.*\n)", r"\1  labels:\n    tier: bronze\n", namespace, count=1,
                                       flags=re.M)
@@ -88,7 +81,7 @@ def test_upgrade_pr_names_the_overwritten_customisation_and_publishes(kind: str,
         assert "basens/v0" in pull.title and "basens/v1" in pull.title
         assert "metadata.labels.tier" in pull.body and "`bronze`" in pull.body and "`gold`" in pull.body
         assert "Namespace" in pull.body  # what changed upstream
-        head = _rendered(w, "drafts/istions/upgrade-v1")
+        head = green_head(w, "drafts/istions/upgrade-v1")
         namespace_now = w.show(head, "istions/namespace.yaml")
         assert "tier: gold" in namespace_now
         line = 1 + next(i for i, text in enumerate(namespace_now.splitlines()) if "tier: gold" in text)
