@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.pr import messages
 from bot.forges.models import Permission, PullRequest, StatusState
+from bot.pr import messages
 
 IntentKind = Literal["approve", "reject", "propose", "render", "help", "ok-to-render", "merged"]
 
