@@ -1,12 +1,15 @@
 """What changed upstream between two revisions of a package: resources added, changed and removed.
 
 Resources are matched as kpt matches them for a merge (group, kind, namespace, name); the Kptfile counts
-as a resource. Read with PyYAML: this is a summary for reviewers, not a rewrite, so formatting is moot.
+as a resource. Only files whose bytes differ are read, identities come from the lines kpt writes (libyaml for
+anything shaped otherwise), and a resource counts as changed when its document's text changed: this is a
+summary for reviewers, not a rewrite.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,18 +58,57 @@ def _files(package_dir: Path) -> dict[str, bytes]:
     return found
 
 
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*):\s*(.*?)\s*$")
+_META_KEY = re.compile(r"^  (name|namespace):\s*(.*?)\s*$")
+
+
+def _identity_by_lines(document: str) -> dict[str, Any] | None:
+    """apiVersion, kind and metadata name/namespace read from a block-style document's lines (what kpt
+    writes); None when the document is not plainly shaped and needs a real parse."""
+    found: dict[str, Any] = {}
+    metadata: dict[str, str] = {}
+    in_metadata = False
+    for line in document.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        top = _TOP_KEY.match(line)
+        if top:
+            in_metadata = top.group(1) == "metadata"
+            if top.group(1) in ("apiVersion", "kind"):
+                found[top.group(1)] = top.group(2).split(" #", 1)[0].strip("'\"")
+            continue
+        meta = _META_KEY.match(line) if in_metadata else None
+        if meta:
+            metadata[meta.group(1)] = meta.group(2).split(" #", 1)[0].strip("'\"")
+    if not found.get("kind") or any(v.startswith(("{", "[", "&", "*", "!")) for v in [*found.values(), *metadata.values()]):
+        return None
+    return {**found, "metadata": metadata}
+
+
+def _documents(text: str) -> list[str]:
+    return [part for part in re.split(r"(?m)^---[ \t]*\n?", text) if part.strip()]
+
+
 def resources_of(files: dict[str, bytes]) -> dict[str, tuple[str, Any]]:
-    """identity → (label with its file, the resource as data) for every KRM resource in ``files``."""
+    """identity → (label with its file, the document's text) for every KRM resource in ``files``. Identity is
+    read from the lines kpt writes; a document shaped otherwise is parsed with libyaml."""
     found: dict[str, tuple[str, Any]] = {}
     for relative, data in files.items():
         try:
-            documents = list(yaml.load_all(data.decode(), Loader=_LOADER))
-        except (yaml.YAMLError, UnicodeDecodeError):
-            continue  # not a resource file a summary can read; the merge reports real problems
-        for document in documents:
-            if isinstance(document, dict) and document.get("kind"):
-                key, shown = _label(document)
-                found[key] = (f"{shown} ({relative})", document)
+            text = data.decode()
+        except UnicodeDecodeError:
+            continue
+        for document in _documents(text):
+            identity = _identity_by_lines(document)
+            if identity is None:
+                try:
+                    parsed = yaml.load(document, Loader=_LOADER)
+                except yaml.YAMLError:
+                    continue  # not a resource a summary can read; the merge reports real problems
+                identity = parsed if isinstance(parsed, dict) and parsed.get("kind") else None
+            if identity is not None:
+                key, shown = _label(identity)
+                found[key] = (f"{shown} ({relative})", document.strip())
     return found
 
 
