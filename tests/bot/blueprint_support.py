@@ -73,3 +73,20 @@ def published_clones(w: World, root: Path, packages: tuple[str, ...], customised
         approve_draft(w, f"drafts/{package}/v1")
         tag = f"refs/tags/{package}/v1"
         eventually(lambda tag=tag: w.emulator.ref_target(REPO, tag), f"{package} v1 published")  # type: ignore[misc]
+
+
+def conflict_shown_at(w: World, number: int, head: str, path: str, line: int) -> None:
+    """GitHub: a check-run annotation at the field's file and line; GitLab: the sticky note lists it."""
+    if w.emulator.kind == "github":
+        def annotated() -> list[Any] | None:
+            runs = [run for _, run in w.emulator.store.check_runs.values() if run.head_sha == head]
+            found = [a for run in runs for a in run.annotations
+                     if (a["path"], a["start_line"]) == (path, line) and "bronze" in a["message"]]
+            return found or None
+
+        found = eventually(annotated, "the conflict annotation")
+        assert found[0]["annotation_level"] == "warning"
+    else:
+        sticky = eventually(lambda: [c for c in w.sticky_comments(number) if f"{path}:{line}" in c.body],
+                            "the conflict in the sticky note")
+        assert "bronze" in sticky[0].body

@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.bot.blueprint_support import add_blueprints, approve_draft, green_head, published_clones, release
+from tests.bot.blueprint_support import (
+    add_blueprints,
+    approve_draft,
+    conflict_shown_at,
+    green_head,
+    published_clones,
+    release,
+)
 from tests.bot.e2e_support import REPO, World, eventually, own_upstream, world
 
 DOWNSTREAMS = ("ns-a", "ns-b", "ns-c")  # ns-c carries a customisation
@@ -44,6 +51,10 @@ def test_releases_reach_every_downstream_as_one_upgrade_pr(kind: str, tmp_path: 
         for pull in first.values():
             green_head(w, pull.head_branch)
         assert "tier" in first["ns-c"].body and "`bronze`" in first["ns-c"].body
+        head = green_head(w, first["ns-c"].head_branch)
+        namespace_now = w.show(head, "ns-c/namespace.yaml")
+        line = 1 + next(i for i, text in enumerate(namespace_now.splitlines()) if "tier: gold" in text)
+        conflict_shown_at(w, first["ns-c"].number, head, "ns-c/namespace.yaml", line)
         assert "None: no customisation" in first["ns-a"].body
 
         # The same release delivered again under a new delivery id (a forge retry the edge cannot tell

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.bot.blueprint_support import green_head
+from tests.bot.blueprint_support import conflict_shown_at, green_head
 from tests.bot.e2e_support import REPO, World, eventually, git, own_upstream, world
 
 BASENS_V0 = "kpt-samples-afcf4d1fac605a60ba1ea4b87b5b5b82e222cb69"
@@ -85,7 +85,7 @@ def test_upgrade_pr_names_the_overwritten_customisation_and_publishes(kind: str,
         namespace_now = w.show(head, "istions/namespace.yaml")
         assert "tier: gold" in namespace_now
         line = 1 + next(i for i, text in enumerate(namespace_now.splitlines()) if "tier: gold" in text)
-        _conflict_shown_at(w, pull.number, head, "istions/namespace.yaml", line)
+        conflict_shown_at(w, pull.number, head, "istions/namespace.yaml", line)
 
         _publish(w, "drafts/istions/upgrade-v1")
         latest = eventually(lambda: (row := _published_latest(w, "istions")) and row[0] != customised[0] and row,
@@ -95,19 +95,3 @@ def test_upgrade_pr_names_the_overwritten_customisation_and_publishes(kind: str,
         assert bare.git("rev-parse", "--verify", "-q", "refs/tags/istions/v3").strip()
         assert "Traceback" not in w.log_path.read_text()
 
-
-def _conflict_shown_at(w: World, number: int, head: str, path: str, line: int) -> None:
-    """GitHub: a check-run annotation at the field's file and line; GitLab: the sticky note lists it."""
-    if w.emulator.kind == "github":
-        def annotated() -> list[Any] | None:
-            runs = [run for _, run in w.emulator.store.check_runs.values() if run.head_sha == head]
-            found = [a for run in runs for a in run.annotations
-                     if (a["path"], a["start_line"]) == (path, line) and "bronze" in a["message"]]
-            return found or None
-
-        found = eventually(annotated, "the conflict annotation")
-        assert found[0]["annotation_level"] == "warning"
-    else:
-        sticky = eventually(lambda: [c for c in w.sticky_comments(number) if f"{path}:{line}" in c.body],
-                            "the conflict in the sticky note")
-        assert "bronze" in sticky[0].body
