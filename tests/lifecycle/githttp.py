@@ -78,24 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
             "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
             "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
         }
-        result = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, check=False)
-        head, _, payload = result.stdout.partition(b"\r\n\r\n")
-        if not _:
-            head, _, payload = result.stdout.partition(b"\n\n")
-        status = 200
-        headers: list[tuple[str, str]] = []
-        for line in head.decode("latin-1").splitlines():
-            key, _, value = line.partition(":")
-            if key.lower() == "status":
-                status = int(value.strip().split()[0])
-            elif key:
-                headers.append((key, value.strip()))
-        self.send_response(status)
-        for key, value in headers:
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        relay_http_backend(self, env, body)
 
 
 @contextmanager
@@ -109,3 +92,25 @@ def serve_git(project_root: Path, accounts: dict[str, str]) -> Iterator[GitHttpS
     finally:
         server.shutdown()
         server.server_close()
+
+
+def relay_http_backend(handler: BaseHTTPRequestHandler, env: dict[str, str], body: bytes) -> None:
+    """Run ``git http-backend`` as a CGI with ``env`` and relay its status, headers and payload."""
+    result = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, check=False)
+    head, separator, payload = result.stdout.partition(b"\r\n\r\n")
+    if not separator:
+        head, _, payload = result.stdout.partition(b"\n\n")
+    status = 200
+    headers: list[tuple[str, str]] = []
+    for line in head.decode("latin-1").splitlines():
+        key, _, value = line.partition(":")
+        if key.lower() == "status":
+            status = int(value.strip().split()[0])
+        elif key:
+            headers.append((key, value.strip()))
+    handler.send_response(status)
+    for key, value in headers:
+        handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)

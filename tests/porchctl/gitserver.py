@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.lifecycle.githttp import relay_http_backend
+
 IN_CLUSTER = "http://git-server.test-git-namespace.svc.cluster.local:8080"
 GITHUB = "https://github.com/"
 
@@ -114,24 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
             "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
             "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
         }
-        result = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, check=False)
-        head, separator, payload = result.stdout.partition(b"\r\n\r\n")
-        if not separator:
-            head, _, payload = result.stdout.partition(b"\n\n")
-        status = 200
-        headers: list[tuple[str, str]] = []
-        for line in head.decode("latin-1").splitlines():
-            key, _, value = line.partition(":")
-            if key.lower() == "status":
-                status = int(value.strip().split()[0])
-            elif key:
-                headers.append((key, value.strip()))
-        self.send_response(status)
-        for key, value in headers:
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        relay_http_backend(self, env, body)
 
 
 @contextmanager
