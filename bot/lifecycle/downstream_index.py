@@ -16,7 +16,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from bot.errors import PorchbotError
@@ -160,7 +159,3 @@ class DownstreamIndex:
         return [Downstream(**entry) for name, known in state["repositories"].items() if name in registered
                 for entry in known["entries"]
                 if entry["upstream_url"] == wanted and entry["upstream_package"] == package_path]
-
-
-def index_path(engine: Engine) -> Path:
-    return DownstreamIndex(engine).path

@@ -70,12 +70,12 @@ def _target(upstream: Upstream, number: int | None) -> int:
     return target
 
 
-def _relock(stage: Path, lock: UpstreamLock, tag: str, commit: str, strategy: str | None) -> None:
+def _relock(stage: Path, lock: UpstreamLock, tag: str, commit: str) -> None:
     """Point the Kptfile's upstream at ``tag`` and lock it to ``commit`` (the repo and directory as written)."""
     kptfile = read_canonical(stage)
     if kptfile is None:
         raise InvalidInput("the upgraded package has no Kptfile")
-    kptfile = set_upstream_ref(kptfile, tag, strategy)
+    kptfile = set_upstream_ref(kptfile, tag, None)  # the strategy written (or not) stays as it was
     locked = Node.mapping()
     locked.set("type", Node.scalar("git"))
     git = locked.set("git", Node.mapping())
@@ -114,7 +114,7 @@ class _Merge:
             self.changes = upstream_changes(old_dir, new_dir)
             result = update_package(stage, old_dir if self.lock.commit else None, new_dir, self.strategy)
         self.conflicts = tuple(result.conflicts)
-        _relock(stage, self.lock, self.upstream.tag(self.target), new_commit, None)
+        _relock(stage, self.lock, self.upstream.tag(self.target), new_commit)
 
     def task(self, local_name: str) -> dict[str, Any]:
         return {"type": "upgrade", "upgrade": {
