@@ -40,7 +40,7 @@ def hydrate_bfs(ctx: RenderContext, root: Package, input_paths: set[str]) -> lis
     items: list[Node] = []
     for package in packages:
         try:
-            local = local_resources(package, ctx.docs)
+            local = local_resources(package, ctx.docs, ctx.settled)
         except RenderError as err:
             raise KptError("pkg.render", package.display_path, err) from err
         record_inputs(package, local, input_paths)

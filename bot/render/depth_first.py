@@ -17,7 +17,7 @@ def hydrate(ctx: RenderContext, package: Package, input_paths: set[str]) -> list
         subpackage_output: list[Node] = []
         for subpackage in package.direct_subpackages():
             subpackage_output.extend(hydrate(ctx, subpackage, input_paths))
-        local = local_resources(package, ctx.docs)
+        local = local_resources(package, ctx.docs, ctx.settled)
         record_inputs(package, local, input_paths)
         ctx.packages_visited += 1
         ctx.failed_package, ctx.failed_items = str(package.path), None

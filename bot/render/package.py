@@ -10,7 +10,8 @@ from bot.render import annotations as ann
 from bot.render import kpt_keys as keys
 from bot.render.kptfile import KPTFILE, Kptfile, read_kptfile
 from bot.render.krmignore import IgnoreMatcher
-from bot.render.render_errors import KptError, PlainError
+from bot.render.render_errors import KptError, PlainError, RenderError
+from bot.render.written_form import Lines, in_written_form
 from bot.render.yaml.node import Kind, Node
 
 RESOURCE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -108,16 +109,21 @@ def split_documents(text: str) -> list[str]:
     return [piece + "\n" if i != len(pieces) - 1 else piece for i, piece in enumerate(pieces)]
 
 
-def read_file_resources(package: Package, rel: str, docs: dict[int, SourceDoc]) -> list[Node]:
+def _read_text(package: Package, rel: str) -> str:
+    try:
+        return (package.path / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise PlainError(f"failed to read {rel}: {err}") from err
+
+
+def read_file_resources(package: Package, rel: str, docs: dict[int, SourceDoc], text: str | None = None) -> list[Node]:
     from bot.render.yaml.errors import YAMLError
     from bot.render.yaml.parser import parse_document
     from bot.render.yaml.seqindent import detect_seq_indent
 
     file_path = package.path / rel
-    try:
-        text = file_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise PlainError(f"failed to read {rel}: {err}") from err
+    if text is None:
+        text = _read_text(package, rel)
     items: list[Node] = []
     index = 0
     for piece in split_documents(text):
@@ -181,8 +187,38 @@ def _excessive_aliasing(document: Node) -> bool:
     return has_alias and total > 400_000 + 10 * real
 
 
-def local_resources(package: Package, docs: dict[int, SourceDoc]) -> list[Node]:
+@dataclass
+class Settled:
+    """A render that runs no function: files already in their written form are neither read as
+    resources nor written back (``written_form``); ``paths`` collects them, root-relative."""
+
+    paths: set[str] = field(default_factory=set)
+    lines: Lines = field(default_factory=dict)  # written_form's reading of each distinct line
+
+
+def local_resources(package: Package, docs: dict[int, SourceDoc], settled: Settled | None = None) -> list[Node]:
     resources: list[Node] = []
     for rel in resource_files(package.path):
-        resources.extend(read_file_resources(package, rel, docs))
+        text = None
+        if settled is not None and not rel.endswith(".json"):
+            text = _read_text(package, rel)
+            if in_written_form(text, settled.lines):
+                settled.paths.add(f"{package.relative}/{rel}" if package.relative else rel)
+                continue
+        resources.extend(read_file_resources(package, rel, docs, text))
     return resources
+
+
+def functionless(root: Package) -> bool:
+    """Whether no package of the tree has a function in its pipeline (False when a subpackage cannot be
+    read: the render then reports it as usual)."""
+    stack = [root]
+    while stack:
+        package = stack.pop()
+        if package.kptfile.has_pipeline:
+            return False
+        try:
+            stack.extend(package.direct_subpackages())
+        except RenderError:
+            return False
+    return True

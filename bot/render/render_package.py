@@ -15,13 +15,13 @@ from typing import TextIO
 
 from bot.config.settings import current_settings
 from bot.render import kpt_keys as keys
-from bot.render import writeback
+from bot.render import writeback, written_form
 from bot.render.breadth_first import hydrate_bfs
 from bot.render.console import Console
 from bot.render.depth_first import hydrate, partial_items
 from bot.render.kptfile import read_kptfile
 from bot.render.kptfile_status import write_status
-from bot.render.package import Package
+from bot.render.package import Package, Settled, functionless
 from bot.render.render_errors import PlainError, RenderError
 from bot.render.render_types import OUTPUT_STDOUT, OUTPUT_UNWRAP, RenderOptions, RenderOutcome
 from bot.render.runtimes.base import FunctionError
@@ -59,6 +59,8 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
     except FunctionError as err:
         console.write(f"Error: {err} \n")
         return RenderOutcome(exit_code=1, error_message=str(err))
+    if options.output is None and written_form.ENABLED and functionless(root):
+        ctx.settled = Settled()  # only files that change are read and written (written_form.py)
     error: RenderError | None = None
     items: list[Node] = []
     input_paths: set[str] = set()

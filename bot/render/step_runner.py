@@ -15,7 +15,7 @@ from bot.render.console import Console
 from bot.render.fnconfig import function_config
 from bot.render.image_names import step_image
 from bot.render.kptfile import FunctionSpec
-from bot.render.package import Package, SourceDoc
+from bot.render.package import Package, Settled, SourceDoc
 from bot.render.render_errors import AlreadyHandled, PlainError
 from bot.render.render_types import StepOutcome
 from bot.render.resourcelist import ResourceList
@@ -44,6 +44,7 @@ class RenderContext:
     failed_items: list[Node] | None = None
     show_package: bool = True  # fn eval prints [RUNNING] without the "on package" part
     partial_items: list[Node] | None = None  # BFS: every package's resources at the failure
+    settled: Settled | None = None  # set when no function runs: files already as written are skipped
 
     def snapshot(self, items: list[Node]) -> list[Node]:
         """Deep copies (keeping each item's source-document record) to fall back on if a step fails."""
