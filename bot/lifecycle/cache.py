@@ -155,8 +155,9 @@ class RepositoryCache:
         for update in updates:
             args.append(f"--force-with-lease={update.ref}:{update.expected or ''}")
             refspecs.append(f"{update.new}:{update.ref}" if update.new else f":{update.ref}")
+        pusher = self._push_repository()
         for attempt in range(attempts):
-            result = self.git.run_raw(*args, self.url, *refspecs, env=self.remote_env())
+            result = pusher.run_raw(*args, self.url, *refspecs, env=self.remote_env())
             if result.returncode == 0:
                 # The remote now has exactly these values: mirror them instead of fetching everything again.
                 self.git.update_refs(updates)
@@ -165,6 +166,29 @@ class RepositoryCache:
             if attempt == attempts - 1 or not _transient(failure):
                 raise failure
             time.sleep(retry_seconds * (2 ** attempt))
+
+
+    def _push_repository(self) -> Git:
+        """A bare repository without refs that borrows the cache's objects (git alternates), to push from.
+
+        ``git push`` matches every local ref against every advertised one before it packs; from the cache,
+        with 100,000 refs on both sides, that alone costs ~0.4 s a push. The refspecs name object ids and
+        the lease names each expected value, so the push needs the cache's objects, never its refs."""
+        path = self.git_dir / "push.git"
+        if not (path / "objects" / "info" / "alternates").exists():
+            temporary = self.git_dir / f"push.git.{os.getpid()}.{threading.get_ident()}"
+            shutil.rmtree(temporary, ignore_errors=True)
+            result = git_outside("init", "--bare", "-q", str(temporary), env={})
+            if result.returncode != 0:
+                raise classify_remote_failure(str(temporary), result.stderr)
+            # Relative to push.git/objects: the state directory can move without breaking the link.
+            (temporary / "objects" / "info" / "alternates").write_text("../../objects\n")
+            Git(temporary).run("config", "gc.auto", "0")
+            try:
+                os.replace(temporary, path)
+            except OSError:  # another process made it first: theirs is as good
+                shutil.rmtree(temporary, ignore_errors=True)
+        return Git(path)
 
 
 def _transient(failure: PorchbotError) -> bool:

@@ -14,7 +14,6 @@ import yaml
 
 from bot.config.settings import Settings
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.lifecycle import repositories_yaml
 from bot.lifecycle.naming import normalize_directory, validate_repository_name
 
 FORGES = ("none", "github", "gitlab")
@@ -98,6 +97,9 @@ def register(settings: Settings, repository: Repository) -> Repository:
     repositories = load(settings)
     if normalized.name in repositories:
         raise Conflict(f"repository {normalized.name!r} is already registered")
+    # Imported here: ruamel.yaml costs every command ~25 ms to import, and only (un)register writes.
+    from bot.lifecycle import repositories_yaml
+
     repositories_yaml.append(settings.repositories_file, _entry(normalized))
     return normalized
 
@@ -106,6 +108,8 @@ def unregister(settings: Settings, name: str) -> Repository:
     repositories = load(settings)
     if name not in repositories:
         raise NotFound(f"repository {name!r} is not registered")
+    from bot.lifecycle import repositories_yaml
+
     repositories_yaml.remove(settings.repositories_file, name)
     return repositories[name]
 
