@@ -99,9 +99,7 @@ def _parse(text: str) -> Tree | None:
     stack: list[tuple[int, Tree]] = [(0, root)]
     pending: tuple[int, Tree, str] | None = None  # a "key:" waiting for its block
     for line in text[:-1].split("\n"):
-        parts = _LINES.get(line, _UNSEEN)
-        if parts is _UNSEEN:
-            parts = _LINES[line] = _line(line)
+        parts = line_parts(line)
         if parts is None:
             return None
         indent, dash, key, value, quoted = parts
@@ -160,6 +158,14 @@ class _Parts(NamedTuple):
 # Lines repeat across the resources of a package: each distinct line is matched once.
 _LINES: dict[str, _Parts | None] = {}
 _UNSEEN = _Parts(-1, None, "", None, None)
+
+
+def line_parts(line: str) -> _Parts | None:
+    """The parts of a line of the grammar, None for any other line (each distinct line read once)."""
+    parts = _LINES.get(line, _UNSEEN)
+    if parts is _UNSEEN:
+        parts = _LINES[line] = _line(line)
+    return parts
 
 
 def _line(line: str) -> _Parts | None:

@@ -11,7 +11,8 @@ tuples, in the order they are first seen: downstream files first, then old, then
 Each output file is written with its resources sorted by their position in the file they came from;
 kio's index and sequence-indent annotations take part in the merge like any field, so a merged resource
 takes upstream's position only when upstream moved it. Documents are parsed only when needed
-(``fastlane.py`` recognises the untouched ones from their text).
+(``fastlane.py`` recognises the untouched ones from their text), plain ones without the YAML parser
+(``fastparse.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pathlib import Path
 from bot.render.yaml import emit_documents, read_file_documents, split_documents
 from bot.render.yaml.emitter import emit_node
 from bot.render.yaml.errors import YAMLError
-from bot.upgrade import fastlane
+from bot.render.yaml.seqindent import WIDE, detect_seq_indent
+from bot.upgrade import fastlane, fastparse
 from bot.upgrade import identity as ids
 from bot.upgrade.conflicts import Conflict, ConflictKind, ConflictLog
 from bot.upgrade.locate import locate
@@ -46,8 +48,10 @@ class Doc:
     def resource(self) -> Resource:
         if self.parsed is None:
             assert self.text is not None
+            built = fastparse.document(self.text) if fastlane.ENABLED else None
             try:
-                doc, wide = read_file_documents(self.text)[0]
+                doc, wide = (built, detect_seq_indent(self.text) == WIDE) if built is not None \
+                    else read_file_documents(self.text)[0]
             except YAMLError as err:
                 raise PackageReadError(f"{(self.package or Path()) / self.path}: {err}") from err
             ids.strip_reserved(doc.content[0])
