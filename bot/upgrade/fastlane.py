@@ -157,6 +157,7 @@ class _Parts(NamedTuple):
 
 # Lines repeat across the resources of a package: each distinct line is matched once.
 _LINES: dict[str, _Parts | None] = {}
+_CACHE_LIMIT = 200_000
 _UNSEEN = _Parts(-1, None, "", None, None)
 
 
@@ -164,6 +165,8 @@ def line_parts(line: str) -> _Parts | None:
     """The parts of a line of the grammar, None for any other line (each distinct line read once)."""
     parts = _LINES.get(line, _UNSEEN)
     if parts is _UNSEEN:
+        if len(_LINES) >= _CACHE_LIMIT:
+            _LINES.clear()  # a long-running worker merges many packages: bound the memory
         parts = _LINES[line] = _line(line)
     return parts
 
@@ -223,6 +226,8 @@ def stable(text: str) -> bool:
     """True when merging the document with two identical upstream copies and writing it changes nothing."""
     known = _STABLE.get(text)
     if known is None:
+        if len(_STABLE) >= _CACHE_LIMIT // 10:  # whole documents: a tenth as many as lines
+            _STABLE.clear()
         known = _STABLE[text] = _stable(text)
     return known
 
