@@ -9,16 +9,20 @@ conflict report goes to stderr as a table, or to stdout as a document with ``-o 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from bot.cli.tables import OUTPUT_FORMATS, document, table
 from bot.errors import InvalidInput
-from bot.lifecycle import upgrade_discovery
 from bot.lifecycle.engine import Engine
-from bot.lifecycle.upgrade import UpgradeOutcome, update_draft, upgrade_revision
-from bot.upgrade.strategies import RESOURCE_MERGE
+from bot.upgrade import RESOURCE_MERGE
+
+if TYPE_CHECKING:
+    from bot.lifecycle.upgrade import UpgradeOutcome
+
+# The merge engine is imported by the two commands that use it: every other ``rpkg`` command loads this
+# module to register them, and should not pay for it.
 
 DISCOVER = ("upstream", "downstream")
 
@@ -64,6 +68,8 @@ def _after(engine: Engine, outcome: UpgradeOutcome, verb: str, output: str) -> N
 
 
 def _discover(engine: Engine, which: str, names: list[str]) -> None:
+    from bot.lifecycle import upgrade_discovery
+
     if which == "upstream":
         rows = [[row.name, row.upstream_repository, ", ".join(row.updates) or "No update available"]
                 for row in upgrade_discovery.discover_upstream(engine, names)]
@@ -114,6 +120,8 @@ def register(app: typer.Typer) -> None:
         """Create a new Draft of a Published downstream, upgraded to a newer upstream revision."""
         engine, name = _one_revision("upgrade", names, discover, output)
         if name is not None:
+            from bot.lifecycle.upgrade import upgrade_revision
+
             outcome = upgrade_revision(engine, name, _revision_number(revision), workspace or None, strategy)
             _after(engine, outcome, "upgraded", output)
 
@@ -131,4 +139,6 @@ def register(app: typer.Typer) -> None:
             return
         if not revision:
             raise InvalidInput("--revision is required (the upstream revision to update to, e.g. v2)")
+        from bot.lifecycle.upgrade import update_draft
+
         _after(engine, update_draft(engine, name, _revision_number(revision), strategy), "updated", output)

@@ -34,10 +34,10 @@ from bot.lifecycle.upstreams import (
     resolve_upstream,
 )
 from bot.render.yaml.node import Node
+from bot.upgrade import RESOURCE_MERGE, STRATEGIES
 from bot.upgrade.conflicts import Conflict as MergeConflict
 from bot.upgrade.engine import update_package
 from bot.upgrade.kptfile_merge import canonical, read_canonical, set_upstream_ref, write_canonical
-from bot.upgrade.strategies import RESOURCE_MERGE, STRATEGIES
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ from pathlib import Path
 
 from bot.errors import InvalidInput
 from bot.render.yaml.node import Node
+from bot.upgrade import RESOURCE_MERGE
 from bot.upgrade import packages as pk
 from bot.upgrade.engine import UpdateResult, update_tree
 from bot.upgrade.gitfetch import UpstreamCache
 from bot.upgrade.kptfile_merge import canonical, read_canonical, set_upstream_ref, write_canonical
 from bot.upgrade.package_io import add_merge_comments_in_dir
-from bot.upgrade.strategies import RESOURCE_MERGE, UpdateError
+from bot.upgrade.strategies import UpdateError
 
 
 @dataclass(frozen=True)

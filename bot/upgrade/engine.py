@@ -24,18 +24,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.upgrade import RESOURCE_MERGE, STRATEGIES
 from bot.upgrade import packages as pk
 from bot.upgrade.conflicts import Conflict
 from bot.upgrade.kptfile_merge import read_canonical, update_kptfile
 from bot.upgrade.package_io import add_merge_comments_in_dir
-from bot.upgrade.strategies import (
-    RESOURCE_MERGE,
-    STRATEGIES,
-    UPDATERS,
-    Options,
-    UpdateError,
-    unchanged_package,
-)
+from bot.upgrade.strategies import UPDATERS, Options, UpdateError, unchanged_package
 
 
 @dataclass

@@ -18,17 +18,12 @@ from pathlib import Path
 
 from bot.errors import PorchbotError
 from bot.render.kptfile import KPTFILE
+from bot.upgrade import COPY_MERGE, FAST_FORWARD, FORCE_DELETE_REPLACE, RESOURCE_MERGE
 from bot.upgrade import packages as pk
 from bot.upgrade.conflicts import Conflict
 from bot.upgrade.kptfile_merge import read_canonical, update_kptfile
 from bot.upgrade.package_io import add_merge_comments_in_dir
 from bot.upgrade.resources import merge_resources
-
-RESOURCE_MERGE = "resource-merge"
-FAST_FORWARD = "fast-forward"
-FORCE_DELETE_REPLACE = "force-delete-replace"
-COPY_MERGE = "copy-merge"
-STRATEGIES = (RESOURCE_MERGE, FAST_FORWARD, FORCE_DELETE_REPLACE, COPY_MERGE)
 
 
 class UpdateError(PorchbotError):
