@@ -106,6 +106,8 @@ class Discovery:
             if stored.get("context") != context or stored.get("generation") != generation:
                 store.clear()
                 stored = {}
+                for legacy in (".memo", ".names.sqlite"):  # what listings kept before this store
+                    self.listing.with_suffix(legacy).unlink(missing_ok=True)
             update = _Update(self, store, context, files.value(f"refs/heads/{repository.branch}", packed))
             if stored:
                 rows = update.changed(stored["rows"], stored["branch"],

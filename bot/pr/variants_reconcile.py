@@ -116,6 +116,10 @@ def reconcile_owner(engine: Engine, forge_of: ForgeOf, locked: Locked, config: p
             outcome = retrying(attempt)
         except PorchbotError as err:
             outcome = VariantOutcome(variant.key, "failed", reason=str(err))
+            details = getattr(err, "details", "")  # a failed render's function results: what there is to fix
+            if details:
+                log.warning("variant render failed", extra={"repo": target.name,
+                                                            "reason": f"{variant.key}: {details}"[:4000]})
         log.info("variant reconciled", extra={"repo": target.name, "reason": f"{variant.key}: {outcome.action} "
                                               f"{outcome.reason}"[:300]})
         return outcome
