@@ -30,7 +30,8 @@ from bot.upgrade.values import yaml11_non_string
 
 ENABLED = True  # tests turn the lane off to check that it changes nothing
 
-_LINE = re.compile(r"^( *)(- )?([A-Za-z0-9_./-]+):(?: ([A-Za-z0-9._/:@+=-]+))?$")
+# a key never starts like a document marker ("---x:"); a value never ends in ':' (a mapping indicator)
+_LINE = re.compile(r"^( *)(- )?([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: ([A-Za-z0-9._/:@+=-]*[A-Za-z0-9._/@+=-]))?$")
 _VALUE_FIRST = re.compile(r"^[A-Za-z0-9]")
 _META = re.compile(r"^metadata:(?: # kpt-merge: ([^\s/]*)/(\S*))?$")
 _IDENT_LINE = re.compile(r"^    " + re.escape(UPSTREAM_IDENTIFIER) + r": '([^'\s]*)'$")
@@ -173,6 +174,8 @@ def line_parts(line: str) -> _Parts | None:
 
 def _line(line: str) -> _Parts | None:
     """The parts of a line of the grammar, None for any other line."""
+    if not line.isprintable():
+        return None  # control characters in a comment or the identifier: the parser's call
     match = _LINE.match(line)
     quoted = None
     if match is None:

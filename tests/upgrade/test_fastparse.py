@@ -69,6 +69,9 @@ def test_generated_resources_as_upstream_writes_them_and_as_kpt_got_them() -> No
     "a:\n",  # an empty value
     "a: null\n",  # null
     "a: yes\n",  # a YAML 1.1 word
+    "---a: 1\n",  # a document marker, not a key: the parser refuses it
+    "a: 2:\n",  # a mapping indicator at the end of a value: the parser refuses it
+    "a:\n- b: 'x\x01'\n",  # a control character
 ])
 def test_anything_else_goes_to_the_parser(text: str) -> None:
     assert fastparse.document(text) is None
