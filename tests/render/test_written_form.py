@@ -162,7 +162,7 @@ def _edit(text: str, edits: list[tuple[int, int, str]]) -> str:
     for operation, position, piece in edits:
         index = position % len(lines)
         line = lines[index]
-        column = position % (len(line) + 1)
+        column = (0, len(line), position % (len(line) + 1))[position % 3]  # YAML's indicators bite at the ends
         if operation == 0:
             lines[index] = line[:column] + piece + line[column:]
         elif operation == 1:
