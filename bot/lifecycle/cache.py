@@ -13,13 +13,14 @@ from pathlib import Path
 
 from bot.config.settings import Settings
 from bot.errors import PorchbotError
-from bot.lifecycle import credentials
+from bot.lifecycle import credentials, remote_changes
 from bot.lifecycle.gitaccess import Git, RefUpdate, classify_remote_failure, git_outside
 from bot.lifecycle.repositories import Repository, resolve_local_url
 from bot.observability.logs import redact
 
 _HELD = threading.local()  # the cache locks this thread holds
 FETCH_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
+_NAMED_FETCH_LIMIT = 200  # refs moved beyond which one whole fetch beats a fetch naming each
 
 
 class RepositoryCache:
@@ -88,15 +89,41 @@ class RepositoryCache:
             self._clone()
             return
         self.ensure()
-        result = self.git.run_raw("fetch", "--prune", "--no-tags", "--no-write-fetch-head",
-                                  self.url, *FETCH_REFSPECS, env=self.remote_env())
-        if result.returncode != 0:
-            raise classify_remote_failure(self.repository.url, result.stderr)
-        if " -> " in result.stderr:
-            # fetch leaves one loose file per updated ref; for-each-ref over 10,000 loose refs is ~40x
-            # slower than over a packed-refs file, and every listing starts with for-each-ref.
-            self.git.run("pack-refs", "--all", "--prune")
+        if not self._fetch_moved():
+            result = self.git.run_raw("fetch", "--prune", "--no-tags", "--no-write-fetch-head",
+                                      self.url, *FETCH_REFSPECS, env=self.remote_env())
+            if result.returncode != 0:
+                raise classify_remote_failure(self.repository.url, result.stderr)
+            if " -> " in result.stderr:
+                self._pack_refs()
         self.fetched = True
+
+    def _fetch_moved(self) -> bool:
+        """Bring over only the refs that moved on the remote (see ``remote_changes``); False when the whole
+        fetch should run instead (the listing failed — the fetch then says why — or too much moved)."""
+        listed = self.git.run_raw("-c", "protocol.version=2", "ls-remote", "--heads", "--tags", self.url,
+                                  env=self.remote_env())
+        if listed.returncode != 0:
+            return False
+        moved, gone = remote_changes.differences(listed.stdout, self.git_dir)
+        if len(moved) + len(gone) > _NAMED_FETCH_LIMIT:
+            return False  # a long-stale cache: one whole fetch is cheaper than thousands of names
+        if gone:  # first: a deleted refs/heads/a makes room for a new refs/heads/a/b
+            self.git.update_refs([RefUpdate(name, None, None) for name in gone])
+        if moved:
+            fetched = self.git.run_raw("-c", "protocol.version=2", "-c", "fetch.showForcedUpdates=false", "fetch",
+                                       "--no-tags", "--no-write-fetch-head", self.url,
+                                       *(f"+{name}:{name}" for name in moved), env=self.remote_env())
+            if fetched.returncode != 0:
+                return False  # e.g. a ref deleted since the listing: the whole fetch settles it
+        if moved or gone:
+            self._pack_refs()
+        return True
+
+    def _pack_refs(self) -> None:
+        # fetch leaves one loose file per updated ref; for-each-ref over 10,000 loose refs is ~40x slower
+        # than over a packed-refs file, and listings read the ref files.
+        self.git.run("pack-refs", "--all", "--prune")
 
     def fetch_package(self, package_path: str) -> None:
         """Bring only the refs that can hold ``package_path``'s revisions (and the branch) to the remote's.
