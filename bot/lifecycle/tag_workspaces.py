@@ -4,7 +4,6 @@ does): tag ref -> workspace, through one ``git cat-file --batch`` for all the ta
 from __future__ import annotations
 
 import json
-import subprocess
 
 from bot.lifecycle.gitaccess import Git, Ref
 from bot.lifecycle.ref_revisions import classify_ref
@@ -34,19 +33,9 @@ def tag_workspaces(git: Git, refs: list[Ref]) -> dict[str, str]:
     targets = list(dict.fromkeys(ref.target for ref in tags))
     if not targets:
         return {}
-    request = "".join(f"{target}^{{commit}}\n" for target in targets)
-    output = subprocess.run(["git", f"--git-dir={git.git_dir}", "cat-file", "--batch"],
-                            input=request.encode(), capture_output=True, check=True, env=git.env).stdout
-    bodies: dict[str, str] = {}
-    position = 0
-    for target in targets:
-        header_end = output.index(b"\n", position)
-        header = output[position:header_end].split()
-        position = header_end + 1
-        if len(header) == 3:  # "<id> commit <size>"; "<spec> missing" has two words
-            size = int(header[2])
-            bodies[target] = output[position:position + size].decode("utf-8", "replace")
-            position += size + 1
+    commits = git.read_objects([f"{target}^{{commit}}" for target in targets])
+    bodies = {target: body.decode("utf-8", "replace") for target, body in zip(targets, commits, strict=True)
+              if body is not None}
     found = {}
     for ref in tags:
         parsed = classify_ref(ref.name)

@@ -23,6 +23,7 @@ from bot.render.package import Package, Settled, functionless, local_resources
 from bot.render.render_package import render_package
 from bot.render.written_form import in_written_form
 from tests.conftest import SHARED_DIR
+from tests.line_edits import EDITS, edit_lines
 from tests.render.property_packages import packages
 from tests.upgrade.world import write_tree
 
@@ -152,38 +153,14 @@ def test_every_accepted_file_of_the_shared_suites_is_written_back_unchanged() ->
     assert accepted > 500  # the lane is not vacuous
 
 
-_EDITS = st.lists(st.tuples(st.integers(0, 5), st.integers(0, 10_000), st.sampled_from(
-    [" ", "-", ":", "#", "'", '"', "|", "&", "!", "{", "[", ",", "~", "\t", "null", "yes", "- ", ": ", "  ", "0x"])),
-    min_size=1, max_size=3)
-
-
-def _edit(text: str, edits: list[tuple[int, int, str]]) -> str:
-    lines = text.split("\n")
-    for operation, position, piece in edits:
-        index = position % len(lines)
-        line = lines[index]
-        column = (0, len(line), position % (len(line) + 1))[position % 3]  # YAML's indicators bite at the ends
-        if operation == 0:
-            lines[index] = line[:column] + piece + line[column:]
-        elif operation == 1:
-            lines[index] = line[:column] + line[column + 1:]
-        elif operation == 2:
-            lines.insert(index, lines[(position // 7) % len(lines)])
-        elif operation == 3:
-            lines[index] = "  " + line
-        elif operation == 4:
-            lines[index] = line.removeprefix("  ")
-        else:
-            del lines[index]
-    return "\n".join(lines)
 
 
 @settings(SETTINGS, max_examples=400)
-@given(edits=_EDITS, second=st.booleans())
+@given(edits=EDITS, second=st.booleans())
 def test_edited_text_is_accepted_only_when_the_writer_keeps_it(edits: list[tuple[int, int, str]],
                                                                second: bool) -> None:
     base = DEPLOYMENT + "---\n" + DEPLOYMENT.replace("name: web", "name: api") if second else DEPLOYMENT
-    text = _edit(base, edits)
+    text = edit_lines(base, edits)
     if in_written_form(text):
         _assert_kept(text)
 

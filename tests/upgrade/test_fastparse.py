@@ -9,7 +9,6 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from bot.render.yaml import emit_node, read_file_documents
 from bot.render.yaml.errors import YAMLError
@@ -17,6 +16,7 @@ from bot.render.yaml.node import Node
 from bot.upgrade import fastparse
 from bot.upgrade.identity import add_merge_comment
 from tests.conftest import SHARED_DIR
+from tests.line_edits import EDITS, edit_lines
 from tests.upgrade.world import deployment
 
 SLOTS = ("kind", "tag", "value", "style", "head_comment", "line_comment", "foot_comment", "anchor", "line",
@@ -100,34 +100,11 @@ def test_every_plain_document_of_the_shared_update_suite_is_built_as_the_parser_
     assert built > 500  # the lane is not vacuous
 
 
-_EDITS = st.lists(st.tuples(st.integers(0, 5), st.integers(0, 10_000), st.sampled_from(
-    [" ", "-", ":", "#", "'", '"', "|", "&", "{", "~", "\t", "\x01", "null", "yes", "- ", ": ", "  ", "---"])),
-    min_size=1, max_size=3)
-
-
 @settings(deadline=None, derandomize=True, database=None, max_examples=400,
           suppress_health_check=[HealthCheck.too_slow])
-@given(edits=_EDITS)
+@given(edits=EDITS)
 def test_edited_documents_are_built_as_parsed_or_left_to_the_parser(edits: list[tuple[int, int, str]]) -> None:
-    lines = _as_kpt_got_it(deployment(3)).split("\n")
-    for operation, position, piece in edits:
-        index = position % len(lines)
-        line = lines[index]
-        # the ends of a line are where YAML's indicators bite: pick them a third of the time each
-        column = (0, len(line), position % (len(line) + 1))[position % 3]
-        if operation == 0:
-            lines[index] = line[:column] + piece + line[column:]
-        elif operation == 1:
-            lines[index] = line[:column] + line[column + 1:]
-        elif operation == 2:
-            lines.insert(index, lines[(position // 7) % len(lines)])
-        elif operation == 3:
-            lines[index] = "  " + line
-        elif operation == 4:
-            lines[index] = line.removeprefix("  ")
-        elif len(lines) > 1:
-            del lines[index]
-    text = "\n".join(lines)
+    text = edit_lines(_as_kpt_got_it(deployment(3)), edits)
     if fastparse.document(text) is None:
         return
     try:
