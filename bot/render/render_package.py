@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot.config.settings import current_settings
 from bot.render import kpt_keys as keys
-from bot.render import writeback, written_form
+from bot.render import writeback
 from bot.render.breadth_first import hydrate_bfs
 from bot.render.console import Console
 from bot.render.depth_first import hydrate, partial_items
@@ -59,7 +59,7 @@ def _render(package_dir: Path, options: RenderOptions, progress: TextIO | None) 
     except FunctionError as err:
         console.write(f"Error: {err} \n")
         return RenderOutcome(exit_code=1, error_message=str(err))
-    if options.output is None and written_form.ENABLED and functionless(root):
+    if options.output is None and options.skip_written_files and functionless(root):
         ctx.settled = Settled()  # only files that change are read and written (written_form.py)
     error: RenderError | None = None
     items: list[Node] = []

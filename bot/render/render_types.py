@@ -27,6 +27,9 @@ class RenderOptions:
     truncate_output: bool = True
     output: str | None = None  # None (in place) | "stdout" | "unwrap" | a directory
     builtins: FunctionRegistry | None = None  # the builtin functions to look images up in (None: the catalog)
+    # A render that runs no function skips files already in their written form (written_form.py); off only
+    # to compare with the ordinary path.
+    skip_written_files: bool = True
 
 
 @dataclass

@@ -20,7 +20,7 @@ subset of what the writer produces:
   removes itself.
 
 Anything else is read and written as usual. tests/render/test_written_form.py renders packages with and
-without this lane (``ENABLED``) and requires identical trees and messages.
+without this lane (``RenderOptions.skip_written_files``) and requires identical trees and messages.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from typing import NamedTuple
 
 from bot.render import kpt_keys as keys
 from bot.render.yaml.convert import resolve_scalar_tag
-
-ENABLED = True  # tests turn the lane off to check that it changes nothing
 
 _CHARS = r"A-Za-z0-9._/:@+=\-"
 _KEY = r"[A-Za-z_][A-Za-z0-9_./\-]{0,255}"

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render import written_form
 from bot.render.kptfile import read_kptfile
 from bot.render.package import Package, Settled, functionless, local_resources
 from bot.render.render_package import render_package
+from bot.render.render_types import RenderOptions
 from bot.render.written_form import in_written_form
 from tests.conftest import SHARED_DIR
 from tests.line_edits import EDITS, edit_lines
@@ -60,9 +60,9 @@ WIDE_CONTAINERS = """      containers:
 """
 
 
-def _render(package: Path) -> tuple[int, str, list[str], str, dict[str, bytes]]:
+def _render(package: Path, lane: bool = True) -> tuple[int, str, list[str], str, dict[str, bytes]]:
     console = io.StringIO()
-    outcome = render_package(package, progress=console)
+    outcome = render_package(package, RenderOptions(skip_written_files=lane), progress=console)
     tree = {path.relative_to(package).as_posix(): path.read_bytes() for path in sorted(package.rglob("*"))
             if path.is_file()}
     where = str(package.resolve())  # temporary directories differ between the runs compared
@@ -72,17 +72,12 @@ def _render(package: Path) -> tuple[int, str, list[str], str, dict[str, bytes]]:
 
 def _ordinary_render(text: str) -> tuple[int, str | None]:
     """What the ordinary path (no lane) makes of ``text`` as the one resource file of a package."""
-    enabled = written_form.ENABLED
-    written_form.ENABLED = False
-    try:
-        with tempfile.TemporaryDirectory(prefix="porchbot-written-") as tmp:
-            package = Path(tmp) / "app"
-            write_tree(package, {"Kptfile": KPTFILE, "r.yaml": text})
-            code = render_package(package, progress=io.StringIO()).exit_code
-            target = package / "r.yaml"
-            return code, target.read_text() if target.exists() else None
-    finally:
-        written_form.ENABLED = enabled
+    with tempfile.TemporaryDirectory(prefix="porchbot-written-") as tmp:
+        package = Path(tmp) / "app"
+        write_tree(package, {"Kptfile": KPTFILE, "r.yaml": text})
+        code = render_package(package, RenderOptions(skip_written_files=False), progress=io.StringIO()).exit_code
+        target = package / "r.yaml"
+        return code, target.read_text() if target.exists() else None
 
 
 def _assert_kept(text: str) -> None:
@@ -173,15 +168,11 @@ def test_a_render_without_functions_is_the_same_with_and_without_the_lane(spec: 
         files["sub/Kptfile"] = KPTFILE.replace("name: app", "name: sub")
     results = []
     for enabled in (False, True):
-        written_form.ENABLED = enabled
-        try:
-            with tempfile.TemporaryDirectory(prefix="porchbot-written-") as tmp:
-                package = Path(tmp) / "app"
-                write_tree(package, files)
-                # the second render reads what the first wrote: mostly files in written form
-                results.append((_render(package), _render(package)))
-        finally:
-            written_form.ENABLED = True
+        with tempfile.TemporaryDirectory(prefix="porchbot-written-") as tmp:
+            package = Path(tmp) / "app"
+            write_tree(package, files)
+            # the second render reads what the first wrote: mostly files in written form
+            results.append((_render(package, enabled), _render(package, enabled)))
     assert results[0] == results[1]
 
 
@@ -191,12 +182,8 @@ def test_errors_are_the_same_with_and_without_the_lane(tmp_path: Path) -> None:
     for broken in ("b.yaml", "c.yaml"):
         results = []
         for enabled in (False, True):
-            written_form.ENABLED = enabled
-            try:
-                write_tree(tmp_path / "app", {k: v for k, v in files.items() if k in ("Kptfile", "a.yaml", broken)})
-                results.append(_render(tmp_path / "app"))
-            finally:
-                written_form.ENABLED = True
+            write_tree(tmp_path / "app", {k: v for k, v in files.items() if k in ("Kptfile", "a.yaml", broken)})
+            results.append(_render(tmp_path / "app", enabled))
         assert results[0] == results[1]
         assert results[0][0] == 1
 
