@@ -48,7 +48,7 @@ class Doc:
     def resource(self) -> Resource:
         if self.parsed is None:
             assert self.text is not None
-            built = fastparse.document(self.text) if fastlane.ENABLED else None
+            built = fastparse.document(self.text) if fastlane.enabled() else None
             try:
                 doc, wide = (built, detect_seq_indent(self.text) == WIDE) if built is not None \
                     else read_file_documents(self.text)[0]
@@ -78,7 +78,7 @@ def read_docs(package: Path, exclusions: list[str] = (),  # type: ignore[assignm
         index = 0
         for piece in pieces:
             key = None
-            if fastlane.ENABLED and _KEY_LINE.match(piece) and "config.kubernetes.io/" not in piece:
+            if fastlane.enabled() and _KEY_LINE.match(piece) and "config.kubernetes.io/" not in piece:
                 key = fastlane.quick_identity(piece, rel)
             if key is not None:
                 docs.append(Doc(rel, index, piece, key=key, package=package))

@@ -1,6 +1,6 @@
 """fastparse builds exactly the parser's tree (every slot of every node) or gives the text to the parser.
 
-The merge runs with and without it in tests/upgrade/test_shared_suite.py (``fastlane.ENABLED``).
+The merge runs with and without it in tests/upgrade/test_shared_suite.py (``fastlane.ordinary_path``).
 """
 
 from __future__ import annotations
