@@ -8,6 +8,7 @@ reproduce, and ``--runtime auto`` then falls back to docker rather than giving d
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
@@ -110,7 +111,10 @@ class FunctionRegistry:
         self._functions = list(functions)
         self._imports_modules = imports_modules
         self._loaded_all = False
-        self._loaded_modules: set[str] = set()
+        self._loaded_modules: set[str] = set()  # marked once imported: a thread that sees the mark finds them
+        # Held while a module is imported: the bot renders in several threads at once, and a thread that
+        # found a module marked before its builtins registered ran the step on docker (or failed) instead.
+        self._loading = threading.RLock()
 
     def add(self, function: BuiltinFunction) -> BuiltinFunction:
         self._functions.append(function)
@@ -152,27 +156,33 @@ class FunctionRegistry:
         module = _MODULE_NAMES.get(name, name.replace("-", "_"))
         if module in self._loaded_modules or not module.replace("_", "").isalnum():
             return
-        self._loaded_modules.add(module)
-        import importlib.util
+        with self._loading:
+            if module in self._loaded_modules:
+                return  # another thread imported it while this one waited
+            import importlib.util
 
-        qualified = f"bot.render.functions.{module}"
-        if importlib.util.find_spec(qualified) is not None:
-            importlib.import_module(qualified)
+            qualified = f"bot.render.functions.{module}"
+            if importlib.util.find_spec(qualified) is not None:
+                importlib.import_module(qualified)
+            self._loaded_modules.add(module)
 
     def _load_all(self) -> None:
         """Import every module in bot.render.functions so each registers itself."""
         if not self._imports_modules or self._loaded_all:
             return
-        self._loaded_all = True
-        import importlib
-        import pkgutil
+        with self._loading:
+            if self._loaded_all:
+                return
+            import importlib
+            import pkgutil
 
-        import bot.render.functions as package
+            import bot.render.functions as package
 
-        for module in pkgutil.iter_modules(package.__path__):
-            if module.name not in {"registry"} and not module.name.startswith("_"):
-                self._loaded_modules.add(module.name)
-                importlib.import_module(f"bot.render.functions.{module.name}")
+            for module in pkgutil.iter_modules(package.__path__):
+                if module.name not in {"registry"} and not module.name.startswith("_"):
+                    importlib.import_module(f"bot.render.functions.{module.name}")
+                    self._loaded_modules.add(module.name)
+            self._loaded_all = True
 
 
 CATALOG = FunctionRegistry(imports_modules=True)
