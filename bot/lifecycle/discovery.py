@@ -1,10 +1,11 @@
 """Discovery of package revisions from refs alone (no checkout), kept current package by package.
 
-A listing costs a ``stat`` of the ref files when nothing moved (the stored revisions are returned as they
-are). When refs moved, one ``git for-each-ref`` is grouped by package and only the packages whose refs
-changed are rebuilt (their tags' approval commits read for workspaces, names hashed): after a push into a
-repository of 10,000 packages that is one package, not 111,000 revisions. The state lives in
-``discovery_store``; the rules that turn refs into revisions in ``ref_revisions``.
+A listing costs a ``stat`` of the ref files and a read of the stored listing when nothing moved. When refs
+moved, the cache's ref files are read (``ref_files``: no git process), the ``<object> <ref>`` lines that came
+and went name the packages that changed, and only those are rebuilt (their tags' approval commits read for
+workspaces, names hashed) and spliced into the stored listing: after a push into a repository of 10,000
+packages that is one package, not 111,000 revisions. The state lives in ``discovery_store`` and the
+listing file; the rules that turn refs into revisions in ``ref_revisions``.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ class Discovery:
 
     def __init__(self, cache: RepositoryCache) -> None:
         self.cache = cache
-        # One SQLite file: the revisions by package, the ref state they were read at, and name -> package
-        # (so a command naming one revision reads a handful of refs instead of the whole snapshot).
+        # SQLite: each package's ref lines, and name -> package (so a command naming one revision reads a
+        # handful of refs instead of the whole snapshot).
         base = cache.settings.state_dir / "discovery" / cache.repository.name
         self.store = base.with_suffix(".sqlite")
         self.names = self.store
