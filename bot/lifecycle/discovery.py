@@ -45,7 +45,7 @@ from bot.lifecycle.tag_workspaces import annotated_workspace, tag_workspaces
 
 __all__ = ["DELETION_PROPOSED", "DRAFT", "LIFECYCLES", "PROPOSED", "PUBLISHED", "Discovery", "PackageRevision",
            "annotated_workspace", "build_revisions", "classify_ref", "known_package", "package_dirs",
-           "package_ref_patterns", "ref_state", "tag_workspaces"]
+           "package_ref_patterns", "tag_workspaces"]
 
 
 class Discovery:
@@ -245,11 +245,6 @@ def package_ref_patterns(package_path: str, branch: str) -> list[str]:
     patterns = [f"refs/heads/{prefix}{package_path}/"
                 for prefix in (naming.DRAFTS, naming.PROPOSED, naming.DELETION_PROPOSED)]
     return [*patterns, f"refs/tags/{package_path}/", f"refs/heads/{branch}"]
-
-
-def ref_state(git_dir: Path) -> str:
-    """What identifies the refs of a bare repository without reading them all (see ``ref_files``)."""
-    return read_ref_files(git_dir).key
 
 
 def _parse_refs(snapshot: str) -> list[Ref]:
