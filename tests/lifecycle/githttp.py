@@ -29,8 +29,9 @@ class GitHttpServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: GitHttpServer
+class GitBackendHandler(BaseHTTPRequestHandler):
+    """What both test git servers share: quiet logs, GET and POST to ``_serve``, request bodies read
+    whole (chunked or not). Subclasses route and authorise, then call ``relay_http_backend``."""
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output clean
         pass
@@ -40,6 +41,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._serve()
+
+    def _serve(self) -> None:
+        raise NotImplementedError
 
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -53,6 +57,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
             return b"".join(chunks)
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+
+class _Handler(GitBackendHandler):
+    server: GitHttpServer
 
     def _serve(self) -> None:
         self.server.requests.append(f"{self.command} {self.path}")

@@ -14,11 +14,11 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.lifecycle.githttp import relay_http_backend
+from tests.lifecycle.githttp import GitBackendHandler, relay_http_backend
 
 IN_CLUSTER = "http://git-server.test-git-namespace.svc.cluster.local:8080"
 GITHUB = "https://github.com/"
@@ -48,30 +48,8 @@ class CaseGitServer(ThreadingHTTPServer):
                 "GIT_CONFIG_VALUE_0": GITHUB}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(GitBackendHandler):
     server: CaseGitServer
-
-    def log_message(self, format: str, *args: object) -> None:  # keep test output clean
-        pass
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().strip().split(b";")[0], 16)
-                if size == 0:
-                    self.rfile.readline()
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks)
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
     def _route(self, path: str) -> tuple[Path, str] | None:
         """(project root, PATH_INFO) for a request path; creates an in-cluster repository on first use."""
