@@ -11,14 +11,11 @@ listing file; the rules that turn refs into revisions in ``ref_revisions``.
 from __future__ import annotations
 
 import builtins
-import gc
 import marshal
 import os
 import sqlite3
 import tempfile
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -42,6 +39,7 @@ from bot.lifecycle.ref_revisions import (
     package_dirs,
 )
 from bot.lifecycle.tag_workspaces import annotated_workspace, tag_workspaces
+from bot.render.collector import collector_paused
 
 __all__ = ["DELETION_PROPOSED", "DRAFT", "LIFECYCLES", "PROPOSED", "PUBLISHED", "Discovery", "PackageRevision",
            "annotated_workspace", "build_revisions", "classify_ref", "known_package", "package_dirs",
@@ -57,7 +55,6 @@ class Discovery:
         # handful of refs instead of the whole snapshot).
         base = cache.settings.state_dir / "discovery" / cache.repository.name
         self.store = base.with_suffix(".sqlite")
-        self.names = self.store
         # The last listing with the ref files it was read from: what a listing with unmoved refs returns,
         # and what the next listing after a push starts from. A plain file: written whole in one go.
         self.listing = base.with_suffix(".listing")
@@ -65,7 +62,7 @@ class Discovery:
     def lookup(self, name: str) -> PackageRevision | None:
         """The revision called ``name`` from the few refs that can hold it; None when the last listing
         did not know the name (the caller then lists everything)."""
-        package_path = known_package(self.names, name)
+        package_path = known_package(self.store, name)
         if package_path is None:
             return None
         repository = self.cache.repository
@@ -80,7 +77,7 @@ class Discovery:
         return next((revision for revision in revisions if revision.name == name), None)
 
     def list(self) -> list[PackageRevision]:
-        with _gc_paused():  # a listing allocates ~10 objects a revision, none of them garbage
+        with collector_paused():  # a listing allocates ~10 objects a revision, none of them garbage
             try:
                 return self._list()
             except sqlite3.DatabaseError:
@@ -225,19 +222,6 @@ def _revisions(rows: list[Row]) -> list[PackageRevision]:
 
 def _relative(directory: str, package_path: str) -> str:
     return package_path[len(directory) + 1:] if directory else package_path
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic collector off while a listing is built: every collection would walk the growing
-    listing again (a third of a 100,000-revision listing's time), and nothing in it is a cycle."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def package_ref_patterns(package_path: str, branch: str) -> list[str]:

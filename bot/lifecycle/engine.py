@@ -73,7 +73,7 @@ class Engine:
         if repository in self.repositories():
             cache = self.cache(repository)
             discovery = Discovery(cache)
-            package_path = known_package(discovery.names, name) if (cache.git_dir / "HEAD").exists() else None
+            package_path = known_package(discovery.store, name) if (cache.git_dir / "HEAD").exists() else None
             if package_path is not None:
                 cache.fetch_package(package_path)  # the revision's own refs, not the whole repository's
             else:

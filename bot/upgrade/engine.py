@@ -19,11 +19,11 @@ The output is byte for byte what kpt 1.0.0-beta.56 writes (see tests/upgrade and
 
 from __future__ import annotations
 
-import gc
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.render.collector import collector_paused
 from bot.upgrade import RESOURCE_MERGE, STRATEGIES
 from bot.upgrade import packages as pk
 from bot.upgrade.conflicts import Conflict
@@ -44,17 +44,10 @@ def update_package(downstream: Path, old_upstream: Path | None, new_upstream: Pa
     if strategy not in STRATEGIES:
         raise UpdateError(f"unrecognized update strategy {strategy}")
     result = UpdateResult()
-    # As in render_package: node trees hold no reference cycles, and the cyclic collector would only
-    # rescan the hundred thousand nodes a large merge allocates (a third of a 1,000-resource merge).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # a merge's node trees hold no cycles (see bot/render/collector.py)
         with tempfile.TemporaryDirectory(prefix="porchbot-origin-") as empty:
             update_tree(downstream, new_upstream, old_upstream or Path(empty), strategy, result)
         add_merge_comments_in_dir(downstream, result.written)
-    finally:
-        if enabled:
-            gc.enable()
     return result
 
 
